@@ -1,0 +1,42 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// One target per stage of the data flow (see README "Layout").
+let package = Package(
+    name: "sintra",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "sintra", targets: ["sintra"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries.
+        .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+
+        // Libraries.
+        .target(name: "CanonicalJSON"),
+        .target(name: "Cryptography", dependencies: ["COpenSSL"]),
+        .target(name: "Postgres", dependencies: ["CLibPQ"]),
+        .target(name: "EventLog", dependencies: ["Postgres", "Cryptography", "CanonicalJSON"]),
+
+        // The command-line tool.
+        .executableTarget(name: "sintra", dependencies: [
+            "EventLog",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // Benchmarks (ops/bench runs it beside pgbench; not a test).
+        .executableTarget(name: "sintra-bench", dependencies: ["EventLog"], path: "Sources/SintraBench"),
+
+        // Tests.
+        .target(name: "TestDatabase", dependencies: ["Postgres", "EventLog"], path: "Tests/TestDatabase"),
+        .testTarget(name: "CanonicalJSONTests", dependencies: ["CanonicalJSON"]),
+        .testTarget(name: "CryptographyTests", dependencies: ["Cryptography"]),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestDatabase"]),
+        .testTarget(name: "EventLogTests", dependencies: ["EventLog", "TestDatabase"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,84 @@
+import CanonicalJSON
+import Postgres
+
+/// The only writer of the log in this process.
+///
+/// Appends are serialised by the database lock on `log_head`, which is held until commit,
+/// so one append per commit would cap throughput at one fsync per event whatever the number
+/// of callers. Instead, requests that arrive while a commit is in flight wait here and go
+/// to the database together, as one call of `append_events` — one transaction, one fsync —
+/// while each caller still receives its own result or conflict (group commit).
+actor GroupCommitWriter {
+    private let pool: ConnectionPool
+    private var pending: [(PreparedAppend, CheckedContinuation<AppendResult, any Error>)] = []
+    private var draining = false
+    /// Upper bound on events per transaction, to keep each commit's size reasonable.
+    private let maxEventsPerCommit = 5_000
+
+    init(pool: ConnectionPool) {
+        self.pool = pool
+    }
+
+    func submit(_ append: PreparedAppend) async throws -> AppendResult {
+        try await withCheckedThrowingContinuation { continuation in
+            pending.append((append, continuation))
+            if !draining {
+                draining = true
+                Task { await drain() }
+            }
+        }
+    }
+
+    private func drain() async {
+        while !pending.isEmpty {
+            var batch: [(PreparedAppend, CheckedContinuation<AppendResult, any Error>)] = []
+            var events = 0
+            while let next = pending.first, batch.isEmpty || events + next.0.request.events.count <= maxEventsPerCommit {
+                batch.append(pending.removeFirst())
+                events += next.0.request.events.count
+            }
+            await commit(batch)
+        }
+        draining = false
+    }
+
+    private func commit(_ batch: [(PreparedAppend, CheckedContinuation<AppendResult, any Error>)]) async {
+        do {
+            let outcomes = try await Self.call(pool, batch.map(\.0))
+            for (index, entry) in batch.enumerated() { entry.1.resume(with: outcomes[index]) }
+        } catch let error as PostgresError where batch.count > 1 && !error.isConnectionLoss {
+            // One request broke the whole transaction: retry each alone so only it fails.
+            for entry in batch { await commit([entry]) }
+        } catch {
+            let failure = EventLogError.database(String(describing: error))
+            for entry in batch { entry.1.resume(throwing: failure) }
+        }
+    }
+
+    private static func call(_ pool: ConnectionPool, _ appends: [PreparedAppend]) async throws -> [Result<AppendResult, any Error>] {
+        let argument = String(decoding: CanonicalJSON.serialize(.array(appends.map(\.json))), as: UTF8.self)
+        let rows = try await pool.query(
+            "SELECT request, outcome, current_version, first_position, last_position FROM append_events($1::jsonb)",
+            [.text(argument)])
+        var outcomes = [Result<AppendResult, any Error>](repeating: .failure(EventLogError.database("sin resultado")), count: appends.count)
+        for row in rows {
+            let index = try row.decode(Int.self, 0)
+            let request = appends[index].request
+            let current = try row.decode(Int64.self, 2)
+            switch try row.decode(String.self, 1) {
+            case "appended", "replayed":
+                outcomes[index] = .success(AppendResult(
+                    streamId: request.streamId,
+                    firstPosition: try row.decode(Int64.self, 3), lastPosition: try row.decode(Int64.self, 4),
+                    streamVersion: current, replayed: try row.decode(String.self, 1) == "replayed"))
+            case "conflict":
+                outcomes[index] = .failure(EventLogError.conflict(streamId: request.streamId, expected: request.expectedVersion, current: current))
+            case "stream_type_mismatch":
+                outcomes[index] = .failure(EventLogError.streamTypeMismatch(streamId: request.streamId, requested: request.streamType))
+            default:
+                outcomes[index] = .failure(EventLogError.idempotencyKeyReused(key: request.idempotencyKey ?? ""))
+            }
+        }
+        return outcomes
+    }
+}

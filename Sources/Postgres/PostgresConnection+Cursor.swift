@@ -1,0 +1,95 @@
+internal import CLibPQ
+
+extension PostgresConnection {
+    /// Streams the rows of a query in constant memory through a server-side cursor,
+    /// `batchSize` rows per round trip.
+    ///
+    /// A cursor (rather than libpq's single-row mode, which allocates a result per row) keeps
+    /// per-row overhead low for whole-log reads. Outside a transaction the stream opens its
+    /// own (a consistent snapshot) and commits it when the rows run out; if the consumer stops
+    /// early, `rollbackQuietly()` (done by the pool on release) closes it.
+    public nonisolated func stream(_ sql: SQL, _ parameters: [PostgresValue] = [], batchSize: Int = 2_000) -> PostgresRowStream {
+        PostgresRowStream(connection: self, sql: sql, parameters: parameters, batchSize: max(1, batchSize))
+    }
+
+    func declareCursor(_ sql: SQL, _ parameters: [PostgresValue]) throws -> (name: String, ownsTransaction: Bool) {
+        guard openCursor == nil else { throw PostgresError(kind: .busy, message: "a cursor is already open on this connection") }
+        let handle = try liveHandle()
+        let ownsTransaction = !PQtransactionStatusIsActive(handle)
+        if ownsTransaction { _ = try run("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", []) }
+        cursorCounter += 1
+        let name = "sintra_cursor_\(cursorCounter)"
+        _ = try run("DECLARE \(name) NO SCROLL CURSOR FOR \(sql.text)", parameters)
+        openCursor = name
+        return (name, ownsTransaction)
+    }
+
+    func fetch(cursor name: String, count: Int, ownsTransaction: Bool) throws -> PostgresRows {
+        let rows = try run("FETCH FORWARD \(count) FROM \(name)", [])
+        if rows.count < count {
+            _ = try run("CLOSE \(name)", [])
+            openCursor = nil
+            if ownsTransaction { _ = try run("COMMIT", []) }
+        }
+        return rows
+    }
+}
+
+/// Rows of a cursor, fetched batch by batch as the consumer iterates.
+public struct PostgresRowStream: AsyncSequence, Sendable {
+    public typealias Element = PostgresRow
+    let connection: PostgresConnection
+    let sql: SQL
+    let parameters: [PostgresValue]
+    let batchSize: Int
+
+    public func makeAsyncIterator() -> Iterator { Iterator(stream: self) }
+
+    /// Whole batches, for consumers that process many rows per step.
+    public var batches: Batches { Batches(stream: self) }
+
+    public struct Iterator: AsyncIteratorProtocol {
+        var batches: Batches.Iterator
+        var current: PostgresRows?
+        var index = 0
+
+        init(stream: PostgresRowStream) { batches = Batches(stream: stream).makeAsyncIterator() }
+
+        public mutating func next() async throws -> PostgresRow? {
+            while true {
+                if let current, index < current.count {
+                    defer { index += 1 }
+                    return current[index]
+                }
+                guard let batch = try await batches.next() else { return nil }
+                current = batch
+                index = 0
+            }
+        }
+    }
+
+    public struct Batches: AsyncSequence, Sendable {
+        public typealias Element = PostgresRows
+        let stream: PostgresRowStream
+
+        public func makeAsyncIterator() -> Iterator { Iterator(stream: stream) }
+
+        public struct Iterator: AsyncIteratorProtocol {
+            let stream: PostgresRowStream
+            var cursor: (name: String, ownsTransaction: Bool)?
+            var finished = false
+
+            init(stream: PostgresRowStream) { self.stream = stream }
+
+            public mutating func next() async throws -> PostgresRows? {
+                if finished { return nil }
+                try Task.checkCancellation()
+                if cursor == nil { cursor = try await stream.connection.declareCursor(stream.sql, stream.parameters) }
+                guard let cursor else { return nil }
+                let rows = try await stream.connection.fetch(cursor: cursor.name, count: stream.batchSize, ownsTransaction: cursor.ownsTransaction)
+                if rows.count < stream.batchSize { finished = true }
+                return rows.isEmpty ? nil : rows
+            }
+        }
+    }
+}

@@ -1,0 +1,35 @@
+extension PostgresConnection {
+    /// Runs `body` inside BEGIN … COMMIT; any error rolls back and is rethrown.
+    ///
+    /// `isolation` keeps the body in the caller's isolation, so it may capture the caller's state.
+    @discardableResult
+    public func withTransaction<T>(
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        try await query("BEGIN")
+        let value: T
+        do {
+            value = try await body(self)
+        } catch {
+            await rollbackQuietly()
+            throw error
+        }
+        try await query("COMMIT")
+        return value
+    }
+
+    /// Leaves any open transaction; used before a pooled connection is handed to someone else.
+    public func rollbackQuietly() {
+        openCursor = nil
+        guard let handle = try? liveHandle(), PQtransactionStatusIsActive(handle) else { return }
+        _ = try? run("ROLLBACK", [])
+    }
+}
+
+internal import CLibPQ
+
+func PQtransactionStatusIsActive(_ handle: OpaquePointer) -> Bool {
+    let status = PQtransactionStatus(handle)
+    return status == PQTRANS_INTRANS || status == PQTRANS_INERROR
+}

@@ -1,0 +1,206 @@
+internal import CLibPQ
+
+/// One connection to PostgreSQL through libpq.
+///
+/// An actor pinned to its own thread (see `ThreadExecutor`): every libpq call, including the
+/// blocking ones, runs there and never on Swift's cooperative pool. Results are copied into
+/// `Sendable` Swift values before they leave the actor.
+public actor PostgresConnection {
+    private let executor: ThreadExecutor
+    private var handle: OpaquePointer?
+    /// Set while a server-side cursor is open; other statements would interleave with it.
+    var openCursor: String?
+    var cursorCounter = 0
+
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+
+    private init() {
+        self.executor = ThreadExecutor(name: "postgres-connection")
+    }
+
+    isolated deinit {
+        if let handle { PQfinish(handle) }
+        executor.shutdown()
+    }
+
+    /// Connects with anything libpq accepts: a `postgresql://` URI or `key=value` pairs
+    /// (a unix-socket directory goes in `host=`). Client encoding is forced to UTF-8.
+    public static func connect(_ connectionString: String) async throws -> PostgresConnection {
+        let connection = PostgresConnection()
+        try await connection.open(connectionString)
+        return connection
+    }
+
+    private func open(_ connectionString: String) throws {
+        // expand_dbname = 1: the first "dbname" value is parsed as a full connection string;
+        // later keywords override what it says.
+        let keywords = ["dbname", "client_encoding", "fallback_application_name"]
+        let values = [connectionString, "UTF8", "sintra"]
+        let connection = withCStrings(keywords) { keywordPointers in
+            withCStrings(values) { valuePointers in
+                PQconnectdbParams(keywordPointers, valuePointers, 1)
+            }
+        }
+        guard let connection else { throw PostgresError(kind: .connection, message: "libpq could not allocate a connection") }
+        guard PQstatus(connection) == CONNECTION_OK else {
+            let message = String(cString: PQerrorMessage(connection)).trimmingTrailingWhitespace()
+            PQfinish(connection)
+            throw PostgresError(kind: .connection, message: message)
+        }
+        // Server NOTICEs ("relation already exists, skipping") would otherwise go to stderr.
+        PQsetNoticeProcessor(connection, { _, _ in }, nil)
+        handle = connection
+    }
+
+    /// Closes the connection now (also done on deinit).
+    public func close() {
+        if let handle { PQfinish(handle) }
+        handle = nil
+    }
+
+    /// False once the server or network has gone away.
+    public var isHealthy: Bool {
+        guard let handle else { return false }
+        return PQstatus(handle) == CONNECTION_OK
+    }
+
+    /// Whether the session is outside any transaction (safe to hand to someone else).
+    public var isIdle: Bool {
+        guard let handle else { return false }
+        return PQtransactionStatus(handle) == PQTRANS_IDLE
+    }
+
+    func liveHandle() throws -> OpaquePointer {
+        guard let handle else { throw PostgresError(kind: .closed, message: "the connection is closed") }
+        return handle
+    }
+
+    // MARK: Queries
+
+    /// Runs one parameterised statement and returns its rows (binary format, fully decoded later).
+    @discardableResult
+    public func query(_ sql: SQL, _ parameters: [PostgresValue] = []) throws -> PostgresRows {
+        guard openCursor == nil else {
+            throw PostgresError(kind: .busy, message: "a cursor is being streamed on this connection")
+        }
+        return try run(sql.text, parameters)
+    }
+
+    func run(_ text: String, _ parameters: [PostgresValue]) throws -> PostgresRows {
+        let handle = try liveHandle()
+        let wires = parameters.map(\.wire)
+        // All parameter bytes live in one buffer for the duration of the call; text values
+        // get the NUL terminator libpq expects.
+        var buffer: [UInt8] = []
+        var offsets: [Int] = []
+        for wire in wires {
+            offsets.append(buffer.count)
+            if let bytes = wire.bytes {
+                buffer.append(contentsOf: bytes)
+                if !wire.binary { buffer.append(0) }
+            }
+        }
+        buffer.append(0)  // never empty, so the base address exists
+        let types = wires.map { $0.oid }
+        let lengths = wires.map { Int32($0.bytes?.count ?? 0) }
+        let formats = wires.map { Int32($0.binary ? 1 : 0) }
+        let result: OpaquePointer? = buffer.withUnsafeBufferPointer { bytes in
+            let base = UnsafeRawPointer(bytes.baseAddress!)
+            let values: [UnsafePointer<CChar>?] = wires.indices.map { index in
+                wires[index].bytes == nil ? nil : (base + offsets[index]).assumingMemoryBound(to: CChar.self)
+            }
+            return PQexecParams(handle, text, Int32(wires.count), types, values, lengths, formats, 1)
+        }
+        return try consume(result, handle: handle)
+    }
+
+    /// Runs a multi-statement script from a file (migrations, projection tables), no parameters.
+    public func execute(_ script: SQLScript) throws {
+        let handle = try liveHandle()
+        let result = PQexec(handle, script.text)
+        do { _ = try consume(result, handle: handle) } catch var error as PostgresError {
+            error.message += " (\(script.origin))"
+            throw error
+        }
+    }
+
+    /// Turns a PGresult into rows or a typed error, and frees it.
+    func consume(_ result: OpaquePointer?, handle: OpaquePointer) throws -> PostgresRows {
+        guard let result else {
+            throw PostgresError(kind: .connection, message: String(cString: PQerrorMessage(handle)).trimmingTrailingWhitespace())
+        }
+        defer { PQclear(result) }
+        let status = PQresultStatus(result)
+        switch status {
+        case PGRES_TUPLES_OK, PGRES_SINGLE_TUPLE: return copyRows(result)
+        case PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
+            return PostgresRows(columns: [], affectedRows: Int(String(cString: PQcmdTuples(result))) ?? 0, storage: [], cells: [])
+        default: throw error(from: result, handle: handle)
+        }
+    }
+
+    func error(from result: OpaquePointer, handle: OpaquePointer) -> PostgresError {
+        func field(_ code: Int32) -> String? {
+            guard let pointer = PQresultErrorField(result, code) else { return nil }
+            return String(cString: pointer)
+        }
+        let lost = PQstatus(handle) != CONNECTION_OK
+        let message = field(SINTRA_PG_DIAG_MESSAGE_PRIMARY)
+            ?? String(cString: PQresultErrorMessage(result)).trimmingTrailingWhitespace()
+        return PostgresError(
+            kind: lost ? .connection : .server,
+            sqlState: field(SINTRA_PG_DIAG_SQLSTATE),
+            message: message.isEmpty ? String(cString: PQerrorMessage(handle)).trimmingTrailingWhitespace() : message,
+            detail: field(SINTRA_PG_DIAG_MESSAGE_DETAIL),
+            hint: field(SINTRA_PG_DIAG_MESSAGE_HINT),
+            constraint: field(SINTRA_PG_DIAG_CONSTRAINT_NAME))
+    }
+
+    private func copyRows(_ result: OpaquePointer) -> PostgresRows {
+        let rowCount = Int(PQntuples(result))
+        let columnCount = Int(PQnfields(result))
+        let columns = (0..<columnCount).map { column in
+            PostgresColumn(name: String(cString: PQfname(result, Int32(column))), typeOID: PQftype(result, Int32(column)))
+        }
+        var storage: [UInt8] = []
+        var cells: [(start: Int32, length: Int32)] = []
+        cells.reserveCapacity(rowCount * columnCount)
+        for row in 0..<Int32(rowCount) {
+            for column in 0..<Int32(columnCount) {
+                if PQgetisnull(result, row, column) == 1 {
+                    cells.append((Int32(storage.count), -1))
+                    continue
+                }
+                let length = Int(PQgetlength(result, row, column))
+                cells.append((Int32(storage.count), Int32(length)))
+                if length > 0, let value = PQgetvalue(result, row, column) {
+                    UnsafeRawPointer(value).withMemoryRebound(to: UInt8.self, capacity: length) { pointer in
+                        storage.append(contentsOf: UnsafeBufferPointer(start: pointer, count: length))
+                    }
+                }
+            }
+        }
+        return PostgresRows(columns: columns, affectedRows: rowCount, storage: storage, cells: cells)
+    }
+}
+
+extension String {
+    func trimmingTrailingWhitespace() -> String {
+        var text = self
+        while let last = text.last, last.isWhitespace { text.removeLast() }
+        return text
+    }
+}
+
+/// Calls `body` with NUL-terminated copies of `strings` that live exactly as long as the call.
+func withCStrings<R>(_ strings: [String], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
+    var buffer: [CChar] = []
+    var offsets: [Int] = []
+    for string in strings {
+        offsets.append(buffer.count)
+        buffer.append(contentsOf: string.utf8CString)
+    }
+    return buffer.withUnsafeBufferPointer { bytes in
+        body(offsets.map { bytes.baseAddress! + $0 } + [nil])
+    }
+}

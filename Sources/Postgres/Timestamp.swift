@@ -1,0 +1,131 @@
+import Foundation
+
+/// An instant with PostgreSQL's exact precision: whole microseconds since the Unix epoch, UTC.
+///
+/// `Date` is a `Double` of seconds and cannot hold every microsecond of this century exactly;
+/// the event log hashes timestamps, so it needs a representation that round-trips bit for bit.
+public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var microsecondsSinceUnixEpoch: Int64
+
+    /// Microseconds between 1970-01-01 and PostgreSQL's epoch 2000-01-01.
+    static let postgresEpochOffset: Int64 = 946_684_800_000_000
+
+    public init(microsecondsSinceUnixEpoch: Int64) {
+        self.microsecondsSinceUnixEpoch = microsecondsSinceUnixEpoch
+    }
+
+    public init(_ date: Date) {
+        self.microsecondsSinceUnixEpoch = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+    }
+
+    public static func now() -> Timestamp { Timestamp(Date()) }
+
+    public var date: Date { Date(timeIntervalSince1970: Double(microsecondsSinceUnixEpoch) / 1_000_000) }
+
+    public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool {
+        lhs.microsecondsSinceUnixEpoch < rhs.microsecondsSinceUnixEpoch
+    }
+
+    /// RFC 3339 in UTC with exactly six fractional digits: `2024-03-01T12:00:00.000000Z`.
+    public var iso8601: String {
+        let micros = microsecondsSinceUnixEpoch
+        let seconds = micros >= 0 ? micros / 1_000_000 : (micros - 999_999) / 1_000_000
+        let fraction = micros - seconds * 1_000_000
+        let (days, secondOfDay) = (seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400,
+                                   ((seconds % 86_400) + 86_400) % 86_400)
+        let (year, month, day) = Self.civilDate(daysSinceEpoch: days)
+        return String(format: "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%06lldZ",
+                      year, month, day, secondOfDay / 3600, (secondOfDay / 60) % 60, secondOfDay % 60, fraction)
+    }
+
+    public var description: String { iso8601 }
+
+    /// Parses RFC 3339 (`2024-03-01`, `2024-03-01T12:00:00Z`, `…T12:00:00.123456-06:00`).
+    /// A bare date means midnight UTC. More than six fractional digits are rejected rather than rounded.
+    public init?(iso8601 text: String) {
+        let bytes = Array(text.utf8)
+        func number(_ range: Range<Int>) -> Int64? {
+            guard range.upperBound <= bytes.count else { return nil }
+            var value: Int64 = 0
+            for index in range {
+                let byte = bytes[index]
+                guard byte >= 48, byte <= 57 else { return nil }
+                value = value * 10 + Int64(byte - 48)
+            }
+            return value
+        }
+        guard bytes.count >= 10, bytes[4] == 45, bytes[7] == 45,
+              let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
+              (1...12).contains(month), day >= 1, day <= Self.daysIn(month: month, year: year)
+        else { return nil }
+        var micros = Self.daysSinceEpoch(year: year, month: month, day: day) * 86_400_000_000
+        if bytes.count == 10 {
+            self.init(microsecondsSinceUnixEpoch: micros)
+            return
+        }
+        guard bytes.count >= 20, bytes[10] == 84 || bytes[10] == 116 || bytes[10] == 32, bytes[13] == 58, bytes[16] == 58,
+              let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
+              hour < 24, minute < 60, second < 60
+        else { return nil }
+        micros += ((hour * 60 + minute) * 60 + second) * 1_000_000
+        var index = 19
+        if bytes[index] == 46 {
+            index += 1
+            var digits = 0
+            var fraction: Int64 = 0
+            while index < bytes.count, bytes[index] >= 48, bytes[index] <= 57 {
+                guard digits < 6 else { return nil }
+                fraction = fraction * 10 + Int64(bytes[index] - 48)
+                digits += 1
+                index += 1
+            }
+            guard digits > 0 else { return nil }
+            for _ in digits..<6 { fraction *= 10 }
+            micros += fraction
+        }
+        guard index < bytes.count else { return nil }
+        if bytes[index] == 90 || bytes[index] == 122 {
+            guard index + 1 == bytes.count else { return nil }
+        } else if bytes[index] == 43 || bytes[index] == 45 {
+            guard index + 6 == bytes.count, bytes[index + 3] == 58,
+                  let offsetHours = number(index + 1..<index + 3), let offsetMinutes = number(index + 4..<index + 6),
+                  offsetHours < 24, offsetMinutes < 60
+            else { return nil }
+            let offset = (offsetHours * 60 + offsetMinutes) * 60_000_000
+            micros += bytes[index] == 43 ? -offset : offset
+        } else {
+            return nil
+        }
+        self.init(microsecondsSinceUnixEpoch: micros)
+    }
+
+    private static func daysIn(month: Int64, year: Int64) -> Int64 {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    // Howard Hinnant's days-from-civil and civil-from-days algorithms.
+    private static func daysSinceEpoch(year: Int64, month: Int64, day: Int64) -> Int64 {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    private static func civilDate(daysSinceEpoch days: Int64) -> (Int64, Int64, Int64) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp + (mp < 10 ? 3 : -9)
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+}

@@ -1,0 +1,102 @@
+// The event log's side of ops/bench. Each mode prints one line "RESULT <name> <value>"
+// that ops/bench reads and sets beside the raw PostgreSQL figure measured in the same run.
+//
+//   sintra-bench append --writers N --seconds S   single-event appends, N concurrent writers
+//   sintra-bench batch  --size B --seconds S      B-event appends, one writer
+//   sintra-bench load   --events N                fills the log (4 writers × 1,000-event appends)
+//   sintra-bench read                             streams the whole log; events/s and peak memory
+import EventLog
+import Foundation
+import Postgres
+
+let arguments = CommandLine.arguments
+func option(_ name: String, _ fallback: Int) -> Int {
+    guard let index = arguments.firstIndex(of: "--" + name), index + 1 < arguments.count, let value = Int(arguments[index + 1]) else {
+        return fallback
+    }
+    return value
+}
+guard let url = ProcessInfo.processInfo.environment["DATABASE_URL"], arguments.count > 1 else {
+    FileHandle.standardError.write(Data("uso: DATABASE_URL=… sintra-bench append|batch|load|read [opciones]\n".utf8))
+    exit(2)
+}
+
+let metadata = EventMetadata(userId: "bench", institutionId: "BENCH", client: "sintra-bench")
+let payload = #"{"tipo":"AtencionMedica","clasificacion":"asistencia","institucion":"FGR","duracionMinutos":45,"descripcion":"Atención médica de seguimiento"}"#
+let occurred = Timestamp.now()
+
+func events(_ count: Int) -> [NewEvent] {
+    Array(repeating: NewEvent(eventType: "AtencionOtorgada", payload: payload, occurredAt: occurred), count: count)
+}
+
+/// Runs `writers` loops for `seconds`, each appending `size`-event requests to its own stream.
+func appendLoop(writers: Int, size: Int, seconds: Int, streamPrefix: String) async throws -> Double {
+    let store = EventStore(pool: ConnectionPool(connectionString: url, maxConnections: 4))
+    let deadline = ContinuousClock.now + .seconds(seconds)
+    let started = ContinuousClock.now
+    let total = try await withThrowingTaskGroup(of: Int.self) { group in
+        for writer in 0..<writers {
+            group.addTask {
+                var written = 0
+                let stream = "\(streamPrefix)-\(writer)-\(UUID().uuidString.prefix(8))"
+                while ContinuousClock.now < deadline {
+                    _ = try await store.append(AppendRequest(streamId: stream, streamType: "Bench", expectedVersion: .any,
+                                                             events: events(size), metadata: metadata))
+                    written += size
+                }
+                return written
+            }
+        }
+        return try await group.reduce(0, +)
+    }
+    let elapsed = ContinuousClock.now - started
+    await store.pool.close()
+    return Double(total) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+}
+
+switch arguments[1] {
+case "append":
+    let writers = option("writers", 1)
+    let rate = try await appendLoop(writers: writers, size: 1, seconds: option("seconds", 10), streamPrefix: "bench")
+    print("RESULT append_\(writers) \(Int(rate))")
+case "batch":
+    let size = option("size", 100)
+    let rate = try await appendLoop(writers: 1, size: size, seconds: option("seconds", 10), streamPrefix: "lote")
+    print("RESULT batch_\(size) \(Int(rate))")
+case "load":
+    let target = option("events", 1_000_000)
+    let store = EventStore(pool: ConnectionPool(connectionString: url, maxConnections: 4))
+    let perWriter = target / 4 / 1_000
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        for writer in 0..<4 {
+            group.addTask {
+                for round in 0..<perWriter {
+                    _ = try await store.append(AppendRequest(streamId: "carga-\(writer)-\(round)", streamType: "Bench",
+                                                             expectedVersion: .noStream, events: events(1_000), metadata: metadata))
+                }
+            }
+        }
+        try await group.waitForAll()
+    }
+    print("RESULT loaded \(perWriter * 4 * 1_000)")
+case "read":
+    let store = EventStore(pool: ConnectionPool(connectionString: url, maxConnections: 1))
+    let started = ContinuousClock.now
+    var count = 0
+    var checksum: Int64 = 0
+    try await store.readAll(batchSize: 5_000) { batch in
+        count += batch.count
+        for event in batch { checksum &+= event.position &+ Int64(event.payload.utf8.count) }
+    }
+    let elapsed = ContinuousClock.now - started
+    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    var usage = rusage()
+    getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
+    print("RESULT read_events \(count)")
+    print("RESULT read_rate \(Int(Double(count) / seconds))")
+    print("RESULT read_peak_mb \(usage.ru_maxrss / 1024)")
+    print("RESULT read_checksum \(checksum)")
+default:
+    FileHandle.standardError.write(Data("modo desconocido: \(arguments[1])\n".utf8))
+    exit(2)
+}

@@ -1,0 +1,32 @@
+import ArgumentParser
+import EventLog
+import Foundation
+import Postgres
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Aplica las migraciones pendientes de migrations/ (como dueño de la base de datos).")
+
+    @Option(name: .customLong("admin-url"),
+            help: "Conexión del dueño de la base (por omisión $SINTRA_ADMIN_DATABASE_URL, luego $DATABASE_URL).")
+    var adminURL: String?
+
+    @Option(help: "Carpeta de las migraciones (por omisión ./migrations).")
+    var directory: String?
+
+    func run() async throws {
+        guard let url = adminURL ?? Environment.value("SINTRA_ADMIN_DATABASE_URL") ?? Environment.value("DATABASE_URL") else {
+            throw ValidationError("indique la base con --admin-url, SINTRA_ADMIN_DATABASE_URL o DATABASE_URL")
+        }
+        let migrator = try Migrator(directory: directory.map { URL(fileURLWithPath: $0) } ?? Migrator.defaultDirectory())
+        let connection = try await PostgresConnection.connect(url)
+        let applied = try await migrator.migrate(connection)
+        await connection.close()
+        if applied.isEmpty {
+            print("La base de datos ya está al día (\(migrator.migrations.count) migraciones).")
+        } else {
+            for name in applied { print("aplicada \(name)") }
+            print("\(applied.count) migraciones aplicadas; \(migrator.migrations.count) en total.")
+        }
+    }
+}

@@ -1,0 +1,21 @@
+import ArgumentParser
+
+@main
+struct Sintra: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sintra",
+        abstract: "SINTRA: registro de eventos del Sistema Nacional de Información en materia de Trata de Personas.",
+        subcommands: [Migrate.self, Verify.self, LogCommand.self, Checkpoint.self, Keygen.self, Export.self])
+}
+
+/// Where to connect. Anything libpq accepts: a URI or key=value pairs (`host=/ruta/al/socket dbname=sintra`).
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .customLong("database-url"), help: "Conexión de la aplicación (por omisión $DATABASE_URL).")
+    var databaseURL: String?
+
+    func resolved() throws -> String {
+        if let databaseURL { return databaseURL }
+        if let fromEnvironment = Environment.value("DATABASE_URL") { return fromEnvironment }
+        throw ValidationError("indique la base de datos con --database-url o la variable DATABASE_URL")
+    }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import Cryptography
+import EventLog
+import Foundation
+
+struct Verify: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Recalcula la cadena de hashes del registro completo (o de un archivo exportado) y comprueba los puntos de control firmados.",
+        discussion: "Termina con código 1 y nombra la primera posición incorrecta si algo no cuadra.")
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(name: .customLong("checkpoint"), help: "Archivo de punto de control firmado (se puede repetir).")
+    var checkpointFiles: [String] = []
+
+    @Option(name: .customLong("public-key"), help: "Llave pública del auditor: los puntos de control deben estar firmados con ella.")
+    var publicKeyFile: String?
+
+    @Option(help: "Verifica un archivo de `sintra export` sin base de datos.")
+    var file: String?
+
+    func run() async throws {
+        let trusted = try publicKeyFile.map { try KeyFile.decodePublicKey(try String(contentsOfFile: $0, encoding: .utf8)) }
+        let checkpoints = try checkpointFiles.map { path in
+            try EventLog.Checkpoint(fileContents: try String(contentsOfFile: path, encoding: .utf8), trustedKey: trusted)
+        }
+        let progress = ProgressBar(label: "Verificando")
+        let started = Date()
+        let verified: Int64
+        do {
+            if let file {
+                let result = try LogExport.verify(fileAt: URL(fileURLWithPath: file), checkpoints: checkpoints) { progress.update($0, of: $0) }
+                verified = result.verified
+                progress.finish()
+                print("Archivo íntegro: posiciones \(result.after + 1)–\(result.through).")
+            } else {
+                let store = openStore(try database.resolved())
+                verified = try await store.verifyChain(checkpoints: checkpoints) { progress.update($0, of: $1) }
+                progress.finish()
+                await store.pool.close()
+                print("Registro íntegro: posiciones gapless, cadena de hashes correcta, versiones contiguas.")
+            }
+        } catch let failure as VerificationFailure {
+            progress.finish()
+            printError("ERROR de integridad en la \(failure)")
+            throw ExitCode(1)
+        }
+        let seconds = Date().timeIntervalSince(started)
+        print("\(formatCount(verified)) eventos verificados en \(String(format: "%.2f", seconds)) s (\(formatCount(Int64(Double(verified) / max(seconds, 0.001)))) eventos/s).")
+        if !checkpoints.isEmpty {
+            print("\(checkpoints.count) punto(s) de control firmado(s) verificados: el registro los extiende.")
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import Cryptography
+import EventLog
+import Foundation
+import Postgres
+import Testing
+import TestDatabase
+
+@Suite struct MigratorTests {
+    @Test func appliesInOrderOnceAndRefusesAnEditedMigration() async throws {
+        let database = try await TestDatabase.empty()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("migraciones-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try "CREATE TABLE uno (id int);".write(to: folder.appendingPathComponent("0001_uno.sql"), atomically: true, encoding: .utf8)
+        try "INSERT INTO uno VALUES (1);".write(to: folder.appendingPathComponent("0002_dos.sql"), atomically: true, encoding: .utf8)
+
+        let connection = try await database.admin()
+        #expect(try await Migrator(directory: folder).migrate(connection) == ["0001_uno.sql", "0002_dos.sql"])
+        #expect(try await Migrator(directory: folder).migrate(connection) == [])
+        #expect(try await connection.query("SELECT count(*) FROM uno")[0].decode(Int.self, 0) == 1)
+
+        // A failing migration leaves nothing behind (each runs in its own transaction).
+        try "CREATE TABLE tres (id int); SELECT 1/0;".write(to: folder.appendingPathComponent("0003_tres.sql"), atomically: true, encoding: .utf8)
+        await #expect(throws: PostgresError.self) { try await Migrator(directory: folder).migrate(connection) }
+        #expect(try await connection.query("SELECT to_regclass('tres') IS NULL")[0].decode(Bool.self, 0))
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("0003_tres.sql"))
+
+        try "INSERT INTO uno VALUES (2);".write(to: folder.appendingPathComponent("0002_dos.sql"), atomically: true, encoding: .utf8)
+        do {
+            try await Migrator(directory: folder).migrate(connection)
+            Issue.record("an edited migration was accepted")
+        } catch let failure as Migrator.Failure {
+            #expect(failure.description.contains("0002_dos.sql"))
+            #expect(failure.description.contains("cambió"))
+        }
+    }
+
+    @Test func theCommandLineMigratesAndReportsStats() async throws {
+        let database = try await TestDatabase.empty()
+        let root = TestDatabase.repositoryRoot.path
+        var (status, output) = try runSintra(["migrate", "--admin-url", database.adminURL, "--directory", root + "/migrations"])
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("aplicada 0002_events.sql"))
+        (status, output) = try runSintra(["log", "append", "--database-url", database.appURL, "--stream", "victima-1",
+                                          "--stream-type", "Victima", "--type", "VictimaRegistrada", "--payload", #"{"sexo":"F"}"#,
+                                          "--user", "u1", "--institution", "FGR"])
+        #expect(status == 0, "\(output)")
+        (status, output) = try runSintra(["log", "append", "--database-url", database.appURL, "--stream", "victima-1",
+                                          "--stream-type", "Victima", "--type", "VictimaRegistrada", "--payload", "[1]",
+                                          "--user", "u1", "--institution", "FGR", "--expected", "no-stream"])
+        #expect(status != 0)
+        #expect(output.contains("events[0].payload"), "\(output)")
+        (status, output) = try runSintra(["log", "stats", "--database-url", database.appURL])
+        #expect(status == 0)
+        #expect(output.contains("eventos:") && output.contains("1"))
+        (status, output) = try runSintra(["verify", "--database-url", database.appURL])
+        #expect(status == 0, "\(output)")
+    }
+}

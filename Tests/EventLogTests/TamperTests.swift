@@ -1,0 +1,62 @@
+import Cryptography
+import EventLog
+import Foundation
+import Postgres
+import Testing
+import TestDatabase
+
+/// Tampering as a superuser who disables the triggers: verify must name the exact position.
+@Suite struct TamperTests {
+    func tampered(_ change: String) async throws -> (TestDatabase, EventStore) {
+        let database = try await TestDatabase.migrated()
+        let store = database.store()
+        try await seed(store, count: 10)
+        try await database.asSuperuser("ALTER TABLE events DISABLE TRIGGER USER; \(change); ALTER TABLE events ENABLE TRIGGER USER;")
+        return (database, store)
+    }
+
+    @Test func oneChangedByteInAPayloadIsFoundAtItsPosition() async throws {
+        let (_, store) = try await tampered(#"UPDATE events SET payload = jsonb_set(payload, '{tipo}', '"mádica"') WHERE position = 7"#)
+        let failure = try await expectFailure(store, at: 7)
+        #expect(failure?.position == 7)
+        #expect(failure?.problem.contains("alterado") == true)
+    }
+
+    @Test func aDeletedRowIsAGap() async throws {
+        let (_, store) = try await tampered("DELETE FROM events WHERE position = 4")
+        let failure = try await expectFailure(store, at: 4)
+        #expect(failure?.position == 4)
+        #expect(failure?.problem.contains("hueco") == true)
+    }
+
+    @Test func aSwappedPairIsFound() async throws {
+        let (_, store) = try await tampered("""
+            UPDATE events SET position = 1000 WHERE position = 5;
+            UPDATE events SET position = 5 WHERE position = 6;
+            UPDATE events SET position = 6 WHERE position = 1000
+            """)
+        let failure = try await expectFailure(store, at: 5)
+        #expect(failure?.position == 5)
+    }
+
+    @Test func theCommandLineNamesThePositionAndExitsNonZero() async throws {
+        let (database, _) = try await tampered(#"UPDATE events SET metadata = metadata || '{"userId":"otro"}' WHERE position = 3"#)
+        let (status, output) = try runSintra(["verify", "--database-url", database.appURL])
+        #expect(status != 0)
+        #expect(output.contains("posición 3"), "\(output)")
+    }
+}
+
+/// Runs the built `sintra` executable; returns its exit status and combined output.
+func runSintra(_ arguments: [String]) throws -> (Int32, String) {
+    let process = Process()
+    process.executableURL = TestDatabase.sintraExecutable
+    process.arguments = arguments
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}

@@ -1,0 +1,94 @@
+import Foundation
+import Postgres
+import Testing
+import TestDatabase
+
+@Suite struct QueryTests {
+    @Test func connectsWithKeyValueAndURIForms() async throws {
+        let database = try await TestDatabase.empty()
+        let keyValue = try await PostgresConnection.connect(database.adminURL)
+        let name = try await keyValue.query("SELECT current_database()")[0].decode(String.self, 0)
+        #expect(name == database.name)
+        let socket = ProcessInfo.processInfo.environment["SINTRA_TEST_SOCKET"]!
+        let encodedSocket = socket.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+        let uri = try await PostgresConnection.connect("postgresql:///\(database.name)?host=\(encodedSocket)&user=postgres")
+        #expect(try await uri.query("SELECT current_user")[0].decode(String.self, 0) == "postgres")
+    }
+
+    @Test func connectionFailureIsTyped() async throws {
+        await #expect {
+            _ = try await PostgresConnection.connect("host=/nonexistent-socket-dir dbname=x connect_timeout=2")
+        } throws: { error in
+            (error as? PostgresError)?.kind == .connection
+        }
+    }
+
+    @Test func decodesEveryTypeExactly() async throws {
+        let connection = try await PostgresConnection.connect(TestDatabase.clusterAdminURL)
+        let stamp = Timestamp(microsecondsSinceUnixEpoch: 1_709_294_400_123_456)
+        let rows = try await connection.query("""
+            SELECT $1::int8, $2::int4, $3::bool, $4::float8, $5::text, $6::bytea, $7::jsonb,
+                   $8::timestamptz, 12345678901234.5678::numeric, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid,
+                   NULL::text, -0.00012::numeric
+            """, [.int64(.max), .int32(.min), .bool(true), .double(0.1), .text("ñandú «comillas» ' \""),
+                  .bytea([0, 1, 255]), .jsonb(#"{"b":1,"a":[true,null]}"#), .timestamp(stamp)])
+        let row = rows[0]
+        #expect(try row.decode(Int64.self, 0) == .max)
+        #expect(try row.decode(Int32.self, 1) == .min)
+        #expect(try row.decode(Bool.self, 2))
+        #expect(try row.decode(Double.self, 3) == 0.1)
+        #expect(try row.decode(String.self, 4) == "ñandú «comillas» ' \"")
+        #expect(try row.decode([UInt8].self, 5) == [0, 1, 255])
+        #expect(try row.decode(String.self, 6) == #"{"a": [true, null], "b": 1}"#)
+        #expect(try row.decode(Timestamp.self, 7) == stamp)
+        #expect(try row.decode(String.self, 8) == "12345678901234.5678")
+        #expect(try row.decode(String.self, 9) == "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11")
+        #expect(try row.decode(String?.self, 10) == nil)
+        #expect(try row.decode(String.self, 11) == "-0.00012")
+        #expect(throws: PostgresError.self) { try row.decode(String.self, 10) }
+        #expect(throws: PostgresError.self) { try row.decode(Int64.self, 4) }
+    }
+
+    @Test func parametersAreNeverInterpretedAsSQL() async throws {
+        let database = try await TestDatabase.empty()
+        let connection = try await database.admin()
+        try await connection.query("CREATE TABLE t (value text)")
+        let hostile = "x'); DROP TABLE t; --"
+        try await connection.query("INSERT INTO t VALUES ($1)", [.text(hostile)])
+        #expect(try await connection.query("SELECT value FROM t")[0].decode(String.self, 0) == hostile)
+    }
+
+    @Test func serverErrorsCarrySQLStateDetailAndConstraint() async throws {
+        let database = try await TestDatabase.empty()
+        let connection = try await database.admin()
+        try await connection.query("CREATE TABLE t (id int CONSTRAINT t_pk PRIMARY KEY)")
+        try await connection.query("INSERT INTO t VALUES (1)")
+        do {
+            try await connection.query("INSERT INTO t VALUES (1)")
+            Issue.record("expected a unique violation")
+        } catch let error as PostgresError {
+            #expect(error.kind == .server)
+            #expect(error.sqlState == "23505")
+            #expect(error.constraint == "t_pk")
+            #expect(error.detail?.contains("(id)=(1)") == true)
+        }
+        // The connection is still usable afterwards.
+        #expect(try await connection.query("SELECT 1")[0].decode(Int.self, 0) == 1)
+    }
+
+    @Test func transactionsCommitAndRollBack() async throws {
+        let database = try await TestDatabase.empty()
+        let connection = try await database.admin()
+        try await connection.query("CREATE TABLE t (id int)")
+        try await connection.withTransaction { try await $0.query("INSERT INTO t VALUES (1)") }
+        struct Boom: Error {}
+        await #expect(throws: Boom.self) {
+            try await connection.withTransaction { connection in
+                try await connection.query("INSERT INTO t VALUES (2)")
+                throw Boom()
+            }
+        }
+        #expect(try await connection.query("SELECT count(*) FROM t")[0].decode(Int.self, 0) == 1)
+        #expect(await connection.isIdle)
+    }
+}

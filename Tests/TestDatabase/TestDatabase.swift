@@ -1,0 +1,65 @@
+import EventLog
+import Foundation
+import Postgres
+
+/// A fresh, migrated database per test, in the throwaway cluster `ops/test` starts.
+///
+/// Tests run in parallel; each gets its own database, so none sees another's events.
+/// `adminURL` connects as the cluster's superuser (owner of the tables), `appURL` as the
+/// application role `sintra_app`.
+public struct TestDatabase: Sendable {
+    public let name: String
+    public let adminURL: String
+    public let appURL: String
+
+    public static var clusterAdminURL: String {
+        guard let url = ProcessInfo.processInfo.environment["SINTRA_TEST_ADMIN_URL"] else {
+            fatalError("SINTRA_TEST_ADMIN_URL is not set: run the tests with ops/test, which starts a PostgreSQL cluster")
+        }
+        return url
+    }
+
+    public static var repositoryRoot: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }
+
+    /// Creates an empty database (no migrations).
+    public static func empty() async throws -> TestDatabase {
+        let name = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
+        let admin = try await PostgresConnection.connect(clusterAdminURL)
+        try await admin.execute(SQLScript("CREATE DATABASE \(SQLIdentifier.quote(String(name)))", origin: "TestDatabase"))
+        await admin.close()
+        let socket = ProcessInfo.processInfo.environment["SINTRA_TEST_SOCKET"] ?? "/tmp"
+        return TestDatabase(name: String(name),
+                            adminURL: "host=\(socket) dbname=\(name) user=postgres",
+                            appURL: "host=\(socket) dbname=\(name) user=sintra_app")
+    }
+
+    /// Creates a database and applies every migration in `migrations/`.
+    public static func migrated() async throws -> TestDatabase {
+        let database = try await empty()
+        let connection = try await database.admin()
+        try await Migrator(directory: repositoryRoot.appendingPathComponent("migrations")).migrate(connection)
+        await connection.close()
+        return database
+    }
+
+    public func admin() async throws -> PostgresConnection { try await PostgresConnection.connect(adminURL) }
+
+    /// An event store connected as the application role.
+    public func store(maxConnections: Int = 8) -> EventStore {
+        EventStore(pool: ConnectionPool(connectionString: appURL, maxConnections: maxConnections))
+    }
+
+    /// Runs a statement as the superuser (tamper tests).
+    public func asSuperuser(_ script: String) async throws {
+        let connection = try await admin()
+        try await connection.execute(SQLScript(script, origin: "test"))
+        await connection.close()
+    }
+
+    /// The `sintra` executable built next to the tests.
+    public static var sintraExecutable: URL {
+        repositoryRoot.appendingPathComponent(".build/debug/sintra")
+    }
+}

@@ -1,0 +1,76 @@
+# Shared shell functions for ops/run, ops/test and ops/bench. Source it; do not run it.
+# A private PostgreSQL cluster lives in one folder: data/ (the cluster), run/ (its unix
+# socket), log (its log). It listens on the socket only, never on TCP.
+
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export SINTRA_ROOT="$ROOT"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+# Installs what the project needs from Debian's packages, only when something is missing.
+ensure_packages() {
+    local missing=()
+    command -v pkg-config >/dev/null || missing+=(pkg-config)
+    pkg-config --exists libpq 2>/dev/null || missing+=(libpq-dev)
+    pkg-config --exists libcrypto 2>/dev/null || missing+=(libssl-dev)
+    [ -n "$(pg_bin initdb 2>/dev/null)" ] || missing+=(postgresql)
+    command -v pgbench >/dev/null || missing+=(postgresql-contrib)
+    if [ ${#missing[@]} -gt 0 ]; then
+        say "Instalando paquetes del sistema: ${missing[*]}"
+        local sudo=""
+        [ "$(id -u)" -eq 0 ] || sudo="sudo"
+        $sudo apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+    fi
+    command -v swift >/dev/null || { echo "Falta Swift 6 (swift) en el PATH." >&2; exit 1; }
+}
+
+# Path of a PostgreSQL server binary (initdb, pg_ctl, postgres), newest version first.
+pg_bin() {
+    local found
+    found=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+    if [ -n "$found" ] && [ -x "$found/$1" ]; then echo "$found/$1"; return; fi
+    command -v "$1"
+}
+
+# Runs a command as the cluster's owner: as root, the unprivileged 'postgres' user.
+as_owner() {
+    if [ "$(id -u)" -eq 0 ]; then
+        id postgres >/dev/null 2>&1 || useradd --system --home-dir /var/lib/postgresql --shell /bin/bash postgres
+        runuser -u postgres -- "$@"
+    else
+        "$@"
+    fi
+}
+
+# cluster_start DIR: creates the cluster on first use, starts it, waits until it answers.
+cluster_start() {
+    local dir="$1"
+    mkdir -p "$dir/run"
+    if [ "$(id -u)" -eq 0 ]; then chown -R postgres "$dir" 2>/dev/null || { as_owner true; chown -R postgres "$dir"; }; fi
+    chmod 700 "$dir"
+    if [ ! -f "$dir/data/PG_VERSION" ]; then
+        say "Creando el clúster de PostgreSQL en $dir/data"
+        as_owner "$(pg_bin initdb)" -D "$dir/data" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null
+    fi
+    # Unix socket only; durability settings stay at PostgreSQL's defaults (fsync on).
+    as_owner "$(pg_bin pg_ctl)" -D "$dir/data" -l "$dir/log" -w -t 60 \
+        -o "-c listen_addresses='' -c unix_socket_directories='$dir/run' -c max_connections=200" start >/dev/null
+    export PGHOST="$dir/run"
+}
+
+cluster_stop() {
+    local dir="$1"
+    [ -f "$dir/data/postmaster.pid" ] || return 0
+    as_owner "$(pg_bin pg_ctl)" -D "$dir/data" -m fast -w stop >/dev/null || true
+}
+
+# Creates database NAME in the cluster at PGHOST if it does not exist.
+ensure_database() {
+    local name="$1"
+    if ! psql -h "$PGHOST" -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$name'" | grep -q 1; then
+        psql -h "$PGHOST" -U postgres -d postgres -qc "CREATE DATABASE \"$name\"" >/dev/null
+    fi
+}
