@@ -4,7 +4,6 @@
 /// this is where strictness matters most for hashing: every accepted string decodes to exactly
 /// one sequence of Unicode scalars, and nothing jsonb would refuse (`\u0000`) gets through.
 extension JSONParser {
-
     /// Parses a string starting at its opening quote. Plain strings (the vast majority) are
     /// validated in place and copied once; strings with escapes are decoded through `scratch`.
     mutating func parseString() throws(JSONParseError) -> String {
@@ -41,7 +40,7 @@ extension JSONParser {
             let byte = bytes[i]
             if byte == UInt8(ascii: "\"") {
                 position = i + 1
-                let decoded = scratch  // Not a copy: just keeps `self` free for mutation.
+                let decoded = scratch  // Shares the buffer (no copy); leaves `self` free to mutate.
                 return decoded.withUnsafeBufferPointer { makeString(from: $0) }
             } else if byte == UInt8(ascii: "\\") {
                 i = try decodeEscape(at: i)
