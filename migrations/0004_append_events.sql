@@ -1,11 +1,12 @@
--- append_events(requests): appends one or more requests in one transaction (group commit).
+-- append_events: appends one or more requests in one transaction (group commit).
 --
--- requests is a JSON array; each element:
---   {"streamId", "streamType", "expectedVersion": "any" | "no_stream" | n,
---    "idempotencyKey": text or null,
---    "events": [{"eventType", "schemaVersion", "payload", "metadata", "occurredAt", "digest"}]}
--- where digest is the hex SHA-256 of the event's canonical content, computed by the
--- application (README "Tamper evidence").
+-- requests: a JSON array with one header per request:
+--   {"streamId", "streamType", "expectedVersion": "any" | "no_stream" | n, "idempotencyKey": text or null, "events": count}
+-- The events of all requests follow in parallel arrays, in request order (the first request's
+-- events first): event_types, schema_versions, payloads, metadata, occurred_at, and digests —
+-- the SHA-256 of each event's canonical content, computed by the application (README
+-- "Tamper evidence"). Arrays rather than one JSON document, because parsing a large document
+-- cost more than the inserts themselves.
 --
 -- Each request gets its own outcome row; a conflict in one does not affect the others:
 --   appended               the events were written
@@ -13,22 +14,41 @@
 --   conflict               current_version is not what expectedVersion asked for
 --   stream_type_mismatch   the stream exists with another type
 --   idempotency_key_reused the key was used before for another stream
-CREATE FUNCTION append_events(requests jsonb)
+CREATE FUNCTION append_events(requests jsonb, event_types text[], schema_versions integer[], payloads jsonb[],
+                              metadata jsonb[], occurred_at timestamptz[], digests bytea[])
 RETURNS TABLE (request integer, outcome text, current_version bigint, first_position bigint, last_position bigint)
 LANGUAGE plpgsql AS $$
 DECLARE
-    head_position bigint;
-    head_hash     bytea;
-    appended_at   timestamptz;
-    appended_at_micros bigint;
-    item          jsonb;
-    event         jsonb;
-    expected      jsonb;
-    expected_number bigint;
-    existing_type text;
-    previous      bytea;
-    prior         record;
+    head_position  bigint;
+    head_hash      bytea;
     start_position bigint;
+    appended_at    timestamptz;
+    appended_at_micros bigint;
+    item           jsonb;
+    stream         text;
+    idempotency_key text;
+    expected       jsonb;
+    expected_number bigint;
+    existing_type  text;
+    prior          record;
+    event_count    integer;
+    first_event    integer := 1;   -- index in the event arrays of the current request's first event
+    -- What this call has appended so far (not yet in the table):
+    -- stream -> {"version", "type"}, idempotency key -> {"first", "last", "version", "stream"}.
+    pending_streams  jsonb := '{}';
+    pending_keys     jsonb := '{}';
+    -- One entry per event to insert, in position order.
+    rows_event     integer[] := '{}';
+    rows_position  bigint[] := '{}';
+    rows_version   bigint[] := '{}';
+    rows_stream    text[] := '{}';
+    rows_type      text[] := '{}';
+    rows_previous  bytea[] := '{}';
+    rows_hash      bytea[] := '{}';
+    row_count      integer := 0;
+    -- Local copies are kept expanded, so element k is read in constant time.
+    digest_list    bytea[] := digests;
+    metadata_list  jsonb[] := metadata;
 BEGIN
     -- The lock is held until commit: appends are totally ordered and positions gapless.
     SELECT h.position, h.hash INTO head_position, head_hash FROM log_head h FOR UPDATE;
@@ -41,16 +61,24 @@ BEGIN
         request := request + 1;
         first_position := NULL;
         last_position := NULL;
-        IF jsonb_typeof(item->'events') <> 'array' OR jsonb_array_length(item->'events') = 0 THEN
+        stream := item->>'streamId';
+        idempotency_key := item->>'idempotencyKey';
+        event_count := (item->>'events')::integer;
+        IF event_count IS NULL OR event_count < 1 THEN
             RAISE EXCEPTION 'request % has no events', request USING ERRCODE = '22023';
         END IF;
+        first_event := first_event + event_count;  -- now the next request's first event
 
-        IF item->>'idempotencyKey' IS NOT NULL THEN
-            SELECT min(e.position) AS first, max(e.position) AS last, max(e.version) AS version,
-                   bool_and(e.stream_id = item->>'streamId') AS same_stream
-              INTO prior
-              FROM events e
-             WHERE e.metadata->>'idempotencyKey' = item->>'idempotencyKey';
+        IF idempotency_key IS NOT NULL THEN
+            IF pending_keys ? idempotency_key THEN
+                SELECT (p->>'first')::bigint AS first, (p->>'last')::bigint AS last, (p->>'version')::bigint AS version,
+                       p->>'stream' = stream AS same_stream
+                  INTO prior FROM (SELECT pending_keys->idempotency_key AS p) AS pending;
+            ELSE
+                SELECT min(e.position) AS first, max(e.position) AS last, max(e.version) AS version,
+                       bool_and(e.stream_id = stream) AS same_stream
+                  INTO prior FROM events e WHERE e.metadata->>'idempotencyKey' = idempotency_key;
+            END IF;
             IF prior.first IS NOT NULL THEN
                 outcome := CASE WHEN prior.same_stream THEN 'replayed' ELSE 'idempotency_key_reused' END;
                 current_version := prior.version;
@@ -61,10 +89,14 @@ BEGIN
             END IF;
         END IF;
 
-        SELECT e.version, e.stream_type INTO current_version, existing_type
-          FROM events e WHERE e.stream_id = item->>'streamId'
-         ORDER BY e.version DESC LIMIT 1;
-        current_version := coalesce(current_version, 0);
+        IF pending_streams ? stream THEN
+            current_version := (pending_streams->stream->>'version')::bigint;
+            existing_type := pending_streams->stream->>'type';
+        ELSE
+            SELECT e.version, e.stream_type INTO current_version, existing_type
+              FROM events e WHERE e.stream_id = stream ORDER BY e.version DESC LIMIT 1;
+            current_version := coalesce(current_version, 0);
+        END IF;
 
         IF existing_type IS NOT NULL AND existing_type <> item->>'streamType' THEN
             outcome := 'stream_type_mismatch';
@@ -84,31 +116,47 @@ BEGIN
         END IF;
 
         first_position := head_position + 1;
-        FOR event IN SELECT value FROM jsonb_array_elements(item->'events') LOOP
-            IF item->>'idempotencyKey' IS DISTINCT FROM event->'metadata'->>'idempotencyKey' THEN
+        FOR k IN first_event - event_count .. first_event - 1 LOOP
+            IF idempotency_key IS DISTINCT FROM metadata_list[k]->>'idempotencyKey' THEN
                 RAISE EXCEPTION 'metadata.idempotencyKey must repeat the request''s key' USING ERRCODE = '22023';
             END IF;
             head_position := head_position + 1;
             current_version := current_version + 1;
-            previous := head_hash;
-            head_hash := sha256(previous
+            row_count := row_count + 1;
+            rows_event[row_count] := k;
+            rows_position[row_count] := head_position;
+            rows_version[row_count] := current_version;
+            rows_stream[row_count] := stream;
+            rows_type[row_count] := item->>'streamType';
+            rows_previous[row_count] := head_hash;
+            head_hash := sha256(head_hash
                                 || int8send(head_position)
                                 || int8send(current_version)
                                 || int8send(appended_at_micros)
-                                || decode(event->>'digest', 'hex'));
-            INSERT INTO events (position, stream_id, stream_type, version, event_type, schema_version,
-                                payload, metadata, occurred_at, recorded_at, previous_hash, hash)
-            VALUES (head_position, item->>'streamId', item->>'streamType', current_version,
-                    event->>'eventType', (event->>'schemaVersion')::integer,
-                    event->'payload', event->'metadata', (event->>'occurredAt')::timestamptz,
-                    appended_at, previous, head_hash);
+                                || digest_list[k]);
+            rows_hash[row_count] := head_hash;
         END LOOP;
         last_position := head_position;
+        pending_streams := pending_streams || jsonb_build_object(stream,
+            jsonb_build_object('version', current_version, 'type', item->>'streamType'));
+        IF idempotency_key IS NOT NULL THEN
+            pending_keys := pending_keys || jsonb_build_object(idempotency_key, jsonb_build_object(
+                'first', first_position, 'last', last_position, 'version', current_version, 'stream', stream));
+        END IF;
         outcome := 'appended';
         RETURN NEXT;
     END LOOP;
 
-    IF head_position > start_position THEN
+    IF row_count > 0 THEN
+        INSERT INTO events (position, stream_id, stream_type, version, event_type, schema_version,
+                            payload, metadata, occurred_at, recorded_at, previous_hash, hash)
+        SELECT r.position, r.stream_id, r.stream_type, r.version, e.event_type, e.schema_version,
+               e.payload, e.metadata, e.occurred_at, appended_at, r.previous, r.hash
+          FROM unnest(rows_event, rows_position, rows_version, rows_stream, rows_type, rows_previous, rows_hash)
+               AS r(k, position, version, stream_id, stream_type, previous, hash)
+          JOIN unnest(event_types, schema_versions, payloads, metadata, occurred_at) WITH ORDINALITY
+               AS e(event_type, schema_version, payload, metadata, occurred_at, k) USING (k)
+         ORDER BY r.position;
         UPDATE log_head SET position = head_position, hash = head_hash;
         -- Only a wake-up for subscribers (delivered at commit); they read the table itself.
         PERFORM pg_notify('sintra_events', head_position::text);

@@ -4,4 +4,4 @@ REVOKE ALL ON events, log_head FROM PUBLIC;
 GRANT SELECT, INSERT ON events TO sintra_app;
 GRANT SELECT, UPDATE ON log_head TO sintra_app;
 GRANT SELECT ON sintra_migrations TO sintra_app;
-GRANT EXECUTE ON FUNCTION append_events(jsonb) TO sintra_app;
+GRANT EXECUTE ON FUNCTION append_events(jsonb, text[], integer[], jsonb[], jsonb[], timestamptz[], bytea[]) TO sintra_app;

@@ -1,5 +1,4 @@
 import CanonicalJSON
-import Cryptography
 import Postgres
 
 /// The documented shapes of identifiers (README "Bad input"):
@@ -12,11 +11,22 @@ public enum AppendLimits {
     public static let maxIdentifierLength = 200
 }
 
-/// A request that passed validation, with each event's canonical payload and digest ready.
+/// A request that passed validation, in the form `append_events` takes.
 struct PreparedAppend: Sendable {
     let request: AppendRequest
-    /// The element of `append_events`'s argument for this request.
-    let json: JSONValue
+    /// This request's element of the `requests` argument.
+    let header: JSONValue
+    let events: [PreparedEvent]
+}
+
+/// One event with its canonical JSON and its content digest.
+struct PreparedEvent: Sendable {
+    let eventType: String
+    let schemaVersion: Int32
+    let payload: String
+    let metadata: String
+    let occurredAt: Timestamp
+    let digest: [UInt8]
 }
 
 enum AppendValidation {
@@ -46,7 +56,8 @@ enum AppendValidation {
         }
 
         let metadata = metadataJSON(meta, idempotencyKey: request.idempotencyKey)
-        var events: [JSONValue] = []
+        let metadataText = String(decoding: CanonicalJSON.serialize(metadata), as: UTF8.self)
+        var events: [PreparedEvent] = []
         for (index, event) in request.events.enumerated() {
             let path = "events[\(index)]"
             check(isTypeName(event.eventType), "\(path).eventType",
@@ -71,14 +82,10 @@ enum AppendValidation {
             let digest = EventHashing.contentDigest(
                 streamId: request.streamId, streamType: request.streamType, eventType: event.eventType,
                 schemaVersion: event.schemaVersion, payload: payload, metadata: metadata, occurredAt: event.occurredAt)
-            events.append(.object([
-                JSONMember(key: "eventType", value: .string(event.eventType)),
-                JSONMember(key: "schemaVersion", value: .number(Double(event.schemaVersion))),
-                JSONMember(key: "payload", value: payload),
-                JSONMember(key: "metadata", value: metadata),
-                JSONMember(key: "occurredAt", value: .string(event.occurredAt.iso8601)),
-                JSONMember(key: "digest", value: .string(Hex.encode(digest))),
-            ]))
+            events.append(PreparedEvent(
+                eventType: event.eventType, schemaVersion: Int32(clamping: event.schemaVersion),
+                payload: String(decoding: CanonicalJSON.serialize(payload), as: UTF8.self),
+                metadata: metadataText, occurredAt: event.occurredAt, digest: digest))
         }
         guard problems.isEmpty else { throw .invalidInput(problems) }
 
@@ -87,13 +94,13 @@ enum AppendValidation {
         case .noStream: .string("no_stream")
         case .exactly(let version): .number(Double(version))
         }
-        return PreparedAppend(request: request, json: .object([
+        return PreparedAppend(request: request, header: .object([
             JSONMember(key: "streamId", value: .string(request.streamId)),
             JSONMember(key: "streamType", value: .string(request.streamType)),
             JSONMember(key: "expectedVersion", value: expected),
             JSONMember(key: "idempotencyKey", value: request.idempotencyKey.map(JSONValue.string) ?? .null),
-            JSONMember(key: "events", value: .array(events)),
-        ]))
+            JSONMember(key: "events", value: .number(Double(events.count))),
+        ]), events: events)
     }
 
     static func metadataJSON(_ metadata: EventMetadata, idempotencyKey: String?) -> JSONValue {

@@ -33,9 +33,9 @@ actor GroupCommitWriter {
         while !pending.isEmpty {
             var batch: [(PreparedAppend, CheckedContinuation<AppendResult, any Error>)] = []
             var events = 0
-            while let next = pending.first, batch.isEmpty || events + next.0.request.events.count <= maxEventsPerCommit {
+            while let next = pending.first, batch.isEmpty || events + next.0.events.count <= maxEventsPerCommit {
                 batch.append(pending.removeFirst())
-                events += next.0.request.events.count
+                events += next.0.events.count
             }
             await commit(batch)
         }
@@ -56,10 +56,15 @@ actor GroupCommitWriter {
     }
 
     private static func call(_ pool: ConnectionPool, _ appends: [PreparedAppend]) async throws -> [Result<AppendResult, any Error>] {
-        let argument = String(decoding: CanonicalJSON.serialize(.array(appends.map(\.json))), as: UTF8.self)
-        let rows = try await pool.query(
-            "SELECT request, outcome, current_version, first_position, last_position FROM append_events($1::jsonb)",
-            [.text(argument)])
+        let headers = String(decoding: CanonicalJSON.serialize(.array(appends.map(\.header))), as: UTF8.self)
+        let events = appends.flatMap(\.events)
+        let rows = try await pool.query("""
+            SELECT request, outcome, current_version, first_position, last_position
+              FROM append_events($1::jsonb, $2, $3, $4, $5, $6, $7)
+            """, [.text(headers),
+                  .array(.text(events.map(\.eventType))), .array(.int32(events.map(\.schemaVersion))),
+                  .array(.jsonb(events.map(\.payload))), .array(.jsonb(events.map(\.metadata))),
+                  .array(.timestamp(events.map(\.occurredAt))), .array(.bytea(events.map(\.digest)))])
         var outcomes = [Result<AppendResult, any Error>](repeating: .failure(EventLogError.database("sin resultado")), count: appends.count)
         for row in rows {
             let index = try row.decode(Int.self, 0)

@@ -26,7 +26,11 @@ extension PostgresConnection {
             chunk.removeAll(keepingCapacity: true)
         }
         for row in rows {
-            CopyRowEncoder.append(row, to: &chunk)
+            do { try CopyRowEncoder.append(row, to: &chunk) } catch {
+                _ = PQputCopyEnd(handle, "invalid row")
+                while let result = PQgetResult(handle) { PQclear(result) }
+                throw error
+            }
             if chunk.count >= 1 << 16 { flush() }
         }
         flush()
@@ -43,7 +47,7 @@ extension PostgresConnection {
 
 /// COPY's text format: tab-separated, `\N` for NULL, backslash escapes for tab, newline, CR and backslash.
 enum CopyRowEncoder {
-    static func append(_ row: [PostgresValue], to buffer: inout [UInt8]) {
+    static func append(_ row: [PostgresValue], to buffer: inout [UInt8]) throws {
         for (index, value) in row.enumerated() {
             if index > 0 { buffer.append(9) }
             switch value {
@@ -54,6 +58,8 @@ enum CopyRowEncoder {
             case .bool(let flag): buffer.append(flag ? 116 : 102)
             case .double(let number): buffer.append(contentsOf: "\(number)".utf8)
             case .timestamp(let timestamp): buffer.append(contentsOf: timestamp.iso8601.utf8)
+            case .array:
+                throw PostgresError(kind: .unsupported, message: "COPY rows take scalar values; insert arrays with a statement")
             case .bytea(let bytes):
                 // bytea hex input `\x…`, whose backslash COPY needs escaped.
                 buffer.append(contentsOf: [92, 92, 120])

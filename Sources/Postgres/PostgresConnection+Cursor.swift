@@ -24,13 +24,43 @@ extension PostgresConnection {
         return (name, ownsTransaction)
     }
 
+    /// Returns the next batch and, when more may follow, already asks the server for the one
+    /// after it: the server produces batch n+1 while the consumer decodes batch n, so the two
+    /// cores work at once instead of taking turns.
     func fetch(cursor name: String, count: Int, ownsTransaction: Bool) throws -> PostgresRows {
-        let rows = try run("FETCH FORWARD \(count) FROM \(name)", [])
+        let handle = try liveHandle()
+        let statement = "FETCH FORWARD \(count) FROM \(name)"
+        let rows: PostgresRows
+        if prefetchInFlight {
+            prefetchInFlight = false
+            rows = try collectPending(handle)
+        } else {
+            rows = try run(statement, [])
+        }
         if rows.count < count {
             _ = try run("CLOSE \(name)", [])
             openCursor = nil
             if ownsTransaction { _ = try run("COMMIT", []) }
+        } else if PQsendQueryParams(handle, statement, 0, nil, nil, nil, nil, 1) == 1 {
+            prefetchInFlight = true
         }
+        return rows
+    }
+
+    /// Reads the results of a statement sent with PQsendQueryParams.
+    func collectPending(_ handle: OpaquePointer) throws -> PostgresRows {
+        var rows: PostgresRows?
+        var failure: (any Error)?
+        while let result = PQgetResult(handle) {
+            do {
+                let consumed = try consume(result, handle: handle)
+                if rows == nil { rows = consumed }
+            } catch {
+                if failure == nil { failure = error }
+            }
+        }
+        if let failure { throw failure }
+        guard let rows else { throw PostgresError(kind: .connection, message: "no result for a prefetched FETCH") }
         return rows
     }
 }

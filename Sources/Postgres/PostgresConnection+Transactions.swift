@@ -22,7 +22,12 @@ extension PostgresConnection {
     /// Leaves any open transaction; used before a pooled connection is handed to someone else.
     public func rollbackQuietly() {
         openCursor = nil
-        guard let handle = try? liveHandle(), PQtransactionStatusIsActive(handle) else { return }
+        guard let handle = try? liveHandle() else { return }
+        if prefetchInFlight {
+            prefetchInFlight = false
+            while let result = PQgetResult(handle) { PQclear(result) }
+        }
+        guard PQtransactionStatusIsActive(handle) else { return }
         _ = try? run("ROLLBACK", [])
     }
 }

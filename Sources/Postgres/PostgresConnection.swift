@@ -11,6 +11,8 @@ public actor PostgresConnection {
     /// Set while a server-side cursor is open; other statements would interleave with it.
     var openCursor: String?
     var cursorCounter = 0
+    /// A FETCH sent ahead of time whose result has not been read yet.
+    var prefetchInFlight = false
 
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
@@ -162,23 +164,29 @@ public actor PostgresConnection {
         let columns = (0..<columnCount).map { column in
             PostgresColumn(name: String(cString: PQfname(result, Int32(column))), typeOID: PQftype(result, Int32(column)))
         }
-        var storage: [UInt8] = []
+        // First pass: where each cell goes. Second: one copy into a buffer of the exact size.
         var cells: [(start: Int32, length: Int32)] = []
         cells.reserveCapacity(rowCount * columnCount)
+        var total = 0
         for row in 0..<Int32(rowCount) {
             for column in 0..<Int32(columnCount) {
-                if PQgetisnull(result, row, column) == 1 {
-                    cells.append((Int32(storage.count), -1))
-                    continue
-                }
-                let length = Int(PQgetlength(result, row, column))
-                cells.append((Int32(storage.count), Int32(length)))
-                if length > 0, let value = PQgetvalue(result, row, column) {
-                    UnsafeRawPointer(value).withMemoryRebound(to: UInt8.self, capacity: length) { pointer in
-                        storage.append(contentsOf: UnsafeBufferPointer(start: pointer, count: length))
-                    }
+                let isNull = PQgetisnull(result, row, column) == 1
+                let length = isNull ? 0 : Int(PQgetlength(result, row, column))
+                cells.append((Int32(total), isNull ? -1 : Int32(length)))
+                total += length
+            }
+        }
+        let storage = [UInt8](unsafeUninitializedCapacity: total) { buffer, initialized in
+            var index = 0
+            for row in 0..<Int32(rowCount) {
+                for column in 0..<Int32(columnCount) {
+                    let cell = cells[index]
+                    index += 1
+                    guard cell.length > 0, let value = PQgetvalue(result, row, column) else { continue }
+                    UnsafeMutableRawPointer(buffer.baseAddress! + Int(cell.start)).copyMemory(from: value, byteCount: Int(cell.length))
                 }
             }
+            initialized = total
         }
         return PostgresRows(columns: columns, affectedRows: rowCount, storage: storage, cells: cells)
     }

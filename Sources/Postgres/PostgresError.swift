@@ -16,6 +16,8 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         case poolExhausted
         /// The connection or pool was closed by us.
         case closed
+        /// A value this layer cannot send in the requested form.
+        case unsupported
     }
 
     public var kind: Kind

@@ -15,26 +15,9 @@ public enum PostgresValue: Sendable, Equatable {
     case jsonb(String)
     case timestamp(Timestamp)
 
+    case array(PostgresArray)
+
     public static func int(_ value: Int) -> PostgresValue { .int64(Int64(value)) }
-
-    /// A text-format array literal (`{"a","b"}`) for `= ANY($1)` or `unnest($1::text[])`.
-    public static func textArray(_ values: [String]) -> PostgresValue {
-        .text("{" + values.map(arrayElement).joined(separator: ",") + "}")
-    }
-
-    /// A text-format bigint array literal.
-    public static func int64Array(_ values: [Int64]) -> PostgresValue {
-        .text("{" + values.map(String.init).joined(separator: ",") + "}")
-    }
-
-    private static func arrayElement(_ value: String) -> String {
-        var quoted = "\""
-        for character in value.unicodeScalars {
-            if character == "\"" || character == "\\" { quoted.unicodeScalars.append("\\") }
-            quoted.unicodeScalars.append(character)
-        }
-        return quoted + "\""
-    }
 
     /// (type OID, format, bytes) as libpq's PQexecParams wants them; `nil` bytes is SQL NULL.
     var wire: (oid: UInt32, binary: Bool, bytes: [UInt8]?) {
@@ -48,8 +31,9 @@ public enum PostgresValue: Sendable, Equatable {
         case .bytea(let bytes): return (PostgresType.bytea, true, bytes)
         case .jsonb(let json): return (PostgresType.jsonb, true, [1] + Array(json.utf8))
         case .timestamp(let timestamp):
-            let sincePostgresEpoch = timestamp.microsecondsSinceUnixEpoch - Timestamp.postgresEpochOffset
-            return (PostgresType.timestamptz, true, BigEndian.bytes(UInt64(bitPattern: sincePostgresEpoch)))
+            return (PostgresType.timestamptz, true, timestamp.postgresBinary)
+        case .array(let array):
+            return (array.arrayOID, true, array.binary)
         }
     }
 }
@@ -74,6 +58,12 @@ public enum PostgresType {
     public static let numeric: UInt32 = 1700
     public static let uuid: UInt32 = 2950
     public static let jsonb: UInt32 = 3802
+    public static let textArray: UInt32 = 1009
+    public static let byteaArray: UInt32 = 1001
+    public static let int4Array: UInt32 = 1007
+    public static let int8Array: UInt32 = 1016
+    public static let timestamptzArray: UInt32 = 1185
+    public static let jsonbArray: UInt32 = 3807
 
     static let textual: Set<UInt32> = [name, text, bpchar, varchar, json, 0, 705]
 }
@@ -87,5 +77,71 @@ enum BigEndian {
         var value: T = 0
         for byte in bytes { value = (value << 8) | T(byte) }
         return value
+    }
+}
+
+/// A one-dimensional array parameter in PostgreSQL's binary format.
+///
+/// Sending many values of one column as one array (and `unnest`-ing it in SQL) is how a
+/// single statement inserts many rows without the server parsing a large text document.
+public struct PostgresArray: Sendable, Equatable {
+    let elementOID: UInt32
+    let arrayOID: UInt32
+    /// Each element's binary form; nil is NULL.
+    let elements: [[UInt8]?]
+
+    public static func text(_ values: [String]) -> PostgresArray {
+        PostgresArray(elementOID: PostgresType.text, arrayOID: PostgresType.textArray, elements: values.map { Array($0.utf8) })
+    }
+
+    public static func jsonb(_ values: [String]) -> PostgresArray {
+        PostgresArray(elementOID: PostgresType.jsonb, arrayOID: PostgresType.jsonbArray, elements: values.map { [1] + Array($0.utf8) })
+    }
+
+    public static func bytea(_ values: [[UInt8]]) -> PostgresArray {
+        PostgresArray(elementOID: PostgresType.bytea, arrayOID: PostgresType.byteaArray, elements: values)
+    }
+
+    public static func int32(_ values: [Int32]) -> PostgresArray {
+        PostgresArray(elementOID: PostgresType.int4, arrayOID: PostgresType.int4Array,
+                      elements: values.map { BigEndian.bytes(UInt32(bitPattern: $0)) })
+    }
+
+    public static func int64(_ values: [Int64]) -> PostgresArray {
+        PostgresArray(elementOID: PostgresType.int8, arrayOID: PostgresType.int8Array,
+                      elements: values.map { BigEndian.bytes(UInt64(bitPattern: $0)) })
+    }
+
+    public static func timestamp(_ values: [Timestamp]) -> PostgresArray {
+        PostgresArray(elementOID: PostgresType.timestamptz, arrayOID: PostgresType.timestamptzArray, elements: values.map(\.postgresBinary))
+    }
+
+    /// ndim, has-nulls flag, element type, (length, lower bound) per dimension, then each element as (length, bytes).
+    var binary: [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(20 + elements.reduce(0) { $0 + 4 + ($1?.count ?? 0) })
+        bytes += BigEndian.bytes(UInt32(elements.isEmpty ? 0 : 1))
+        bytes += BigEndian.bytes(UInt32(elements.contains { $0 == nil } ? 1 : 0))
+        bytes += BigEndian.bytes(elementOID)
+        if !elements.isEmpty {
+            bytes += BigEndian.bytes(UInt32(elements.count))
+            bytes += BigEndian.bytes(UInt32(1))
+        }
+        for element in elements {
+            if let element {
+                bytes += BigEndian.bytes(UInt32(element.count))
+                bytes += element
+            } else {
+                bytes += BigEndian.bytes(UInt32(bitPattern: -1))
+            }
+        }
+        return bytes
+    }
+}
+
+extension Timestamp {
+    /// int8 microseconds since 2000-01-01, PostgreSQL's binary timestamptz.
+    var postgresBinary: [UInt8] {
+        BigEndian.bytes(UInt64(bitPattern: microsecondsSinceUnixEpoch - Timestamp.postgresEpochOffset))
     }
 }

@@ -92,3 +92,25 @@ import TestDatabase
         #expect(await connection.isIdle)
     }
 }
+
+@Suite struct ArrayParameterTests {
+    @Test func binaryArraysRoundTripThroughUnnest() async throws {
+        let connection = try await PostgresConnection.connect(TestDatabase.clusterAdminURL)
+        let stamp = Timestamp(microsecondsSinceUnixEpoch: 1_000_000_123_456)
+        let rows = try await connection.query("""
+            SELECT t, i, j, b, ts, n FROM unnest($1::text[], $2::int4[], $3::jsonb[], $4::bytea[], $5::timestamptz[], $6::int8[])
+                   WITH ORDINALITY AS u(t, i, j, b, ts, n, o) ORDER BY o
+            """, [.array(.text(["uno", "dos «2»", ""])), .array(.int32([1, -2, .max])),
+                  .array(.jsonb([#"{"a":1}"#, "[]", "null"])), .array(.bytea([[1], [], [255, 0]])),
+                  .array(.timestamp([stamp, stamp, stamp])), .array(.int64([.min, 0, .max]))])
+        #expect(rows.count == 3)
+        #expect(try rows.map { try $0.decode(String.self, 0) } == ["uno", "dos «2»", ""])
+        #expect(try rows.map { try $0.decode(Int32.self, 1) } == [1, -2, .max])
+        #expect(try rows.map { try $0.decode(String.self, 2) } == [#"{"a": 1}"#, "[]", "null"])
+        #expect(try rows.map { try $0.decode([UInt8].self, 3) } == [[1], [], [255, 0]])
+        #expect(try rows.map { try $0.decode(Timestamp.self, 4) } == [stamp, stamp, stamp])
+        #expect(try rows.map { try $0.decode(Int64.self, 5) } == [.min, 0, .max])
+        let empty = try await connection.query("SELECT cardinality($1::text[])", [.array(.text([]))])
+        #expect(try empty[0].decode(Int.self, 0) == 0)
+    }
+}
