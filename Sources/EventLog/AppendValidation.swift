@@ -56,7 +56,8 @@ enum AppendValidation {
         }
 
         let metadata = metadataJSON(meta, idempotencyKey: request.idempotencyKey)
-        let metadataText = String(decoding: CanonicalJSON.serialize(metadata), as: UTF8.self)
+        let canonicalMetadata = CanonicalJSON.serialize(metadata)
+        let metadataText = String(decoding: canonicalMetadata, as: UTF8.self)
         var events: [PreparedEvent] = []
         for (index, event) in request.events.enumerated() {
             let path = "events[\(index)]"
@@ -79,12 +80,14 @@ enum AppendValidation {
                 problems.append(InputProblem(path: "\(path).payload", message: "el contenido debe ser un objeto JSON"))
                 continue
             }
+            let canonicalPayload = CanonicalJSON.serialize(payload)
             let digest = EventHashing.contentDigest(
                 streamId: request.streamId, streamType: request.streamType, eventType: event.eventType,
-                schemaVersion: event.schemaVersion, payload: payload, metadata: metadata, occurredAt: event.occurredAt)
+                schemaVersion: event.schemaVersion, canonicalPayload: canonicalPayload,
+                canonicalMetadata: canonicalMetadata, occurredAt: event.occurredAt)
             events.append(PreparedEvent(
                 eventType: event.eventType, schemaVersion: Int32(clamping: event.schemaVersion),
-                payload: String(decoding: CanonicalJSON.serialize(payload), as: UTF8.self),
+                payload: String(decoding: canonicalPayload, as: UTF8.self),
                 metadata: metadataText, occurredAt: event.occurredAt, digest: digest))
         }
         guard problems.isEmpty else { throw .invalidInput(problems) }

@@ -15,13 +15,28 @@ public enum EventHashing {
     /// The hash before the first event.
     public static let genesis = [UInt8](repeating: 0, count: 32)
 
+    /// The digest of an event's content, from the canonical (RFC 8785) bytes of its payload
+    /// and metadata.
+    ///
+    /// The content object's keys are fixed and already in RFC 8785 order, so its canonical form
+    /// is these pieces spliced together: identical to serialising the whole object, without
+    /// serialising the payload a second time.
     public static func contentDigest(streamId: String, streamType: String, eventType: String, schemaVersion: Int,
-                                     payload: JSONValue, metadata: JSONValue, occurredAt: Timestamp) -> [UInt8] {
-        SHA256.hash(CanonicalJSON.serialize(content(streamId: streamId, streamType: streamType, eventType: eventType,
-                                                    schemaVersion: schemaVersion, payload: payload, metadata: metadata,
-                                                    occurredAt: occurredAt)))
+                                     canonicalPayload: [UInt8], canonicalMetadata: [UInt8], occurredAt: Timestamp) -> [UInt8] {
+        func string(_ text: String) -> [UInt8] { CanonicalJSON.serialize(.string(text)) }
+        return SHA256.hash(parts: [
+            Array(#"{"eventType":"#.utf8), string(eventType),
+            Array(#","metadata":"#.utf8), canonicalMetadata,
+            Array(#","occurredAt":"#.utf8), string(occurredAt.iso8601),
+            Array(#","payload":"#.utf8), canonicalPayload,
+            Array(#","schemaVersion":"#.utf8), Array(String(schemaVersion).utf8),
+            Array(#","streamId":"#.utf8), string(streamId),
+            Array(#","streamType":"#.utf8), string(streamType),
+            Array("}".utf8),
+        ])
     }
 
+    /// The same content as a JSON value; its RFC 8785 form is what `contentDigest` hashes.
     static func content(streamId: String, streamType: String, eventType: String, schemaVersion: Int,
                         payload: JSONValue, metadata: JSONValue, occurredAt: Timestamp) -> JSONValue {
         .object([
@@ -41,10 +56,10 @@ public enum EventHashing {
 
     /// Recomputes a stored event's hash from its stored fields (what `sintra verify` does per event).
     public static func recomputeHash(of event: RecordedEvent, previous: [UInt8]) throws(JSONParseError) -> [UInt8] {
-        let payload = try CanonicalJSON.parse(event.payload)
-        let metadata = try CanonicalJSON.parse(event.metadata)
         let digest = contentDigest(streamId: event.streamId, streamType: event.streamType, eventType: event.eventType,
-                                   schemaVersion: event.schemaVersion, payload: payload, metadata: metadata,
+                                   schemaVersion: event.schemaVersion,
+                                   canonicalPayload: try CanonicalJSON.canonicalize(Array(event.payload.utf8)),
+                                   canonicalMetadata: try CanonicalJSON.canonicalize(Array(event.metadata.utf8)),
                                    occurredAt: event.occurredAt)
         return chainHash(previous: previous, position: event.position, version: event.version,
                          recordedAt: event.recordedAt, digest: digest)

@@ -73,6 +73,11 @@ enum BigEndian {
         withUnsafeBytes(of: value.bigEndian) { Array($0) }
     }
 
+    static func append<T: FixedWidthInteger>(_ value: T, to bytes: inout [UInt8]) {
+        var remaining = value.bigEndian
+        withUnsafeBytes(of: &remaining) { bytes.append(contentsOf: $0) }
+    }
+
     static func read<T: FixedWidthInteger>(_ type: T.Type, _ bytes: ArraySlice<UInt8>) -> T {
         var value: T = 0
         for byte in bytes { value = (value << 8) | T(byte) }
@@ -120,19 +125,19 @@ public struct PostgresArray: Sendable, Equatable {
     var binary: [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(20 + elements.reduce(0) { $0 + 4 + ($1?.count ?? 0) })
-        bytes += BigEndian.bytes(UInt32(elements.isEmpty ? 0 : 1))
-        bytes += BigEndian.bytes(UInt32(elements.contains { $0 == nil } ? 1 : 0))
-        bytes += BigEndian.bytes(elementOID)
+        BigEndian.append(UInt32(elements.isEmpty ? 0 : 1), to: &bytes)
+        BigEndian.append(UInt32(elements.contains { $0 == nil } ? 1 : 0), to: &bytes)
+        BigEndian.append(elementOID, to: &bytes)
         if !elements.isEmpty {
-            bytes += BigEndian.bytes(UInt32(elements.count))
-            bytes += BigEndian.bytes(UInt32(1))
+            BigEndian.append(UInt32(elements.count), to: &bytes)
+            BigEndian.append(UInt32(1), to: &bytes)
         }
         for element in elements {
             if let element {
-                bytes += BigEndian.bytes(UInt32(element.count))
-                bytes += element
+                BigEndian.append(UInt32(element.count), to: &bytes)
+                bytes.append(contentsOf: element)
             } else {
-                bytes += BigEndian.bytes(UInt32(bitPattern: -1))
+                BigEndian.append(UInt32.max, to: &bytes)
             }
         }
         return bytes

@@ -2,7 +2,7 @@
 // that ops/bench reads and sets beside the raw PostgreSQL figure measured in the same run.
 //
 //   sintra-bench append --writers N --seconds S   single-event appends, N concurrent writers
-//   sintra-bench batch  --size B --seconds S      B-event appends, one writer
+//   sintra-bench batch  --size B --writers N --seconds S   B-event appends, N concurrent writers
 //   sintra-bench load   --events N                fills the log (4 writers × 1,000-event appends)
 //   sintra-bench read                             streams the whole log; events/s and peak memory
 import EventLog
@@ -61,8 +61,9 @@ case "append":
     print("RESULT append_\(writers) \(Int(rate))")
 case "batch":
     let size = option("size", 100)
-    let rate = try await appendLoop(writers: 1, size: size, seconds: option("seconds", 10), streamPrefix: "lote")
-    print("RESULT batch_\(size) \(Int(rate))")
+    let writers = option("writers", 1)
+    let rate = try await appendLoop(writers: writers, size: size, seconds: option("seconds", 10), streamPrefix: "lote")
+    print("RESULT batch_\(size)_\(writers) \(Int(rate))")
 case "load":
     let target = option("events", 1_000_000)
     let store = EventStore(pool: ConnectionPool(connectionString: url, maxConnections: 4))

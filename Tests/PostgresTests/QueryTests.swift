@@ -114,3 +114,26 @@ import TestDatabase
         #expect(try empty[0].decode(Int.self, 0) == 0)
     }
 }
+
+@Suite struct TimestampTests {
+    @Test(arguments: [
+        (Int64(0), "1970-01-01T00:00:00.000000Z"),
+        (-1, "1969-12-31T23:59:59.999999Z"),
+        (1_709_294_400_123_456, "2024-03-01T12:00:00.123456Z"),
+        (951_782_400_000_000, "2000-02-29T00:00:00.000000Z"),
+    ])
+    func formatsAndParsesRFC3339(micros: Int64, text: String) {
+        let timestamp = Timestamp(microsecondsSinceUnixEpoch: micros)
+        #expect(timestamp.iso8601 == text)
+        #expect(Timestamp(iso8601: text) == timestamp)
+    }
+
+    @Test func parsesOffsetsAndBareDatesAndRejectsNonsense() {
+        #expect(Timestamp(iso8601: "2024-03-01T06:00:00.5-06:00") == Timestamp(iso8601: "2024-03-01T12:00:00.500000Z"))
+        #expect(Timestamp(iso8601: "2024-03-01") == Timestamp(iso8601: "2024-03-01T00:00:00Z"))
+        for bad in ["2024-02-30", "2023-02-29", "2024-13-01", "2024-03-01T25:00:00Z", "2024-03-01T12:00:00", "ayer",
+                    "2024-03-01T12:00:00.1234567Z", "2024-03-01T12:00:00+0600"] {
+            #expect(Timestamp(iso8601: bad) == nil, "\(bad)")
+        }
+    }
+}
