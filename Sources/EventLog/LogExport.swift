@@ -69,9 +69,8 @@ public enum LogExport {
     /// Verifies an export file offline; `onProgress` is called with the count so far.
     public static func verify(fileAt url: URL, checkpoints: [Checkpoint] = [],
                               onProgress: (Int64) -> Void = { _ in }) throws -> (after: Int64, through: Int64, verified: Int64) {
-        let data = try Data(contentsOf: url)
-        var lines = data.split(separator: 10, omittingEmptySubsequences: true).makeIterator()
-        guard let headerLine = lines.next(), let header = try? CanonicalJSON.parse(headerLine),
+        var lines = try LineReader(url: url)
+        guard let headerLine = try lines.next(), let header = try? CanonicalJSON.parse(headerLine),
               case .string(format)? = header["format"],
               case .number(let after)? = header["after"], case .number(let through)? = header["through"],
               case .string(let previousHex)? = header["previousHash"], let previousHash = Hex.decode(previousHex), previousHash.count == 32
@@ -79,7 +78,7 @@ public enum LogExport {
         var verifier = ChainVerifier(after: Int64(after), previousHash: previousHash,
                                      checkpoints: checkpoints.filter { $0.position > Int64(after) && $0.position <= Int64(through) })
         var lineNumber = 1
-        while let line = lines.next() {
+        while let line = try lines.next() {
             lineNumber += 1
             let event: RecordedEvent
             do { event = try parse(line) } catch {
@@ -120,5 +119,38 @@ public enum LogExport {
             metadata: String(decoding: CanonicalJSON.serialize(metadata), as: UTF8.self),
             occurredAt: try time("occurredAt"), recordedAt: try time("recordedAt"),
             previousHash: try bytes("previousHash"), hash: try bytes("hash"))
+    }
+}
+
+/// Reads a file line by line, a megabyte at a time, so verifying a large export needs
+/// constant memory. Empty lines are skipped.
+struct LineReader {
+    private let handle: FileHandle
+    private var buffer: [UInt8] = []
+    private var start = 0
+    private var atEnd = false
+
+    init(url: URL) throws {
+        handle = try FileHandle(forReadingFrom: url)
+    }
+
+    mutating func next() throws -> ArraySlice<UInt8>? {
+        while true {
+            if let newline = buffer[start...].firstIndex(of: 10) {
+                let line = buffer[start..<newline]
+                start = newline + 1
+                if line.isEmpty { continue }
+                return line
+            }
+            if atEnd {
+                guard start < buffer.count else { return nil }
+                defer { start = buffer.count }
+                return buffer[start...]
+            }
+            buffer.removeFirst(start)
+            start = 0
+            let chunk = try handle.read(upToCount: 1 << 20) ?? Data()
+            if chunk.isEmpty { atEnd = true } else { buffer.append(contentsOf: chunk) }
+        }
     }
 }

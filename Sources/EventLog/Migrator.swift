@@ -48,7 +48,7 @@ public struct Migrator: Sendable {
                 applied_at timestamptz NOT NULL DEFAULT now())
             """)
         // Two migrators on one database wait for each other instead of racing.
-        try await connection.query("SELECT pg_advisory_lock(7267) ")
+        try await connection.query("SELECT pg_advisory_lock(7267)")
         do {
             let applied = try await appliedChecksums(connection)
             var done: [String] = []

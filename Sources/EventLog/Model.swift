@@ -137,9 +137,8 @@ public struct RecordedEvent: Sendable, Equatable {
         self.hash = hash
     }
 
-    /// The columns every read selects, in the order `init(row:)` decodes them.
-    static let columns: SQL = "position, stream_id, stream_type, version, event_type, schema_version, payload, metadata, occurred_at, recorded_at, previous_hash, hash"
-
+    /// Decodes the columns every read selects, in this order: position, stream_id, stream_type,
+    /// version, event_type, schema_version, payload, metadata, occurred_at, recorded_at, previous_hash, hash.
     init(row: PostgresRow) throws {
         self.init(
             position: try row.decode(Int64.self, 0), streamId: try row.decode(String.self, 1),

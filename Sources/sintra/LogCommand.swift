@@ -17,8 +17,9 @@ struct LogCommand: AsyncParsableCommand {
 
         func run() async throws {
             let store = openStore(try database.resolved())
-            defer { Task { await store.pool.close() } }
-            for event in try await store.tail(count) {
+            let events = try await store.tail(count)
+            await store.pool.close()
+            for event in events {
                 print("#\(event.position)  \(event.recordedAt.iso8601)  \(event.streamId) v\(event.version)  \(event.eventType)/\(event.schemaVersion)")
                 print("    ocurrió: \(event.occurredAt.iso8601)  metadatos: \(event.metadata)")
                 print("    contenido: \(event.payload)")
@@ -69,17 +70,23 @@ struct LogCommand: AsyncParsableCommand {
             }
             guard problems.isEmpty else { throw ValidationError(EventLogError.invalidInput(problems).description) }
             let store = openStore(try database.resolved())
-            defer { Task { await store.pool.close() } }
+            let outcome: Result<AppendResult, EventLogError>
             do {
-                let result = try await store.append(AppendRequest(
+                outcome = .success(try await store.append(AppendRequest(
                     streamId: stream, streamType: streamType, expectedVersion: expectedVersion,
                     events: [NewEvent(eventType: eventType, payload: payload, occurredAt: occurred)],
                     metadata: EventMetadata(userId: user, institutionId: institution, client: "sintra-cli"),
-                    idempotencyKey: idempotencyKey))
+                    idempotencyKey: idempotencyKey)))
+            } catch {
+                outcome = .failure(error)
+            }
+            await store.pool.close()
+            switch outcome {
+            case .success(let result):
                 print(result.replayed
                       ? "Ya registrado antes (misma clave de idempotencia): posición \(result.lastPosition), versión \(result.streamVersion)."
                       : "Registrado en la posición \(result.lastPosition); el flujo está en la versión \(result.streamVersion).")
-            } catch {
+            case .failure(let error):
                 printError("ERROR: \(error)")
                 throw ExitCode(error.isConflict ? 3 : 2)
             }
