@@ -73,7 +73,7 @@ public final class EventStore: Sendable {
 
     /// Streams events in (`after`, `through`] from one consistent snapshot, in constant memory,
     /// handing them to `body` a batch at a time. Used by verify, export and rebuilds.
-    public func readAll(after position: Int64 = 0, through last: Int64 = .max, batchSize: Int = 2_000,
+    public func readAll(after position: Int64 = 0, through last: Int64 = .max, batchSize: Int = 1_000,
                         isolation: isolated (any Actor)? = #isolation,
                         _ body: ([RecordedEvent]) async throws -> Void) async throws {
         try await pool.withConnection { connection in

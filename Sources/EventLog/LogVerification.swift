@@ -3,7 +3,7 @@ import Postgres
 extension EventStore {
     /// Streams the whole log through a `ChainVerifier` and checks `log_head` agrees with the last event.
     /// `onProgress(verified, total)` is called after each batch.
-    public func verifyChain(checkpoints: [Checkpoint] = [], batchSize: Int = 5_000,
+    public func verifyChain(checkpoints: [Checkpoint] = [], batchSize: Int = 1_000,
                             onProgress: @Sendable (Int64, Int64) -> Void = { _, _ in }) async throws -> Int64 {
         let head = try await self.head()
         var verifier = ChainVerifier(checkpoints: checkpoints)

@@ -85,7 +85,7 @@ case "read":
     let started = ContinuousClock.now
     var count = 0
     var checksum: Int64 = 0
-    try await store.readAll(batchSize: 5_000) { batch in
+    try await store.readAll(batchSize: option("batch", 1_000)) { batch in
         count += batch.count
         for event in batch { checksum &+= event.position &+ Int64(event.payload.utf8.count) }
     }
