@@ -21,8 +21,10 @@ CREATE TABLE events (
 CREATE INDEX events_idempotency_key ON events ((metadata->>'idempotencyKey'))
     WHERE metadata ? 'idempotencyKey';
 
--- "As it stood on date D" reads filter on the server clock.
-CREATE INDEX events_recorded_at ON events (recorded_at);
+-- "As it stood on date D" reads filter on the server clock. recorded_at only grows with
+-- position (it is taken under the append lock), so a BRIN index answers that for almost no
+-- cost per append, where a B-tree would add a fourth index insert to every event.
+CREATE INDEX events_recorded_at ON events USING brin (recorded_at);
 
 -- One row: the last position and hash. Appenders lock it, which puts every append in one
 -- total order and makes positions gapless (README "Order without gaps").

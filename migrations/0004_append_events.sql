@@ -23,7 +23,6 @@ DECLARE
     head_hash      bytea;
     start_position bigint;
     appended_at    timestamptz;
-    appended_at_micros bigint;
     item           jsonb;
     stream         text;
     idempotency_key text;
@@ -37,24 +36,26 @@ DECLARE
     -- stream -> {"version", "type"}, idempotency key -> {"first", "last", "version", "stream"}.
     pending_streams  jsonb := '{}';
     pending_keys     jsonb := '{}';
-    -- One entry per event to insert, in position order.
+    -- One entry per event to insert, in position order (position = start_position + ordinal).
+    -- Filled a request at a time; only the hash is computed event by event, because each
+    -- event's hash depends on the previous one.
     rows_event     integer[] := '{}';
-    rows_position  bigint[] := '{}';
     rows_version   bigint[] := '{}';
     rows_stream    text[] := '{}';
     rows_type      text[] := '{}';
-    rows_previous  bytea[] := '{}';
+    rows_key       text[] := '{}';
     rows_hash      bytea[] := '{}';
-    row_count      integer := 0;
-    -- Local copies are kept expanded, so element k is read in constant time.
+    start_hash     bytea;
+    clock_bytes    bytea;
+    -- A local copy is kept expanded, so element k is read in constant time.
     digest_list    bytea[] := digests;
-    metadata_list  jsonb[] := metadata;
 BEGIN
     -- The lock is held until commit: appends are totally ordered and positions gapless.
     SELECT h.position, h.hash INTO head_position, head_hash FROM log_head h FOR UPDATE;
     start_position := head_position;
+    start_hash := head_hash;
     appended_at := clock_timestamp();
-    appended_at_micros := (extract(epoch FROM appended_at) * 1000000)::bigint;
+    clock_bytes := int8send((extract(epoch FROM appended_at) * 1000000)::bigint);
     request := -1;
 
     FOR item IN SELECT value FROM jsonb_array_elements(requests) LOOP
@@ -116,26 +117,18 @@ BEGIN
         END IF;
 
         first_position := head_position + 1;
-        FOR k IN first_event - event_count .. first_event - 1 LOOP
-            IF idempotency_key IS DISTINCT FROM metadata_list[k]->>'idempotencyKey' THEN
-                RAISE EXCEPTION 'metadata.idempotencyKey must repeat the request''s key' USING ERRCODE = '22023';
-            END IF;
-            head_position := head_position + 1;
-            current_version := current_version + 1;
-            row_count := row_count + 1;
-            rows_event[row_count] := k;
-            rows_position[row_count] := head_position;
-            rows_version[row_count] := current_version;
-            rows_stream[row_count] := stream;
-            rows_type[row_count] := item->>'streamType';
-            rows_previous[row_count] := head_hash;
-            head_hash := sha256(head_hash
-                                || int8send(head_position)
-                                || int8send(current_version)
-                                || int8send(appended_at_micros)
-                                || digest_list[k]);
-            rows_hash[row_count] := head_hash;
+        rows_event := rows_event || ARRAY(SELECT generate_series(first_event - event_count, first_event - 1));
+        rows_version := rows_version || ARRAY(SELECT generate_series(current_version + 1, current_version + event_count));
+        rows_stream := rows_stream || array_fill(stream, ARRAY[event_count]);
+        rows_type := rows_type || array_fill(item->>'streamType', ARRAY[event_count]);
+        rows_key := rows_key || array_fill(idempotency_key, ARRAY[event_count]);
+        FOR i IN 0 .. event_count - 1 LOOP
+            head_hash := sha256(head_hash || int8send(first_position + i) || int8send(current_version + 1 + i)
+                                || clock_bytes || digest_list[first_event - event_count + i]);
+            rows_hash[first_position + i - start_position] := head_hash;
         END LOOP;
+        head_position := head_position + event_count;
+        current_version := current_version + event_count;
         last_position := head_position;
         pending_streams := pending_streams || jsonb_build_object(stream,
             jsonb_build_object('version', current_version, 'type', item->>'streamType'));
@@ -147,16 +140,23 @@ BEGIN
         RETURN NEXT;
     END LOOP;
 
-    IF row_count > 0 THEN
+    IF head_position > start_position THEN
+        -- The idempotency lookup above finds a call's events by the key in their metadata.
+        IF EXISTS (SELECT FROM unnest(rows_event, rows_key) AS r(k, key)
+                     JOIN unnest(metadata) WITH ORDINALITY AS m(value, k) USING (k)
+                    WHERE m.value->>'idempotencyKey' IS DISTINCT FROM r.key) THEN
+            RAISE EXCEPTION 'metadata.idempotencyKey must repeat the request''s key' USING ERRCODE = '22023';
+        END IF;
         INSERT INTO events (position, stream_id, stream_type, version, event_type, schema_version,
                             payload, metadata, occurred_at, recorded_at, previous_hash, hash)
-        SELECT r.position, r.stream_id, r.stream_type, r.version, e.event_type, e.schema_version,
-               e.payload, e.metadata, e.occurred_at, appended_at, r.previous, r.hash
-          FROM unnest(rows_event, rows_position, rows_version, rows_stream, rows_type, rows_previous, rows_hash)
-               AS r(k, position, version, stream_id, stream_type, previous, hash)
+        SELECT start_position + r.n, r.stream_id, r.stream_type, r.version, e.event_type, e.schema_version,
+               e.payload, e.metadata, e.occurred_at, appended_at,
+               coalesce(lag(r.hash) OVER (ORDER BY r.n), start_hash), r.hash
+          FROM unnest(rows_event, rows_version, rows_stream, rows_type, rows_hash) WITH ORDINALITY
+               AS r(k, version, stream_id, stream_type, hash, n)
           JOIN unnest(event_types, schema_versions, payloads, metadata, occurred_at) WITH ORDINALITY
                AS e(event_type, schema_version, payload, metadata, occurred_at, k) USING (k)
-         ORDER BY r.position;
+         ORDER BY r.n;
         UPDATE log_head SET position = head_position, hash = head_hash;
         -- Only a wake-up for subscribers (delivered at commit); they read the table itself.
         PERFORM pg_notify('sintra_events', head_position::text);

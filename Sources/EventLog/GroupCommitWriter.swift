@@ -9,40 +9,48 @@ import Postgres
 /// to the database together, as one call of `append_events` — one transaction, one fsync —
 /// while each caller still receives its own result or conflict (group commit).
 actor GroupCommitWriter {
+    private typealias Entry = (PreparedAppend, CheckedContinuation<AppendResult, any Error>)
     private let pool: ConnectionPool
-    private var pending: [(PreparedAppend, CheckedContinuation<AppendResult, any Error>)] = []
-    private var draining = false
+    private var pending: [Entry] = []
+    private var inFlight = 0
+    /// Two calls in flight: while one holds the log's lock (inserting, then waiting for its
+    /// commit to reach disk), the next is already sent and the server parses its payloads on
+    /// the other core; it takes the lock as soon as the first commits.
+    private let maxInFlight: Int
     /// Upper bound on events per transaction, to keep each commit's size reasonable.
     private let maxEventsPerCommit = 5_000
 
-    init(pool: ConnectionPool) {
+    init(pool: ConnectionPool, maxInFlight: Int = 2) {
         self.pool = pool
+        self.maxInFlight = max(1, maxInFlight)
     }
 
     func submit(_ append: PreparedAppend) async throws -> AppendResult {
         try await withCheckedThrowingContinuation { continuation in
             pending.append((append, continuation))
-            if !draining {
-                draining = true
-                Task { await drain() }
-            }
+            startCommits()
         }
     }
 
-    private func drain() async {
-        while !pending.isEmpty {
-            var batch: [(PreparedAppend, CheckedContinuation<AppendResult, any Error>)] = []
+    private func startCommits() {
+        while inFlight < maxInFlight && !pending.isEmpty {
+            var batch: [Entry] = []
             var events = 0
             while let next = pending.first, batch.isEmpty || events + next.0.events.count <= maxEventsPerCommit {
                 batch.append(pending.removeFirst())
                 events += next.0.events.count
             }
-            await commit(batch)
+            inFlight += 1
+            let taken = batch
+            Task {
+                await commit(taken)
+                inFlight -= 1
+                startCommits()
+            }
         }
-        draining = false
     }
 
-    private func commit(_ batch: [(PreparedAppend, CheckedContinuation<AppendResult, any Error>)]) async {
+    private func commit(_ batch: [Entry]) async {
         do {
             let outcomes = try await Self.call(pool, batch.map(\.0))
             for (index, entry) in batch.enumerated() { entry.1.resume(with: outcomes[index]) }
