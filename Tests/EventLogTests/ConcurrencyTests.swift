@@ -72,3 +72,32 @@ import TestDatabase
         #expect(seen == [4, 5])
     }
 }
+
+@Suite struct ReconnectTests {
+    /// The subscriber's connections are killed mid-stream: it reconnects and goes on from the
+    /// last delivered position, so every event still arrives exactly once, in order.
+    @Test func subscriptionSurvivesLostConnections() async throws {
+        let database = try await TestDatabase.migrated()
+        let writer = database.store()
+        let reader = database.store()
+        try await seed(writer, count: 5)
+        let subscriber = Task { () -> [Int64] in
+            var seen: [Int64] = []
+            for try await event in reader.subscribe(after: 0, pollInterval: .milliseconds(100)) {
+                seen.append(event.position)
+                if event.position == 10 { break }
+            }
+            return seen
+        }
+        try await Task.sleep(for: .milliseconds(500))
+        let admin = try await database.admin()
+        let killed = try await admin.query("""
+            SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+             WHERE datname = current_database() AND usename = 'sintra_app' AND pid <> pg_backend_pid()
+            """)[0].decode(Int.self, 0)
+        #expect(killed >= 1)
+        let fresh = database.store()
+        try await seed(fresh, count: 5)
+        #expect(try await subscriber.value == Array(1...10))
+    }
+}
