@@ -21,6 +21,7 @@ let package = Package(
         .target(name: "Cryptography", dependencies: ["COpenSSL"]),
         .target(name: "Postgres", dependencies: ["CLibPQ"]),
         .target(name: "EventLog", dependencies: ["Postgres", "Cryptography", "CanonicalJSON"]),
+        .target(name: "Catalog", dependencies: ["CanonicalJSON"]),
 
         // The command-line tool.
         .executableTarget(name: "sintra", dependencies: [
@@ -34,6 +35,7 @@ let package = Package(
         // Tests.
         .target(name: "TestDatabase", dependencies: ["Postgres", "EventLog"], path: "Tests/TestDatabase"),
         .testTarget(name: "CanonicalJSONTests", dependencies: ["CanonicalJSON"]),
+        .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
         .testTarget(name: "CryptographyTests", dependencies: ["Cryptography"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestDatabase"]),
         .testTarget(name: "EventLogTests", dependencies: ["EventLog", "TestDatabase"]),
