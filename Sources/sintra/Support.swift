@@ -33,7 +33,9 @@ final class ProgressBar: @unchecked Sendable {
         let width = 30
         let filled = Int(fraction * Double(width))
         let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-        printError("\r\(label) \(bar) \(formatCount(done))/\(formatCount(total)) (\(Int(fraction * 100)) %) · \(formatCount(Int64(rate(done)))) eventos/s", terminator: "")
+        let perSecond = rate(done)
+        let remaining = perSecond > 0 && total > done ? " · faltan \(Int((Double(total - done) / perSecond).rounded(.up))) s" : ""
+        printError("\r\(label) \(bar) \(formatCount(done))/\(formatCount(total)) (\(Int(fraction * 100)) %) · \(formatCount(Int64(perSecond))) eventos/s\(remaining)   ", terminator: "")
     }
 
     func finish() { if enabled { printError("") } }

@@ -38,7 +38,7 @@ struct Verify: AsyncParsableCommand {
                 verified = try await store.verifyChain(checkpoints: checkpoints) { progress.update($0, of: $1) }
                 progress.finish()
                 await store.pool.close()
-                print("Registro íntegro: posiciones gapless, cadena de hashes correcta, versiones contiguas.")
+                print("Registro íntegro: posiciones sin huecos, cadena de hashes correcta, versiones de flujo contiguas.")
             }
         } catch let failure as VerificationFailure {
             progress.finish()
