@@ -8,6 +8,9 @@
 -- "Tamper evidence"). Arrays rather than one JSON document, because parsing a large document
 -- cost more than the inserts themselves.
 --
+-- It expects READ COMMITTED (PostgreSQL's default): after waiting for the lock, each
+-- statement must see what the previous holder committed.
+--
 -- Each request gets its own outcome row; a conflict in one does not affect the others:
 --   appended               the events were written
 --   replayed               the idempotency key was seen before: the first call's result, nothing written
@@ -17,7 +20,12 @@
 CREATE FUNCTION append_events(requests jsonb, event_types text[], schema_versions integer[], payloads jsonb[],
                               metadata jsonb[], occurred_at timestamptz[], digests bytea[])
 RETURNS TABLE (request integer, outcome text, current_version bigint, first_position bigint, last_position bigint)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql
+-- Runs with its owner's rights: the application role may call it but cannot insert into
+-- events or move log_head itself, so every event goes through the lock and the chain.
+SECURITY DEFINER
+SET search_path = pg_catalog, public
+AS $$
 DECLARE
     head_position  bigint;
     head_hash      bytea;
@@ -78,7 +86,9 @@ BEGIN
             ELSE
                 SELECT min(e.position) AS first, max(e.position) AS last, max(e.version) AS version,
                        bool_and(e.stream_id = stream) AS same_stream
-                  INTO prior FROM events e WHERE e.metadata->>'idempotencyKey' = idempotency_key;
+                  INTO prior FROM events e
+                 WHERE e.metadata ? 'idempotencyKey'  -- lets the planner use the partial index
+                   AND e.metadata->>'idempotencyKey' = idempotency_key;
             END IF;
             IF prior.first IS NOT NULL THEN
                 outcome := CASE WHEN prior.same_stream THEN 'replayed' ELSE 'idempotency_key_reused' END;

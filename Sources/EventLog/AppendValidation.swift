@@ -8,6 +8,10 @@ import Postgres
 public enum AppendLimits {
     public static let maxPayloadBytes = 1 << 20
     public static let maxEventsPerAppend = 1_000
+    /// All payloads of one append together.
+    public static let maxBytesPerAppend = 64 << 20
+    /// occurredAt must fall in years 0001–9999 (what RFC 3339 and PostgreSQL both represent).
+    public static let occurredAtRange = Timestamp(iso8601: "0001-01-01T00:00:00Z")!...Timestamp(iso8601: "9999-12-31T23:59:59.999999Z")!
     public static let maxIdentifierLength = 200
 }
 
@@ -17,6 +21,7 @@ struct PreparedAppend: Sendable {
     /// This request's element of the `requests` argument.
     let header: JSONValue
     let events: [PreparedEvent]
+    var payloadBytes: Int { events.reduce(0) { $0 + $1.payload.utf8.count } }
 }
 
 /// One event with its canonical JSON and its content digest.
@@ -64,6 +69,10 @@ enum AppendValidation {
             check(isTypeName(event.eventType), "\(path).eventType",
                   "el tipo de evento debe empezar con mayúscula y contener solo letras y dígitos ASCII (p. ej. «VictimaRegistrada»)")
             check(event.schemaVersion >= 1 && event.schemaVersion <= 10_000, "\(path).schemaVersion", "la versión de esquema debe ser un entero de 1 a 10000")
+            guard AppendLimits.occurredAtRange.contains(event.occurredAt) else {
+                problems.append(InputProblem(path: "\(path).occurredAt", message: "la fecha del hecho debe estar entre los años 1 y 9999"))
+                continue
+            }
             let size = event.payload.utf8.count
             guard size <= AppendLimits.maxPayloadBytes else {
                 problems.append(InputProblem(path: "\(path).payload", message: "el contenido mide \(size) bytes; el máximo es 1 MiB (\(AppendLimits.maxPayloadBytes) bytes)"))
@@ -90,6 +99,9 @@ enum AppendValidation {
                 payload: String(decoding: canonicalPayload, as: UTF8.self),
                 metadata: metadataText, occurredAt: event.occurredAt, digest: digest))
         }
+        let totalBytes = request.events.reduce(0) { $0 + $1.payload.utf8.count }
+        check(totalBytes <= AppendLimits.maxBytesPerAppend, "events",
+              "los contenidos suman \(totalBytes) bytes; el máximo por llamada es 64 MiB")
         guard problems.isEmpty else { throw .invalidInput(problems) }
 
         let expected: JSONValue = switch request.expectedVersion {

@@ -69,7 +69,7 @@ public struct Checkpoint: Sendable, Equatable {
             return text
         }
         guard try string("format") == Self.format else { throw Invalid(description: "formato de punto de control desconocido") }
-        guard case .number(let position)? = value["position"], position >= 1, position == position.rounded() else {
+        guard case .number(let number)? = value["position"], let position = Int64(exactly: number), position >= 1 else {
             throw Invalid(description: "posición no válida en el punto de control")
         }
         guard let hash = Hex.decode(try string("hash")), hash.count == 32,
@@ -77,7 +77,7 @@ public struct Checkpoint: Sendable, Equatable {
               let keyBytes = Hex.decode(try string("publicKey")),
               let signature = Hex.decode(try string("signature"))
         else { throw Invalid(description: "campos mal formados en el punto de control") }
-        self.init(position: Int64(position), hash: hash, issuedAt: issuedAt,
+        self.init(position: position, hash: hash, issuedAt: issuedAt,
                   publicKey: try Ed25519PublicKey(rawRepresentation: keyBytes), signature: signature)
         guard isSignatureValid else { throw Invalid(description: "la firma del punto de control de la posición \(self.position) no es válida") }
         if let trustedKey, trustedKey != publicKey {

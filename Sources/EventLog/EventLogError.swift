@@ -25,6 +25,19 @@ public enum EventLogError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The database failed; when `PostgresError.isConnectionLoss`, the outcome is unknown: retry with the same idempotency key.
     case database(String)
 
+    /// A Spanish sentence for a failure below the log, with the technical detail after it.
+    static func explain(_ error: any Error) -> String {
+        guard let error = error as? PostgresError else { return "\(error)" }
+        let summary = switch error.kind {
+        case .connection: "se perdió la conexión con la base de datos; el resultado es incierto: reintente con la misma clave de idempotencia"
+        case .poolExhausted: "ninguna conexión con la base de datos quedó libre a tiempo; reintente más tarde"
+        case .closed: "la conexión con la base de datos ya estaba cerrada"
+        case .server: "la base de datos rechazó la operación"
+        case .decoding, .busy, .unsupported: "error interno al hablar con la base de datos"
+        }
+        return "\(summary) (detalle técnico: \(error))"
+    }
+
     public var description: String {
         switch self {
         case .invalidInput(let problems):

@@ -7,9 +7,17 @@ public final class EventStore: Sendable {
     public let pool: ConnectionPool
     private let writer: GroupCommitWriter
 
+    /// Reads use `pool`; appends use two connections of their own, so readers that hold
+    /// every pooled connection (long exports, many subscriptions) never stall the writer.
     public init(pool: ConnectionPool) {
         self.pool = pool
-        self.writer = GroupCommitWriter(pool: pool)
+        self.writer = GroupCommitWriter(pool: ConnectionPool(connectionString: pool.connectionString, maxConnections: 2))
+    }
+
+    /// Closes the reading pool and the writer's connections.
+    public func close() async {
+        await pool.close()
+        await writer.close()
     }
 
     /// Appends all of `request`'s events or none.
@@ -23,7 +31,7 @@ public final class EventStore: Sendable {
         } catch let error as EventLogError {
             throw error
         } catch {
-            throw .database(String(describing: error))
+            throw .database(EventLogError.explain(error))
         }
     }
 

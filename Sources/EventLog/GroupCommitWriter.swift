@@ -17,13 +17,17 @@ actor GroupCommitWriter {
     /// commit to reach disk), the next is already sent and the server parses its payloads on
     /// the other core; it takes the lock as soon as the first commits.
     private let maxInFlight: Int
-    /// Upper bound on events per transaction, to keep each commit's size reasonable.
+    /// Upper bounds per transaction, to keep each commit's size reasonable (and every array
+    /// parameter far below PostgreSQL's 1 GB limit on one value).
     private let maxEventsPerCommit = 5_000
+    private let maxBytesPerCommit = AppendLimits.maxBytesPerAppend
 
     init(pool: ConnectionPool, maxInFlight: Int = 2) {
         self.pool = pool
         self.maxInFlight = max(1, maxInFlight)
     }
+
+    func close() async { await pool.close() }
 
     func submit(_ append: PreparedAppend) async throws -> AppendResult {
         try await withCheckedThrowingContinuation { continuation in
@@ -36,9 +40,12 @@ actor GroupCommitWriter {
         while inFlight < maxInFlight && !pending.isEmpty {
             var batch: [Entry] = []
             var events = 0
-            while let next = pending.first, batch.isEmpty || events + next.0.events.count <= maxEventsPerCommit {
+            var bytes = 0
+            while let next = pending.first, batch.isEmpty
+                    || (events + next.0.events.count <= maxEventsPerCommit && bytes + next.0.payloadBytes <= maxBytesPerCommit) {
                 batch.append(pending.removeFirst())
                 events += next.0.events.count
+                bytes += next.0.payloadBytes
             }
             inFlight += 1
             let taken = batch
@@ -54,11 +61,14 @@ actor GroupCommitWriter {
         do {
             let outcomes = try await Self.call(pool, batch.map(\.0))
             for (index, entry) in batch.enumerated() { entry.1.resume(with: outcomes[index]) }
-        } catch let error as PostgresError where batch.count > 1 && !error.isConnectionLoss {
-            // One request broke the whole transaction: retry each alone so only it fails.
+        } catch let error as PostgresError where batch.count > 1 && error.kind == .server {
+            // The server rejected the group, so nothing of it was written; one request may be
+            // the cause: retry each alone so only it fails. (Any other failure — a lost
+            // connection, an unreadable answer after commit — leaves the outcome unknown, and
+            // repeating it could write twice.)
             for entry in batch { await commit([entry]) }
         } catch {
-            let failure = EventLogError.database(String(describing: error))
+            let failure = EventLogError.database(EventLogError.explain(error))
             for entry in batch { entry.1.resume(throwing: failure) }
         }
     }

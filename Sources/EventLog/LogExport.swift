@@ -72,11 +72,14 @@ public enum LogExport {
         var lines = try LineReader(url: url)
         guard let headerLine = try lines.next(), let header = try? CanonicalJSON.parse(headerLine),
               case .string(format)? = header["format"],
-              case .number(let after)? = header["after"], case .number(let through)? = header["through"],
+              case .number(let afterNumber)? = header["after"], case .number(let throughNumber)? = header["through"],
+              let after = Int64(exactly: afterNumber), let through = Int64(exactly: throughNumber), after >= 0, through >= after,
               case .string(let previousHex)? = header["previousHash"], let previousHash = Hex.decode(previousHex), previousHash.count == 32
         else { throw Invalid(description: "el archivo no es una exportación de SINTRA (falta el encabezado \(format))") }
-        var verifier = ChainVerifier(after: Int64(after), previousHash: previousHash,
-                                     checkpoints: checkpoints.filter { $0.position > Int64(after) && $0.position <= Int64(through) })
+        if let outside = checkpoints.first(where: { $0.position <= after || $0.position > through }) {
+            throw Invalid(description: "el punto de control de la posición \(outside.position) queda fuera del rango del archivo (\(after + 1)–\(through))")
+        }
+        var verifier = ChainVerifier(after: after, previousHash: previousHash, checkpoints: checkpoints)
         var lineNumber = 1
         while let line = try lines.next() {
             lineNumber += 1
@@ -87,8 +90,12 @@ public enum LogExport {
             try verifier.check(event)
             if verifier.verified % 10_000 == 0 { onProgress(verifier.verified) }
         }
+        if verifier.nextPosition - 1 != through {
+            throw VerificationFailure(position: verifier.nextPosition,
+                problem: "el archivo termina en la posición \(verifier.nextPosition - 1) pero su encabezado dice \(through): está truncado")
+        }
         try verifier.finish()
-        return (Int64(after), verifier.nextPosition - 1, verifier.verified)
+        return (after, through, verifier.verified)
     }
 
     static func parse(_ line: some Collection<UInt8>) throws -> RecordedEvent {

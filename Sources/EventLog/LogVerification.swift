@@ -1,24 +1,52 @@
 import Postgres
 
+/// What `verifyChain` proved: the log's size and the hash of its last event.
+public struct VerifiedLog: Sendable, Equatable {
+    public let count: Int64
+    public let position: Int64
+    public let hash: [UInt8]
+}
+
 extension EventStore {
-    /// Streams the whole log through a `ChainVerifier` and checks `log_head` agrees with the last event.
+    /// Streams the whole log through a `ChainVerifier`, in one snapshot with `log_head`, and
+    /// checks that the head names the last event: events inserted behind `append_events`'s
+    /// back (past the head) and events missing at the end are both reported.
     /// `onProgress(verified, total)` is called after each batch.
     public func verifyChain(checkpoints: [Checkpoint] = [], batchSize: Int = 1_000,
-                            onProgress: @Sendable (Int64, Int64) -> Void = { _, _ in }) async throws -> Int64 {
-        let head = try await self.head()
-        var verifier = ChainVerifier(checkpoints: checkpoints)
-        try await readAll(through: head.position, batchSize: batchSize) { events in
-            for event in events { try verifier.check(event) }
-            onProgress(verifier.verified, head.count)
+                            onProgress: @Sendable (Int64, Int64) -> Void = { _, _ in }) async throws -> VerifiedLog {
+        try await pool.withConnection { connection in
+            try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            guard let head = try await connection.query("SELECT (SELECT count(*) FROM events), position, hash FROM log_head").first else {
+                throw EventLogError.database("falta la fila log_head: ¿se aplicaron las migraciones?")
+            }
+            let total = try head.decode(Int64.self, 0)
+            let headPosition = try head.decode(Int64.self, 1)
+            let headHash = try head.decode([UInt8].self, 2)
+            var verifier = ChainVerifier(checkpoints: checkpoints)
+            let events = connection.stream("""
+                SELECT position, stream_id, stream_type, version, event_type, schema_version, payload, metadata,
+                       occurred_at, recorded_at, previous_hash, hash
+                  FROM events ORDER BY position
+                """, batchSize: batchSize)
+            for try await rows in events.batches {
+                for row in rows { try verifier.check(try RecordedEvent(row: row)) }
+                onProgress(verifier.verified, total)
+            }
+            try await connection.query("COMMIT")
+            let last = verifier.nextPosition - 1
+            if last > headPosition {
+                throw VerificationFailure(position: headPosition + 1,
+                    problem: "hay eventos después de la cabeza del registro (\(headPosition)): se escribieron sin pasar por append_events")
+            }
+            if last < headPosition {
+                throw VerificationFailure(position: last + 1,
+                    problem: "la cabeza del registro dice \(headPosition) pero el último evento es el \(last): faltan eventos al final")
+            }
+            if last > 0 && verifier.previousHash != headHash {
+                throw VerificationFailure(position: last, problem: "el hash de la cabeza del registro no es el del último evento")
+            }
+            try verifier.finish()
+            return VerifiedLog(count: verifier.verified, position: last, hash: verifier.previousHash)
         }
-        if verifier.nextPosition - 1 < head.position {
-            throw VerificationFailure(position: verifier.nextPosition,
-                problem: "la cabeza del registro dice \(head.position) pero el último evento es el \(verifier.nextPosition - 1): faltan eventos al final")
-        }
-        if head.position > 0 && verifier.previousHash != head.hash {
-            throw VerificationFailure(position: head.position, problem: "el hash de la cabeza del registro no es el del último evento")
-        }
-        try verifier.finish()
-        return verifier.verified
     }
 }

@@ -56,8 +56,8 @@ public struct EventSubscription: AsyncSequence, Sendable {
                     if buffer.isEmpty, let listener {
                         _ = try await listener.notifications(timeout: subscription.pollInterval)
                     }
-                } catch let error as PostgresError where error.isConnectionLoss {
-                    // Reconnect and resume after the last delivered position.
+                } catch let error as PostgresError where error.isConnectionLoss || error.kind == .poolExhausted {
+                    // Transient: reconnect and resume after the last delivered position.
                     listener = nil
                     try await Task.sleep(for: subscription.pollInterval)
                 }

@@ -4,9 +4,9 @@
 /// (first come, first served) up to `acquireTimeout`, then gets `.poolExhausted`.
 /// A connection comes back rolled back to idle; a broken one is dropped and replaced on demand.
 public actor ConnectionPool {
-    public let connectionString: String
-    public let maxConnections: Int
-    public let acquireTimeout: Duration
+    public nonisolated let connectionString: String
+    public nonisolated let maxConnections: Int
+    public nonisolated let acquireTimeout: Duration
 
     private var idle: [PostgresConnection] = []
     private var total = 0

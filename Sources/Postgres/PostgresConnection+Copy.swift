@@ -5,6 +5,7 @@ extension PostgresConnection {
     /// Returns the number of rows the server stored. Values are escaped by `CopyRowEncoder`.
     @discardableResult
     public func copyIn(_ sql: SQL, rows: [[PostgresValue]]) throws -> Int {
+        try ensureNotStreaming()
         let handle = try liveHandle()
         let start = PQexec(handle, sql.text)
         guard let start, PQresultStatus(start) == PGRES_COPY_IN else {

@@ -20,7 +20,13 @@ extension PostgresConnection {
         if ownsTransaction { _ = try run("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", []) }
         cursorCounter += 1
         let name = "sintra_cursor_\(cursorCounter)"
-        _ = try run("DECLARE \(name) NO SCROLL CURSOR FOR \(sql.text)", parameters)
+        do {
+            _ = try run("DECLARE \(name) NO SCROLL CURSOR FOR \(sql.text)", parameters)
+        } catch {
+            // Leave no aborted transaction behind on a connection that may not be pooled.
+            if ownsTransaction { _ = try? run("ROLLBACK", []) }
+            throw error
+        }
         openCursor = name
         return (name, ownsTransaction)
     }

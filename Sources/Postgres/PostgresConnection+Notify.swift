@@ -15,10 +15,12 @@ extension PostgresConnection {
     /// Subscribes this session to a channel. Use a dedicated connection: notifications are
     /// only read while waiting in `notifications(timeout:)`.
     public func listen(_ channel: String) throws {
+        try ensureNotStreaming()
         _ = try run("LISTEN \(SQLIdentifier.quote(channel))", [])
     }
 
     public func notify(_ channel: String, payload: String) throws {
+        try ensureNotStreaming()
         _ = try run("SELECT pg_notify($1, $2)", [.text(channel), .text(payload)])
     }
 
@@ -26,6 +28,7 @@ extension PostgresConnection {
     ///
     /// Blocks this connection's own thread in poll(2) on the socket, not the cooperative pool.
     public func notifications(timeout: Duration) throws -> [PostgresNotification] {
+        try ensureNotStreaming()
         let handle = try liveHandle()
         var received = drain(handle)
         if !received.isEmpty { return received }

@@ -82,10 +82,15 @@ public actor PostgresConnection {
     /// Runs one parameterised statement and returns its rows (binary format, fully decoded later).
     @discardableResult
     public func query(_ sql: SQL, _ parameters: [PostgresValue] = []) throws -> PostgresRows {
-        guard openCursor == nil else {
+        try ensureNotStreaming()
+        return try run(sql.text, parameters)
+    }
+
+    /// Another statement now would make libpq discard the prefetched rows of an open cursor.
+    func ensureNotStreaming() throws {
+        guard openCursor == nil && !prefetchInFlight else {
             throw PostgresError(kind: .busy, message: "a cursor is being streamed on this connection")
         }
-        return try run(sql.text, parameters)
     }
 
     func run(_ text: String, _ parameters: [PostgresValue]) throws -> PostgresRows {
@@ -104,7 +109,13 @@ public actor PostgresConnection {
         }
         buffer.append(0)  // never empty, so the base address exists
         let types = wires.map { $0.oid }
-        let lengths = wires.map { Int32($0.bytes?.count ?? 0) }
+        var lengths: [Int32] = []
+        for wire in wires {
+            guard let length = Int32(exactly: wire.bytes?.count ?? 0) else {
+                throw PostgresError(kind: .unsupported, message: "a parameter of \(wire.bytes?.count ?? 0) bytes exceeds libpq's 2 GiB limit")
+            }
+            lengths.append(length)
+        }
         let formats = wires.map { Int32($0.binary ? 1 : 0) }
         let result: OpaquePointer? = buffer.withUnsafeBufferPointer { bytes in
             let base = UnsafeRawPointer(bytes.baseAddress!)
@@ -118,6 +129,7 @@ public actor PostgresConnection {
 
     /// Runs a multi-statement script from a file (migrations, projection tables), no parameters.
     public func execute(_ script: SQLScript) throws {
+        try ensureNotStreaming()
         let handle = try liveHandle()
         let result = PQexec(handle, script.text)
         do { _ = try consume(result, handle: handle) } catch var error as PostgresError {
@@ -134,7 +146,7 @@ public actor PostgresConnection {
         defer { PQclear(result) }
         let status = PQresultStatus(result)
         switch status {
-        case PGRES_TUPLES_OK, PGRES_SINGLE_TUPLE: return copyRows(result)
+        case PGRES_TUPLES_OK, PGRES_SINGLE_TUPLE: return try copyRows(result)
         case PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
             return PostgresRows(columns: [], affectedRows: Int(String(cString: PQcmdTuples(result))) ?? 0, storage: [], cells: [])
         default: throw error(from: result, handle: handle)
@@ -158,7 +170,7 @@ public actor PostgresConnection {
             constraint: field(SINTRA_PG_DIAG_CONSTRAINT_NAME))
     }
 
-    private func copyRows(_ result: OpaquePointer) -> PostgresRows {
+    private func copyRows(_ result: OpaquePointer) throws -> PostgresRows {
         let rowCount = Int(PQntuples(result))
         let columnCount = Int(PQnfields(result))
         let columns = (0..<columnCount).map { column in
@@ -175,6 +187,9 @@ public actor PostgresConnection {
                 cells.append((Int32(total), isNull ? -1 : Int32(length)))
                 total += length
             }
+        }
+        guard total <= Int(Int32.max) else {
+            throw PostgresError(kind: .unsupported, message: "a result of \(total) bytes exceeds 2 GiB: fetch it in smaller batches")
         }
         let storage = [UInt8](unsafeUninitializedCapacity: total) { buffer, initialized in
             var index = 0

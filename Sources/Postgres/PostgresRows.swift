@@ -166,7 +166,9 @@ extension Timestamp: PostgresDecodable {
         }
         try expectLength(bytes, 8)
         let sincePostgresEpoch = Int64(bitPattern: BigEndian.read(UInt64.self, bytes))
-        return Timestamp(microsecondsSinceUnixEpoch: sincePostgresEpoch + Timestamp.postgresEpochOffset)
+        let (micros, overflow) = sincePostgresEpoch.addingReportingOverflow(Timestamp.postgresEpochOffset)
+        guard !overflow else { throw DecodingFailure(reason: "infinite or out-of-range timestamp") }
+        return Timestamp(microsecondsSinceUnixEpoch: micros)
     }
 }
 

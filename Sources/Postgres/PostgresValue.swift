@@ -146,7 +146,9 @@ public struct PostgresArray: Sendable, Equatable {
 
 extension Timestamp {
     /// int8 microseconds since 2000-01-01, PostgreSQL's binary timestamptz.
+    /// Instants beyond PostgreSQL's range saturate to its ±infinity.
     var postgresBinary: [UInt8] {
-        BigEndian.bytes(UInt64(bitPattern: microsecondsSinceUnixEpoch - Timestamp.postgresEpochOffset))
+        let (value, overflow) = microsecondsSinceUnixEpoch.subtractingReportingOverflow(Timestamp.postgresEpochOffset)
+        return BigEndian.bytes(UInt64(bitPattern: overflow ? (microsecondsSinceUnixEpoch < 0 ? .min : .max) : value))
     }
 }

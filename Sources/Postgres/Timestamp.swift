@@ -28,11 +28,13 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// RFC 3339 in UTC with exactly six fractional digits: `2024-03-01T12:00:00.000000Z`.
     public var iso8601: String {
-        let micros = microsecondsSinceUnixEpoch
-        let seconds = micros >= 0 ? micros / 1_000_000 : (micros - 999_999) / 1_000_000
-        let fraction = micros - seconds * 1_000_000
-        let (days, secondOfDay) = (seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400,
-                                   ((seconds % 86_400) + 86_400) % 86_400)
+        // Floor division without overflow, for every Int64 including .min.
+        var seconds = microsecondsSinceUnixEpoch / 1_000_000
+        var fraction = microsecondsSinceUnixEpoch % 1_000_000
+        if fraction < 0 { seconds -= 1; fraction += 1_000_000 }
+        var days = seconds / 86_400
+        var secondOfDay = seconds % 86_400
+        if secondOfDay < 0 { days -= 1; secondOfDay += 86_400 }
         let (year, month, day) = Self.civilDate(daysSinceEpoch: days)
         guard (0...9999).contains(year) else { return "\(year)-\(month)-\(day)T\(secondOfDay)s+\(fraction)µs" }
         // Written digit by digit: String(format:) costs more than everything else done per event.

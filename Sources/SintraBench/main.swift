@@ -50,7 +50,7 @@ func appendLoop(writers: Int, size: Int, seconds: Int, streamPrefix: String) asy
         return try await group.reduce(0, +)
     }
     let elapsed = ContinuousClock.now - started
-    await store.pool.close()
+    await store.close()
     return Double(total) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
 }
 

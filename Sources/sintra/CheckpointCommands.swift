@@ -33,8 +33,19 @@ struct Checkpoint: AsyncParsableCommand {
     func run() async throws {
         let privateKey = try KeyFile.decodePrivateKey(try String(contentsOfFile: key, encoding: .utf8))
         let store = openStore(try database.resolved())
-        let head = try await store.head()
-        await store.pool.close()
+        // Sign only what was just verified: never a head the database merely claims.
+        let progress = ProgressBar(label: "Verificando antes de firmar")
+        let head: VerifiedLog
+        do {
+            head = try await store.verifyChain { progress.update($0, of: $1) }
+            progress.finish()
+        } catch let failure as VerificationFailure {
+            progress.finish()
+            await store.close()
+            printError("ERROR: no se firma un registro alterado: \(failure)")
+            throw ExitCode(1)
+        }
+        await store.close()
         guard head.position > 0 else { throw ValidationError("el registro está vacío: no hay nada que firmar") }
         let checkpoint = try EventLog.Checkpoint.sign(position: head.position, hash: head.hash, issuedAt: .now(), key: privateKey)
         if let out {
@@ -57,10 +68,14 @@ struct Export: AsyncParsableCommand {
     func run() async throws {
         guard from >= 1 else { throw ValidationError("--from debe ser al menos 1") }
         let store = openStore(try database.resolved())
-        let through: Int64
-        if let to { through = to } else { through = try await store.head().position }
+        let head = try await store.head().position
+        let through = min(to ?? head, head)
+        guard through >= from else {
+            await store.close()
+            throw ValidationError("el rango \(from)–\(through) está vacío (el registro llega a la posición \(head))")
+        }
         let written = try await LogExport.write(from: store, after: from - 1, through: through, to: URL(fileURLWithPath: out))
-        await store.pool.close()
+        await store.close()
         print("\(formatCount(written)) eventos exportados (posiciones \(from)–\(through)) a \(out).")
     }
 }

@@ -18,7 +18,7 @@ struct LogCommand: AsyncParsableCommand {
         func run() async throws {
             let store = openStore(try database.resolved())
             let events = try await store.tail(count)
-            await store.pool.close()
+            await store.close()
             for event in events {
                 print("#\(event.position)  \(event.recordedAt.iso8601)  \(event.streamId) v\(event.version)  \(event.eventType)/\(event.schemaVersion)")
                 print("    ocurrió: \(event.occurredAt.iso8601)  metadatos: \(event.metadata)")
@@ -35,7 +35,7 @@ struct LogCommand: AsyncParsableCommand {
         func run() async throws {
             let store = openStore(try database.resolved())
             let head = try await store.head()
-            await store.pool.close()
+            await store.close()
             print("eventos:            \(formatCount(head.count))")
             print("posición de cabeza: \(head.position)")
             print("hash de cabeza:     \(Hex.encode(head.hash))")
@@ -80,7 +80,7 @@ struct LogCommand: AsyncParsableCommand {
             } catch {
                 outcome = .failure(error)
             }
-            await store.pool.close()
+            await store.close()
             switch outcome {
             case .success(let result):
                 print(result.replayed

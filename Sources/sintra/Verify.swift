@@ -19,6 +19,12 @@ struct Verify: AsyncParsableCommand {
     @Option(help: "Verifica un archivo de `sintra export` sin base de datos.")
     var file: String?
 
+    func validate() throws {
+        if !checkpointFiles.isEmpty && publicKeyFile == nil {
+            throw ValidationError("con --checkpoint indique también --public-key: sin la llave del auditor, cualquiera podría firmar un punto de control")
+        }
+    }
+
     func run() async throws {
         let trusted = try publicKeyFile.map { try KeyFile.decodePublicKey(try String(contentsOfFile: $0, encoding: .utf8)) }
         let checkpoints = try checkpointFiles.map { path in
@@ -35,9 +41,9 @@ struct Verify: AsyncParsableCommand {
                 print("Archivo íntegro: posiciones \(result.after + 1)–\(result.through).")
             } else {
                 let store = openStore(try database.resolved())
-                verified = try await store.verifyChain(checkpoints: checkpoints) { progress.update($0, of: $1) }
+                verified = try await store.verifyChain(checkpoints: checkpoints) { progress.update($0, of: $1) }.count
                 progress.finish()
-                await store.pool.close()
+                await store.close()
                 print("Registro íntegro: posiciones sin huecos, cadena de hashes correcta, versiones de flujo contiguas.")
             }
         } catch let failure as VerificationFailure {

@@ -31,7 +31,7 @@ import TestDatabase
         let export = folder.appendingPathComponent("rango.jsonl").path
         (status, output) = try runSintra(["export", "--database-url", database.appURL, "--from", "3", "--to", "7", "--out", export])
         #expect(status == 0, "\(output)")
-        (status, output) = try runSintra(["verify", "--file", export, "--checkpoint", checkpoint])
+        (status, output) = try runSintra(["verify", "--file", export, "--checkpoint", checkpoint, "--public-key", prefix + ".pub"])
         #expect(status == 0, "\(output)")
         #expect(output.contains("posiciones 3–7"))
 

@@ -19,7 +19,7 @@ import TestDatabase
         try await seed(store, count: 5)
         let signed = try await checkpoint(store)
         try await seed(store, count: 5)
-        #expect(try await store.verifyChain(checkpoints: [signed]) == 10)
+        #expect(try await store.verifyChain(checkpoints: [signed]).count == 10)
         let reread = try Checkpoint(fileContents: signed.fileContents, trustedKey: auditorKey.publicKey)
         #expect(reread == signed)
         #expect(throws: Checkpoint.Invalid.self) { try Checkpoint(fileContents: signed.fileContents, trustedKey: Ed25519PrivateKey().publicKey) }
@@ -53,7 +53,7 @@ import TestDatabase
         try await admin.query("UPDATE log_head SET hash = $1", [.bytea(previous)])
         try await admin.query("ALTER TABLE events ENABLE TRIGGER USER")
 
-        #expect(try await store.verifyChain() == 8)
+        #expect(try await store.verifyChain().count == 8)
         let failure = try await expectFailure(store, at: 6, checkpoints: [signed])
         #expect(failure?.position == 6)
         #expect(failure?.problem.contains("punto de control") == true)
@@ -93,5 +93,33 @@ import TestDatabase
         } catch let failure as VerificationFailure {
             #expect(failure.position == 9)
         }
+    }
+}
+
+@Suite struct ExportEdgeTests {
+    @Test func aTruncatedExportOrACheckpointOutsideItIsRejected() async throws {
+        let store = try await TestDatabase.migrated().store()
+        try await seed(store, count: 6)
+        let head = try await store.head()
+        let signed = try Checkpoint.sign(position: head.position, hash: head.hash, issuedAt: .now(), key: Ed25519PrivateKey())
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("export-\(UUID().uuidString).jsonl")
+        defer { try? FileManager.default.removeItem(at: file) }
+        _ = try await LogExport.write(from: store, after: 0, through: 4, to: file)
+        #expect(throws: LogExport.Invalid.self) { try LogExport.verify(fileAt: file, checkpoints: [signed]) }
+        var lines = try String(contentsOf: file, encoding: .utf8).split(separator: "\n")
+        lines.removeLast()
+        try (lines.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
+        do {
+            _ = try LogExport.verify(fileAt: file)
+            Issue.record("a truncated export verified")
+        } catch let failure as VerificationFailure {
+            #expect(failure.problem.contains("truncado"))
+        }
+    }
+
+    @Test func verifyWithACheckpointRequiresTheAuditorsPublicKey() throws {
+        let (status, output) = try runSintra(["verify", "--database-url", "host=/nonexistent", "--checkpoint", "cp.json"])
+        #expect(status != 0)
+        #expect(output.contains("--public-key"), "\(output)")
     }
 }

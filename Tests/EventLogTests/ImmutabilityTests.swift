@@ -10,17 +10,16 @@ import TestDatabase
         try await seed(store, count: 2)
         let app = try await PostgresConnection.connect(database.appURL)
         for statement: SQL in ["UPDATE events SET payload = '{}' WHERE position = 1", "DELETE FROM events WHERE position = 1",
-                               "TRUNCATE events", "UPDATE log_head SET position = 0 WHERE false OR true AND hash IS NULL",
-                               "DROP TABLE events"] {
+                               "TRUNCATE events", "UPDATE log_head SET position = 0", "DROP TABLE events",
+                               "INSERT INTO events SELECT position + 10, stream_id, stream_type, version + 10, event_type, schema_version, payload, metadata, occurred_at, recorded_at, previous_hash, hash FROM events WHERE position = 1"] {
             do {
                 try await app.query(statement)
-                if statement.description.hasPrefix("UPDATE log_head") { continue }  // allowed: the appender updates the head
                 Issue.record("the application role ran: \(statement)")
             } catch let error as PostgresError {
                 #expect(error.sqlState == "42501" || error.sqlState == "42P01", "\(statement): \(error)")
             }
         }
-        #expect(try await store.verifyChain() == 2)
+        #expect(try await store.verifyChain().count == 2)
     }
 
     @Test func theTriggersStopEvenTheOwner() async throws {

@@ -60,3 +60,37 @@ func runSintra(_ arguments: [String]) throws -> (Int32, String) {
     process.waitUntilExit()
     return (process.terminationStatus, String(decoding: data, as: UTF8.self))
 }
+
+@Suite struct HeadTamperTests {
+    /// A correctly chained event slipped in past log_head (as only a superuser now can) is reported.
+    @Test func anEventInsertedBehindTheAppendersBackIsFound() async throws {
+        let database = try await TestDatabase.migrated()
+        let store = database.store()
+        try await seed(store, count: 3)
+        var forged = try #require(try await store.readStream("victima-1").last)
+        let last = try await store.head()
+        forged.position = last.position + 1
+        forged.version += 1
+        forged.previousHash = last.hash
+        forged.hash = try EventHashing.recomputeHash(of: forged, previous: last.hash)
+        let admin = try await database.admin()
+        try await admin.query("""
+            INSERT INTO events (position, stream_id, stream_type, version, event_type, schema_version, payload, metadata,
+                                occurred_at, recorded_at, previous_hash, hash)
+            VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9, $10, $11, $12)
+            """, [.int64(forged.position), .text(forged.streamId), .text(forged.streamType), .int64(forged.version),
+                  .text(forged.eventType), .int32(Int32(forged.schemaVersion)), .text(forged.payload), .text(forged.metadata),
+                  .timestamp(forged.occurredAt), .timestamp(forged.recordedAt), .bytea(forged.previousHash), .bytea(forged.hash)])
+        let failure = try await expectFailure(store, at: 4)
+        #expect(failure?.position == 4)
+        #expect(failure?.problem.contains("después de la cabeza") == true)
+        // And the auditor's checkpoint command refuses to sign it.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("llave-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        _ = try runSintra(["keygen", folder.appendingPathComponent("a").path])
+        let (status, output) = try runSintra(["checkpoint", "--database-url", database.appURL, "--key", folder.appendingPathComponent("a.key").path])
+        #expect(status != 0)
+        #expect(output.contains("no se firma"), "\(output)")
+    }
+}

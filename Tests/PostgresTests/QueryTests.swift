@@ -137,3 +137,12 @@ import TestDatabase
         }
     }
 }
+
+@Suite struct TimestampExtremesTests {
+    @Test func formattingNeverTraps() {
+        for micros in [Int64.min, .max, -1, -86_400_000_000, -62_135_596_800_000_001] {
+            #expect(!Timestamp(microsecondsSinceUnixEpoch: micros).iso8601.isEmpty)
+        }
+        #expect(Timestamp(microsecondsSinceUnixEpoch: -62_135_596_800_000_000).iso8601 == "0001-01-01T00:00:00.000000Z")
+    }
+}
