@@ -15,8 +15,10 @@ struct Keygen: AsyncParsableCommand {
         guard !FileManager.default.fileExists(atPath: privatePath) else {
             throw ValidationError("«\(privatePath)» ya existe; no se sobrescribe una llave")
         }
-        _ = FileManager.default.createFile(atPath: privatePath, contents: Data(KeyFile.encodePrivateKey(key).utf8),
-                                       attributes: [.posixPermissions: 0o600])
+        guard FileManager.default.createFile(atPath: privatePath, contents: Data(KeyFile.encodePrivateKey(key).utf8),
+                                             attributes: [.posixPermissions: 0o600]) else {
+            throw ValidationError("no se pudo escribir «\(privatePath)»")
+        }
         try KeyFile.encodePublicKey(key.publicKey).write(toFile: name + ".pub", atomically: true, encoding: .utf8)
         print("Llave privada: \(privatePath) (guárdela el auditor, fuera del servidor)")
         print("Llave pública: \(name).pub")
