@@ -21,7 +21,8 @@ struct PreparedAppend: Sendable {
     /// This request's element of the `requests` argument.
     let header: JSONValue
     let events: [PreparedEvent]
-    var payloadBytes: Int { events.reduce(0) { $0 + $1.payload.utf8.count } }
+    /// Size of all payloads, counted once during validation; the writer caps each commit by it.
+    let payloadBytes: Int
 }
 
 /// One event with its canonical JSON and its content digest.
@@ -115,7 +116,7 @@ enum AppendValidation {
             JSONMember(key: "expectedVersion", value: expected),
             JSONMember(key: "idempotencyKey", value: request.idempotencyKey.map(JSONValue.string) ?? .null),
             JSONMember(key: "events", value: .number(Double(events.count))),
-        ]), events: events)
+        ]), events: events, payloadBytes: totalBytes)
     }
 
     static func metadataJSON(_ metadata: EventMetadata, idempotencyKey: String?) -> JSONValue {
