@@ -22,6 +22,9 @@ let package = Package(
         .target(name: "Postgres", dependencies: ["CLibPQ"]),
         .target(name: "EventLog", dependencies: ["Postgres", "Cryptography", "CanonicalJSON"]),
         .target(name: "Catalog", dependencies: ["CanonicalJSON"]),
+        .target(name: "Definitions", dependencies: ["Catalog", "CanonicalJSON"]),
+        .target(name: "Privacy", dependencies: ["Definitions", "Cryptography", "Postgres", "CanonicalJSON"]),
+        .target(name: "Commands", dependencies: ["Definitions", "Privacy", "EventLog", "Postgres", "Catalog", "CanonicalJSON", "Cryptography"]),
 
         // The command-line tool.
         .executableTarget(name: "sintra", dependencies: [
@@ -36,6 +39,7 @@ let package = Package(
         .target(name: "TestDatabase", dependencies: ["Postgres", "EventLog"], path: "Tests/TestDatabase"),
         .testTarget(name: "CanonicalJSONTests", dependencies: ["CanonicalJSON"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
+        .testTarget(name: "DefinitionsTests", dependencies: ["Definitions", "TestDatabase"]),
         .testTarget(name: "CryptographyTests", dependencies: ["Cryptography"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestDatabase"]),
         .testTarget(name: "EventLogTests", dependencies: ["EventLog", "TestDatabase"]),

@@ -96,6 +96,20 @@ public final class EventStore: Sendable {
         }
     }
 
+    /// What an earlier append with this idempotency key wrote, if any. Commands ask before
+    /// deciding, so a retried command returns its first result even when the stream has moved
+    /// on since (a retried "close the case" must not fail because the case is now closed).
+    public func priorResult(idempotencyKey key: String) async throws -> AppendResult? {
+        let rows = try await pool.query("""
+            SELECT stream_id, min(position), max(position), max(version)
+              FROM events WHERE metadata ? 'idempotencyKey' AND metadata->>'idempotencyKey' = $1
+             GROUP BY stream_id
+            """, [.text(key)])
+        guard let row = rows.first else { return nil }
+        return AppendResult(streamId: try row.decode(String.self, 0), firstPosition: try row.decode(Int64.self, 1),
+                            lastPosition: try row.decode(Int64.self, 2), streamVersion: try row.decode(Int64.self, 3), replayed: true)
+    }
+
     /// Count, last position and last hash, read together.
     public func head() async throws -> LogHead {
         let rows = try await pool.query("SELECT (SELECT count(*) FROM events), position, hash FROM log_head")

@@ -1,0 +1,269 @@
+import CanonicalJSON
+import Catalog
+import Cryptography
+import Definitions
+import EventLog
+import Foundation
+import Postgres
+import Privacy
+
+/// The one path every write takes (CLI, bulk submission, demo, API): validate the command against
+/// its definition, the catalogues and the business rules; decide its event from the stream's
+/// current state; encrypt the personal fields; append with the expected version.
+///
+/// Nothing is written when any problem exists. A retry with the same idempotency key returns the
+/// first result, even if the stream has moved on since.
+public final class CommandHandler: Sendable {
+    public let definitions: DefinitionSet
+    public let store: EventStore
+    public let vault: DataKeyVault
+
+    public init(definitions: DefinitionSet, store: EventStore, vault: DataKeyVault) {
+        self.definitions = definitions
+        self.store = store
+        self.vault = vault
+    }
+
+    public func handle(_ command: Command, context: CommandContext) async throws(CommandError) -> CommandResult {
+        guard let definition = definitions.definition(forCommand: command.name) else {
+            throw .rejected(CommandRejection([Problem(path: "comando", code: "comando-desconocido",
+                message: "comando «\(command.name)» desconocido; consulte `sintra definiciones comandos`")]))
+        }
+        do {
+            if let prior = try await store.priorResult(idempotencyKey: command.idempotencyKey) {
+                try await afterAppend(definition, data: command.data, subject: prior.streamId)
+                return CommandResult(command: command.name, eventType: definition.eventType, streamId: prior.streamId,
+                                     streamVersion: prior.streamVersion, position: prior.lastPosition, replayed: true,
+                                     possibleDuplicates: try await duplicates(of: prior.streamId, definition))
+            }
+        } catch let error as CommandError {
+            throw error
+        } catch {
+            throw .unavailable(describe(error))
+        }
+        // Without an explicit version, a conflict means someone wrote between our read and our
+        // append: decide again on the new state (the rules may now say no).
+        var attempts = 0
+        while true {
+            attempts += 1
+            do {
+                return try await attempt(command, definition, context)
+            } catch .conflict(let stream, let expected, let current) where command.expectedVersion == nil && attempts < 5 {
+                _ = (stream, expected, current)
+                continue
+            }
+        }
+    }
+
+    private func attempt(_ command: Command, _ definition: EventDefinition, _ context: CommandContext) async throws(CommandError) -> CommandResult {
+        var problems: [Problem] = []
+        let validation = definitions.validate(command.data, definition: definition)
+        problems += validation.problems.map { $0.prefixed("datos") }
+        let date = definitions.eventDate(of: command.data, definition: definition)
+        problems += Rules.eventDate(date, field: definition.dateField, command: command, today: context.today)
+        if validation.isValid {
+            problems += Rules.payload(definition.eventType, command.data)
+            if definition.eventType == "AtencionOtorgada" { problems += Rules.attentionClassification(command.data, catalogs: definitions.catalogs) }
+        }
+
+        let history: StreamHistory
+        let streamId: String
+        do {
+            (streamId, history) = try await stream(for: command, definition, &problems)
+            if history.exists || !definition.startsStream {
+                problems += try await streamRules(definition, command, history, context, date: date)
+            }
+            if validation.isValid { problems += try await referenceRules(definition, command.data, streamId: streamId) }
+        } catch let error as CommandError {
+            throw error
+        } catch {
+            throw .unavailable(describe(error))
+        }
+        guard problems.isEmpty else { throw .rejected(CommandRejection(problems)) }
+
+        do {
+            var payload = command.data
+            if !validation.annotations.personalPaths.isEmpty {
+                guard let key = try await vault.keyForWriting(subject: streamId) else {
+                    throw CommandError.rejected(CommandRejection([Problem(path: "datos", code: "datos-personales-borrados",
+                        message: "los datos personales de este caso fueron borrados; no se admiten nuevos datos personales")]))
+                }
+                payload = try PersonalDataCipher.encrypt(payload, paths: validation.annotations.personalPaths, subject: streamId, key: key)
+            }
+            let expected: ExpectedVersion = definition.startsStream ? .noStream : .exactly(command.expectedVersion ?? history.version)
+            let occurredAt = date.flatMap { Timestamp(iso8601: "\($0)T00:00:00Z") } ?? Timestamp.now()
+            let request = AppendRequest(
+                streamId: streamId, streamType: definition.streamType, expectedVersion: expected,
+                events: [NewEvent(eventType: definition.eventType, schemaVersion: definition.version,
+                                  payload: String(decoding: CanonicalJSON.serialize(payload), as: UTF8.self), occurredAt: occurredAt)],
+                metadata: EventMetadata(userId: context.userId, institutionId: context.institutionId,
+                                        correlationId: context.correlationId, client: context.client),
+                idempotencyKey: command.idempotencyKey)
+            let result = try await store.append(request)
+            try await afterAppend(definition, data: command.data, subject: streamId)
+            return CommandResult(command: command.name, eventType: definition.eventType, streamId: result.streamId,
+                                 streamVersion: result.streamVersion, position: result.lastPosition, replayed: result.replayed,
+                                 possibleDuplicates: try await duplicates(of: streamId, definition))
+        } catch let error as CommandError {
+            throw error
+        } catch let error as EventLogError {
+            throw translate(error, command: command)
+        } catch {
+            throw .unavailable(describe(error))
+        }
+    }
+
+    /// The stream the event goes to, and its history.
+    private func stream(for command: Command, _ definition: EventDefinition, _ problems: inout [Problem]) async throws -> (String, StreamHistory) {
+        let empty = { (id: String) in StreamHistory(streamId: id, streamType: nil, version: 0, entries: []) }
+        if definition.startsStream {
+            guard let chosen = command.streamId else {
+                return ("\(definition.streamCategory)-\(UUID().uuidString.lowercased())", empty(""))
+            }
+            if !chosen.hasPrefix(definition.streamCategory + "-") || chosen.count > 200 || chosen.count <= definition.streamCategory.count + 1 {
+                problems.append(Problem(path: "flujo", code: "flujo-de-otro-tipo",
+                    message: "«\(chosen.prefix(60))» no sirve para este comando: el identificador debe empezar con «\(definition.streamCategory)-»"))
+                return (chosen, empty(chosen))
+            }
+            let history = try await StreamHistory.load(chosen, from: store, definitions: definitions)
+            if history.exists { problems.append(Problem(path: "flujo", code: "flujo-ya-existe", message: "ya existe «\(chosen)»")) }
+            return (chosen, history)
+        }
+        guard let streamId = command.streamId else {
+            problems.append(Problem(path: "flujo", code: "requerido",
+                message: "indique el \(definition.streamCategory.replacingOccurrences(of: "_", with: " ")) al que se agrega (flujo «\(definition.streamCategory)-…»)"))
+            return ("", empty(""))
+        }
+        let history = try await StreamHistory.load(streamId, from: store, definitions: definitions)
+        if !history.exists {
+            problems.append(Problem(path: "flujo", code: definition.streamType == "AcuerdoCIES" ? "acuerdo-inexistente" : "flujo-inexistente",
+                                    message: "no existe «\(streamId.prefix(80))»"))
+        } else if history.streamType != definition.streamType {
+            problems.append(Problem(path: "flujo", code: "flujo-de-otro-tipo",
+                                    message: "«\(streamId.prefix(80))» es un \(history.streamType ?? "?"), no un \(definition.streamType)"))
+        }
+        return (streamId, history)
+    }
+
+    private func streamRules(_ definition: EventDefinition, _ command: Command, _ history: StreamHistory,
+                             _ context: CommandContext, date: CalendarDate?) async throws -> [Problem] {
+        guard history.exists, history.streamType == definition.streamType else { return [] }
+        var problems: [Problem] = []
+        if let expected = command.expectedVersion, expected != history.version {
+            throw CommandError.conflict(streamId: history.streamId, expected: expected, current: history.version)
+        }
+        switch definition.streamType {
+        case "Expediente":
+            problems += Rules.caseFile(definition.eventType, command.data, CaseState(history), context, date: date)
+            if definition.eventType == "RegistroValidado", let reviewed = command.data["versionValidada"]?.int64Value, reviewed > history.version {
+                problems.append(Problem(path: "datos.versionValidada", code: "version-inexistente",
+                                        message: "el caso va en la versión \(history.version); no se puede validar la \(reviewed)"))
+            }
+        case "AcuerdoCIES":
+            let last = history.entries.last { $0.eventType == "AcuerdoCIESSeguido" }?.payload["estatus"]?.stringValue
+            if let last, ["cumplido", "cancelado"].contains(last) {
+                problems.append(Problem(path: "flujo", code: "acuerdo-concluido", message: "el acuerdo ya está «\(last)»: no admite más seguimiento"))
+            }
+            let adopted = history.entries.first?.payload["fecha"]?.stringValue.flatMap(CalendarDate.init)
+            if let adopted, let date, date < adopted {
+                problems.append(Problem(path: "datos.fecha", code: "seguimiento-anterior-al-acuerdo", message: "el seguimiento (\(date)) es anterior al acuerdo (\(adopted))"))
+            }
+        default: break
+        }
+        return problems
+    }
+
+    /// Fields that name another stream must name one that exists, of the right kind.
+    private func referenceRules(_ definition: EventDefinition, _ data: JSONValue, streamId: String) async throws -> [Problem] {
+        var problems: [Problem] = []
+        let references: [(field: String, type: String, code: String)] = [
+            ("sesion", "SesionCIES", "sesion-inexistente"),
+            ("expediente", "Expediente", "expediente-inexistente"),
+        ]
+        for reference in references {
+            guard let target = data[reference.field]?.stringValue else { continue }
+            if target == streamId {
+                problems.append(Problem(path: "datos.\(reference.field)", code: "referencia-a-si-mismo", message: "no puede referirse a sí mismo"))
+                continue
+            }
+            let rows = try await store.readStream(target, limit: 1)
+            if rows.first?.streamType != reference.type {
+                problems.append(Problem(path: "datos.\(reference.field)", code: reference.code, message: "no existe «\(target.prefix(80))»"))
+            }
+        }
+        return problems
+    }
+
+    /// Blind indexes after a registration or correction; key destruction after an erasure.
+    /// Safe to repeat (a replayed command runs it again, finishing what a crash interrupted).
+    private func afterAppend(_ definition: EventDefinition, data: JSONValue, subject: String) async throws {
+        switch definition.eventType {
+        case "DatosPersonalesBorrados":
+            try await vault.erase(subject: subject)
+        case "VictimaRegistrada", "DatosGeneralesCorregidos":
+            guard let key = try await vault.key(subject: subject) else { return }
+            let personal = try await currentPersonalData(subject: subject, key: key)
+            var digests: [BlindIndex.Kind: [UInt8]] = [:]
+            if let curp = personal["curp"]?.stringValue {
+                digests[.curp] = BlindIndex.digest(.curp, of: BlindIndex.normalizeCURP(curp), keyring: vault.keyring)
+            }
+            if let name = personal["nombre"]?.stringValue, let surname = personal["primerApellido"]?.stringValue,
+               let birth = personal["fechaDeNacimiento"]?.stringValue {
+                let parts = [name, surname, personal["segundoApellido"]?.stringValue ?? ""]
+                digests[.nameAndBirthDate] = BlindIndex.digest(.nameAndBirthDate, of: BlindIndex.normalizeName(parts, birthDate: birth), keyring: vault.keyring)
+            }
+            try await vault.setBlindIndexes(subject: subject, digests)
+        default: break
+        }
+    }
+
+    /// The case's general data now: the registration with every correction applied, decrypted.
+    func currentPersonalData(subject: String, key: [UInt8]) async throws -> JSONValue {
+        let history = try await StreamHistory.load(subject, from: store, definitions: definitions)
+        var current: [JSONMember] = []
+        for entry in history.entries {
+            let fields: JSONValue?
+            switch entry.eventType {
+            case "VictimaRegistrada": fields = entry.payload
+            case "DatosGeneralesCorregidos": fields = entry.payload["correcciones"]
+            default: fields = nil
+            }
+            let opened = PersonalDataCipher.decrypt(fields ?? .object([]), subject: subject, key: key).payload
+            for member in opened.objectValue ?? [] {
+                if let index = current.firstIndex(where: { $0.key == member.key }) { current[index] = member } else { current.append(member) }
+            }
+        }
+        return .object(current)
+    }
+
+    private func duplicates(of subject: String, _ definition: EventDefinition) async throws -> [String] {
+        guard definition.streamType == "Expediente", ["VictimaRegistrada", "DatosGeneralesCorregidos"].contains(definition.eventType) else { return [] }
+        let rows = try await store.pool.query("""
+            SELECT DISTINCT other.subject FROM blind_indexes mine
+              JOIN blind_indexes other ON other.kind = mine.kind AND other.digest = mine.digest AND other.subject <> mine.subject
+             WHERE mine.subject = $1 ORDER BY 1
+            """, [.text(subject)])
+        return try rows.map { try $0.decode(String.self, 0) }
+    }
+
+    private func translate(_ error: EventLogError, command: Command) -> CommandError {
+        switch error {
+        case .invalidInput(let problems):
+            return .rejected(CommandRejection(problems.map { Problem(path: $0.path, code: "entrada-invalida", message: $0.message) }))
+        case .conflict(let stream, _, let current):
+            return .conflict(streamId: stream, expected: command.expectedVersion ?? -1, current: current)
+        case .streamTypeMismatch(let stream, let requested):
+            return .rejected(CommandRejection([Problem(path: "flujo", code: "flujo-de-otro-tipo", message: "«\(stream)» no es un \(requested)")]))
+        case .idempotencyKeyReused(let key):
+            return .rejected(CommandRejection([Problem(path: "claveDeIdempotencia", code: "clave-de-idempotencia-reutilizada",
+                                                       message: "la clave «\(key)» ya se usó para otro flujo")]))
+        case .database(let message):
+            return .unavailable(message)
+        }
+    }
+
+    private func describe(_ error: any Error) -> String {
+        if let error = error as? EventLogError { return error.description }
+        return "no se pudo completar la operación: \(error)"
+    }
+}

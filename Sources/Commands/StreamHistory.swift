@@ -1,0 +1,83 @@
+import CanonicalJSON
+import Catalog
+import Definitions
+import EventLog
+
+/// A stream's events as the rules need them: current-version payloads (upcast on read) and who recorded each.
+struct StreamHistory: Sendable {
+    struct Entry: Sendable {
+        let eventType: String
+        let payload: JSONValue
+        let institutionId: String
+        let version: Int64
+    }
+
+    let streamId: String
+    let streamType: String?
+    let version: Int64
+    let entries: [Entry]
+
+    var exists: Bool { version > 0 }
+
+    static func load(_ streamId: String, from store: EventStore, definitions: DefinitionSet) async throws -> StreamHistory {
+        var entries: [Entry] = []
+        var streamType: String?
+        var next: Int64 = 1
+        while true {
+            let page = try await store.readStream(streamId, from: next, limit: 1_000)
+            for event in page {
+                streamType = event.streamType
+                let parsed = (try? CanonicalJSON.parse(event.payload)) ?? .object([])
+                let target = definitions.latest(event.eventType)?.version ?? event.schemaVersion
+                let payload = Upcasting.upcast(event.eventType, version: event.schemaVersion, payload: parsed, to: target).payload
+                let institution = (try? CanonicalJSON.parse(event.metadata))?["institutionId"]?.stringValue ?? ""
+                entries.append(Entry(eventType: event.eventType, payload: payload, institutionId: institution, version: event.version))
+            }
+            guard page.count == 1_000, let last = page.last else { break }
+            next = last.version + 1
+        }
+        return StreamHistory(streamId: streamId, streamType: streamType, version: entries.last?.version ?? 0, entries: entries)
+    }
+}
+
+/// What the case-file rules need to know about an expediente, folded from its events.
+struct CaseState: Sendable {
+    enum ReferralStatus: Sendable { case pending, accepted, rejected }
+    struct Referral: Sendable { let destination: String; var status: ReferralStatus }
+
+    var registeredOn: CalendarDate?
+    var registeringInstitution: String?
+    var isClosed = false
+    var isErased = false
+    var referrals: [String: Referral] = [:]
+
+    init(_ history: StreamHistory) {
+        for entry in history.entries {
+            let payload = entry.payload
+            switch entry.eventType {
+            case "VictimaRegistrada":
+                registeredOn = payload["fechaDeDeteccion"]?.stringValue.flatMap(CalendarDate.init)
+                registeringInstitution = entry.institutionId
+            case "CasoCerrado": isClosed = true
+            case "CasoReabierto": isClosed = false
+            case "DatosPersonalesBorrados": isErased = true
+            case "CanalizacionSolicitada":
+                if let folio = payload["folio"]?.stringValue, let destination = payload["institucionDestino"]?.stringValue {
+                    referrals[folio] = Referral(destination: destination, status: .pending)
+                }
+            case "CanalizacionAceptada":
+                if let folio = payload["folio"]?.stringValue { referrals[folio]?.status = .accepted }
+            case "CanalizacionRechazada":
+                if let folio = payload["folio"]?.stringValue { referrals[folio]?.status = .rejected }
+            default: break
+            }
+        }
+    }
+
+    /// Institutions that may act on the case: the one that registered it and those that accepted a referral.
+    var participatingInstitutions: Set<String> {
+        var result = Set(referrals.values.filter { $0.status == .accepted }.map(\.destination))
+        if let registeringInstitution { result.insert(registeringInstitution) }
+        return result
+    }
+}

@@ -1,0 +1,30 @@
+import Cryptography
+import Foundation
+
+/// Keyed blind indexes: equal inputs give equal digests, so two institutions' records of the
+/// same person meet without anyone decrypting them; without the key, a digest says nothing.
+public enum BlindIndex {
+    public enum Kind: String, Sendable, CaseIterable {
+        case curp
+        case nameAndBirthDate = "nombre-fecha"
+    }
+
+    public static func digest(_ kind: Kind, of normalized: String, keyring: Keyring) -> [UInt8] {
+        HMACSHA256.authenticationCode(for: Array("\(kind.rawValue):\(normalized)".utf8), key: keyring.indexKey)
+    }
+
+    /// CURP in capitals, without spaces.
+    public static func normalizeCURP(_ curp: String) -> String {
+        curp.uppercased().filter { !$0.isWhitespace }
+    }
+
+    /// Names compared as a person would: accents, case, punctuation and repeated spaces ignored
+    /// («José  María Pérez-López» = «JOSE MARIA PEREZ LOPEZ»), then `|` and the birth date.
+    public static func normalizeName(_ parts: [String], birthDate: String) -> String {
+        let folded = parts.joined(separator: " ")
+            .folding(options: [.diacriticInsensitive, .caseInsensitive, .widthInsensitive], locale: nil)
+            .uppercased()
+        let words = folded.split { !($0.isLetter && $0.isASCII) }.map(String.init)
+        return words.joined(separator: " ") + "|" + birthDate
+    }
+}

@@ -1,0 +1,81 @@
+import CanonicalJSON
+import Cryptography
+import Foundation
+
+/// The secrets that protect personal data, read from one file (`--master-key FILE` or
+/// `SINTRA_MASTER_KEY_FILE`), never from the database:
+///
+/// ```json
+/// { "claveDeIndices": "<64 hex>", "activa": "m2",
+///   "clavesMaestras": [ { "id": "m1", "clave": "<64 hex>" }, { "id": "m2", "clave": "<64 hex>" } ] }
+/// ```
+///
+/// Several master keys may be listed so that a rotation can proceed: data keys wrapped by an old
+/// master still open while `sintra claves rotar` re-wraps them under the active one; then the old
+/// entry can be removed. The blind-index key never rotates (changing it would change every index).
+public struct Keyring: Sendable {
+    public struct MasterKey: Sendable {
+        public let id: String
+        let key: [UInt8]
+    }
+
+    public let masterKeys: [MasterKey]
+    public let activeId: String
+    let indexKey: [UInt8]
+
+    public var active: MasterKey { masterKeys.first { $0.id == activeId }! }
+    func master(_ id: String) -> MasterKey? { masterKeys.first { $0.id == id } }
+
+    /// A new keyring with fresh random keys.
+    public static func generate(id: String = "m1") -> Keyring {
+        Keyring(masterKeys: [MasterKey(id: id, key: SecureRandom.bytes(count: 32))], activeId: id, indexKey: SecureRandom.bytes(count: 32))
+    }
+
+    /// This keyring with a new master key added and made active.
+    public func addingMasterKey(id: String) throws(CryptoError) -> Keyring {
+        guard master(id) == nil else { throw CryptoError("ya existe una clave maestra «\(id)»") }
+        return Keyring(masterKeys: masterKeys + [MasterKey(id: id, key: SecureRandom.bytes(count: 32))], activeId: id, indexKey: indexKey)
+    }
+
+    public init(parsing text: String) throws(CryptoError) {
+        let json: JSONValue
+        do { json = try CanonicalJSON.parse(text) } catch { throw CryptoError("el archivo de claves no es JSON válido: \(error.message)") }
+        guard let indexHex = json["claveDeIndices"]?.stringValue, let index = Hex.decode(indexHex), index.count == 32 else {
+            throw CryptoError("el archivo de claves requiere «claveDeIndices»: 32 bytes en hexadecimal")
+        }
+        guard let list = json["clavesMaestras"]?.arrayValue, !list.isEmpty else {
+            throw CryptoError("el archivo de claves requiere «clavesMaestras» con al menos una clave")
+        }
+        var keys: [MasterKey] = []
+        for (position, entry) in list.enumerated() {
+            guard let id = entry["id"]?.stringValue, !id.isEmpty, let hex = entry["clave"]?.stringValue,
+                  let key = Hex.decode(hex), key.count == 32 else {
+                throw CryptoError("clavesMaestras[\(position)] requiere «id» y «clave» (32 bytes en hexadecimal)")
+            }
+            keys.append(MasterKey(id: id, key: key))
+        }
+        guard let active = json["activa"]?.stringValue, keys.contains(where: { $0.id == active }) else {
+            throw CryptoError("«activa» debe nombrar una de las claves maestras")
+        }
+        self.init(masterKeys: keys, activeId: active, indexKey: index)
+    }
+
+    init(masterKeys: [MasterKey], activeId: String, indexKey: [UInt8]) {
+        self.masterKeys = masterKeys
+        self.activeId = activeId
+        self.indexKey = indexKey
+    }
+
+    public static func load(file: String) throws(CryptoError) -> Keyring {
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+            throw CryptoError("no se pudo leer el archivo de claves «\(file)»")
+        }
+        return try Keyring(parsing: text)
+    }
+
+    /// The file's text (pretty, one key per line), to write with mode 0600.
+    public var fileText: String {
+        let masters = masterKeys.map { "    { \"id\": \"\($0.id)\", \"clave\": \"\(Hex.encode($0.key))\" }" }.joined(separator: ",\n")
+        return "{\n  \"claveDeIndices\": \"\(Hex.encode(indexKey))\",\n  \"activa\": \"\(activeId)\",\n  \"clavesMaestras\": [\n\(masters)\n  ]\n}\n"
+    }
+}
