@@ -28,7 +28,7 @@ let package = Package(
 
         // The command-line tool.
         .executableTarget(name: "sintra", dependencies: [
-            "EventLog",
+            "EventLog", "Definitions", "Privacy", "Commands",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

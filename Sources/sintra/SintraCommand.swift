@@ -5,7 +5,8 @@ struct Sintra: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sintra",
         abstract: "SINTRA: registro de eventos del Sistema Nacional de Información en materia de Trata de Personas.",
-        subcommands: [Migrate.self, Verify.self, LogCommand.self, Checkpoint.self, Keygen.self, Export.self])
+        subcommands: [Migrate.self, Verify.self, LogCommand.self, Checkpoint.self, Keygen.self, Export.self,
+                      DefinitionsCommand.self, KeysCommand.self, Submit.self])
 }
 
 /// Where to connect. Anything libpq accepts: a URI or key=value pairs (`host=/ruta/al/socket dbname=sintra`).

@@ -48,19 +48,6 @@ import TestDatabase
 }
 
 /// Runs the built `sintra` executable; returns its exit status and combined output.
-func runSintra(_ arguments: [String]) throws -> (Int32, String) {
-    let process = Process()
-    process.executableURL = TestDatabase.sintraExecutable
-    process.arguments = arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-}
-
 @Suite struct HeadTamperTests {
     /// A correctly chained event slipped in past log_head (as only a superuser now can) is reported.
     @Test func anEventInsertedBehindTheAppendersBackIsFound() async throws {

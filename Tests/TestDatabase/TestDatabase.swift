@@ -63,3 +63,18 @@ public struct TestDatabase: Sendable {
         repositoryRoot.appendingPathComponent(".build/debug/sintra")
     }
 }
+
+/// Runs the built `sintra` executable; returns its exit status and combined output.
+public func runSintra(_ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String) {
+    let process = Process()
+    process.executableURL = TestDatabase.sintraExecutable
+    process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}

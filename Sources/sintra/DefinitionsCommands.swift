@@ -1,0 +1,73 @@
+import ArgumentParser
+import Definitions
+import Foundation
+
+/// Where the event definitions and catalogues are: `--events`, $SINTRA_EVENTS_DIR, or `./events`.
+struct EventsOptions: ParsableArguments {
+    @Option(name: .customLong("events"), help: "Carpeta de definiciones y catálogos (por omisión $SINTRA_EVENTS_DIR o ./events).")
+    var directory: String?
+
+    var resolved: String { directory ?? Environment.value("SINTRA_EVENTS_DIR") ?? "events" }
+
+    func load() throws -> DefinitionSet {
+        do {
+            return try DefinitionSet.load(eventsDirectory: URL(fileURLWithPath: resolved))
+        } catch {
+            printError("ERROR: \(error)")
+            throw ExitCode(1)
+        }
+    }
+}
+
+struct DefinitionsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "definitions",
+        abstract: "Definiciones de eventos y catálogos (events/): comprobarlas, listar comandos, generar el diccionario.",
+        subcommands: [Check.self, Commands.self, Dictionary.self])
+
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Carga y comprueba todas las definiciones; muestra las variables por módulo.")
+        @OptionGroup var events: EventsOptions
+
+        func run() throws {
+            let set = try events.load()
+            print("\(set.all.count) definiciones (\(set.current.count) tipos de evento), \(set.catalogs.catalogs.count) catálogos, \(set.commands.count) comandos")
+            var ok = true
+            for module in DataDictionary.modules {
+                let count = DataDictionary.variables(of: module.id, in: set).count
+                ok = ok && count == module.documentedVariables
+                print("  \(module.name.padding(toLength: 42, withPad: " ", startingAt: 0)) \(count) de \(module.documentedVariables)\(count == module.documentedVariables ? "" : "  ✗")")
+            }
+            if !ok { throw ExitCode(1) }
+        }
+    }
+
+    struct Commands: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Lista los comandos, el evento que registra cada uno y su flujo.")
+        @OptionGroup var events: EventsOptions
+
+        func run() throws {
+            let set = try events.load()
+            for name in set.commands {
+                guard let definition = set.definition(forCommand: name) else { continue }
+                let flow = definition.startsStream ? "nuevo \(definition.streamCategory)-…" : "sobre \(definition.streamCategory)-…"
+                print("\(name.padding(toLength: 40, withPad: " ", startingAt: 0)) \(definition.eventType) v\(definition.version)  (\(flow))")
+            }
+        }
+    }
+
+    struct Dictionary: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Imprime el diccionario de datos, o lo escribe en events/README.md con --write.")
+        @OptionGroup var events: EventsOptions
+        @Flag(help: "Actualiza el bloque generado de events/README.md.") var write = false
+
+        func run() throws {
+            let set = try events.load()
+            guard write else { print(DataDictionary.markdown(set)); return }
+            let path = events.resolved + "/README.md"
+            let readme = try String(contentsOfFile: path, encoding: .utf8)
+            try DataDictionary.updating(readme: readme, with: set).write(toFile: path, atomically: true, encoding: .utf8)
+            print("Diccionario actualizado en \(path)")
+        }
+    }
+}
