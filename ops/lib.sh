@@ -27,6 +27,14 @@ ensure_packages() {
     command -v swift >/dev/null || { echo "Falta Swift 6 (swift) en el PATH." >&2; exit 1; }
 }
 
+# The reference JSON Schema implementation the definitions are cross-checked against (PyPI).
+ensure_python_jsonschema() {
+    python3 -c 'import jsonschema, referencing' 2>/dev/null && return
+    say "Instalando jsonschema (PyPI)"
+    python3 -m pip install --quiet --disable-pip-version-check 'jsonschema>=4.18' \
+        || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages 'jsonschema>=4.18'
+}
+
 # Path of a PostgreSQL server binary (initdb, pg_ctl, postgres), newest version first.
 pg_bin() {
     local found

@@ -57,7 +57,9 @@ public final class CommandHandler: Sendable {
 
     private func attempt(_ command: Command, _ definition: EventDefinition, _ context: CommandContext) async throws(CommandError) -> CommandResult {
         var problems: [Problem] = []
-        let validation = definitions.validate(command.data, definition: definition)
+        // Before the Ley General only declared historical loads are accepted at all (Rules.eventDate);
+        // their codes are checked as they stood when SINTRA's catalogues begin.
+        let validation = definitions.validate(command.data, definition: definition, earliestCatalogueDate: Rules.lawDate)
         problems += validation.problems.map { $0.prefixed("datos") }
         let date = definitions.eventDate(of: command.data, definition: definition)
         problems += Rules.eventDate(date, field: definition.dateField, command: command, today: context.today)

@@ -116,10 +116,15 @@ public struct DefinitionSet: Sendable {
     /// Validates a payload against its definition and the catalogues: the schema, then every
     /// catalogue code in force on the event's date, then each municipio inside its entidad.
     /// Paths are relative to the payload (`ruta.origen.entidad`).
-    public func validate(_ payload: JSONValue, definition: EventDefinition) -> ValidationResult {
+    ///
+    /// `earliestCatalogueDate` serves declared historical loads: a record dated before SINTRA's
+    /// catalogues existed is checked against the codes as they stood on that date instead
+    /// (a 2010 case still needs a real code, just not one "in force" in 2010).
+    public func validate(_ payload: JSONValue, definition: EventDefinition, earliestCatalogueDate: CalendarDate? = nil) -> ValidationResult {
         var outcome = validator.validate(payload, against: definition.root)
         guard outcome.isValid else { return ValidationResult(problems: outcome.problems, annotations: outcome.annotations) }
-        let date = eventDate(of: payload, definition: definition)
+        var date = eventDate(of: payload, definition: definition)
+        if let earliest = earliestCatalogueDate, let eventDate = date, eventDate < earliest { date = earliest }
         for use in outcome.annotations.catalogUses {
             guard let catalog = catalogs[use.catalog] else { continue }
             guard let value = catalog.value(use.code) else {

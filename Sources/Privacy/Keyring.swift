@@ -37,6 +37,13 @@ public struct Keyring: Sendable {
         return Keyring(masterKeys: masterKeys + [MasterKey(id: id, key: SecureRandom.bytes(count: 32))], activeId: id, indexKey: indexKey)
     }
 
+    /// This keyring without a retired master key (after `sintra keys rotate` re-wrapped everything).
+    public func removingMasterKey(id: String) throws(CryptoError) -> Keyring {
+        guard id != activeId else { throw CryptoError("no se puede retirar la clave maestra activa «\(id)»") }
+        guard master(id) != nil else { throw CryptoError("no existe la clave maestra «\(id)»") }
+        return Keyring(masterKeys: masterKeys.filter { $0.id != id }, activeId: activeId, indexKey: indexKey)
+    }
+
     public init(parsing text: String) throws(CryptoError) {
         let json: JSONValue
         do { json = try CanonicalJSON.parse(text) } catch { throw CryptoError("el archivo de claves no es JSON válido: \(error.message)") }

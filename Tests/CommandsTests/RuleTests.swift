@@ -1,0 +1,104 @@
+import CanonicalJSON
+import Commands
+import Definitions
+import Testing
+
+/// Every business rule rejects with its code and path, and a rejected command writes nothing.
+@Suite struct RuleTests {
+    @Test func datesMayNotBeInTheFutureNorBeforeTheLeyGeneralUnlessHistoricalLoadIsDeclared() async throws {
+        let system = try await System.make()
+        let future = try await system.problems("registrar-persona", persona(fechaDeDeteccion: "2025-01-02"))
+        #expect(future.contains { $0.code == "fecha-futura" && $0.path == "datos.fechaDeDeteccion" }, "\(future)")
+        let old = persona(curp: curp("FIEL800321MCSCJC0"), fechaDeNacimiento: "1980-03-21", edad: 30, fechaDeDeteccion: "2010-05-01")
+        let early = try await system.problems("registrar-persona", old)
+        #expect(early.map(\.code) == ["fecha-anterior-a-la-ley"], "\(early)")
+        #expect(try await system.problems("registrar-persona", old, historical: true) == [])
+    }
+
+    @Test func ageMustMatchTheBirthDateAndTheCURPMustBeWellFormed() async throws {
+        let system = try await System.make()
+        let age = try await system.problems("registrar-persona", persona(edad: 30))
+        #expect(age.map(\.code) == ["edad-inconsistente"] && age.first?.path == "datos.edad", "\(age)")
+        let digit = try await system.problems("registrar-persona", persona(curp: "FIEL980321MCSCJC08"))
+        #expect(digit.map(\.code) == ["curp-digito-verificador"], "\(digit)")
+        let mismatch = try await system.problems("registrar-persona", persona(curp: curp("FIEL980322MCSCJC0")))
+        #expect(mismatch.map(\.code) == ["curp-fecha-de-nacimiento"], "\(mismatch)")
+        let format = try await system.problems("registrar-persona", persona(curp: "NO-ES-CURP"))
+        #expect(format.map(\.code) == ["formato-invalido"] && format.first?.path == "datos.curp", "\(format)")
+        #expect(try await system.eventCount() == 0)
+    }
+
+    @Test func anAttentionMayNotPrecedeTheRegistrationAndMustMatchItsTypesClassification() async throws {
+        let system = try await System.make()
+        let stream = try await system.run("registrar-persona", persona()).streamId
+        let before = try await system.problems("registrar-atencion", atencion("2021-11-08"), stream: stream)
+        #expect(before.map(\.code) == ["atencion-anterior-al-registro"], "\(before)")
+        let mismatch = try await system.problems("registrar-atencion", atencion(clasificacion: "reparacion-integral"), stream: stream)
+        #expect(mismatch.map(\.code) == ["clasificacion-no-corresponde"], "\(mismatch)")
+        let unknown = try await system.problems("registrar-atencion", atencion(), stream: "expediente-no-existe")
+        #expect(unknown.map(\.code) == ["flujo-inexistente"], "\(unknown)")
+        let noStream = try await system.problems("registrar-atencion", atencion())
+        #expect(noStream.map(\.code) == ["requerido"] && noStream.first?.path == "flujo", "\(noStream)")
+    }
+
+    @Test func aReferralMustNameAnotherInstitutionAndAUniqueFolio() async throws {
+        let system = try await System.make()
+        let stream = try await system.run("registrar-persona", persona()).streamId
+        let referral: JSONValue = ["fecha": "2022-01-10", "folio": "F-1", "institucionDestino": "FGE-07", "serviciosSolicitados": ["alojamiento"]]
+        #expect(try await system.problems("canalizar", referral, stream: stream).map(\.code) == ["canalizacion-misma-institucion"])
+        try await system.run("canalizar", FieldPath.replacing("institucionDestino", in: referral, with: "DIF-07"), stream: stream)
+        let again = try await system.problems("canalizar", FieldPath.replacing("institucionDestino", in: referral, with: "CEAV"), stream: stream)
+        #expect(again.map(\.code) == ["folio-repetido"])
+        let unknown = try await system.problems("aceptar-canalizacion", ["fecha": "2022-01-11", "folio": "F-9"], stream: stream, as: context("DIF-07"))
+        #expect(unknown.map(\.code) == ["canalizacion-inexistente"])
+    }
+
+    @Test func cataloguesAndGeographyAreCheckedOnTheEventsDateThroughTheCommand() async throws {
+        let system = try await System.make()
+        var data = persona()
+        data = FieldPath.replacing("lugarDeOrigen.municipio", in: data, with: "20067")
+        data = FieldPath.replacing("institucionQueDetecta", in: data, with: "PGR")
+        data = FieldPath.replacing("sexo", in: data, with: "desconocido")
+        let found = try await system.problems("registrar-persona", data)
+        #expect(Set(found.map { "\($0.path) \($0.code)" }) == ["datos.lugarDeOrigen.municipio municipio-de-otra-entidad",
+            "datos.institucionQueDetecta catalogo-codigo-no-vigente", "datos.sexo catalogo-codigo-desconocido"], "\(found)")
+        #expect(try await system.eventCount() == 0)
+    }
+
+    @Test func malformedEnvelopesListEveryProblem() {
+        let parsed = Command.parse(["comando": 3, "datos": "x", "extra": true, "versionEsperada": -1])
+        guard case .failure(let rejection) = parsed else { Issue.record("debió rechazarse"); return }
+        #expect(Set(rejection.problems.map(\.path)) == ["comando", "claveDeIdempotencia", "extra", "versionEsperada"], "\(rejection)")
+    }
+
+    @Test func anUnknownCommandIsRejected() async throws {
+        let system = try await System.make()
+        #expect(try await system.problems("registrar-ovni", [:]).map(\.code) == ["comando-desconocido"])
+    }
+
+    @Test func aStaleExpectedVersionIsAConflictWithTheCurrentVersion() async throws {
+        let system = try await System.make()
+        let stream = try await system.run("registrar-persona", persona()).streamId
+        try await system.run("registrar-atencion", atencion(), stream: stream)
+        do {
+            try await system.run("registrar-atencion", atencion(), stream: stream, version: 1)
+            Issue.record("debió haber conflicto")
+        } catch .conflict(_, let expected, let current) {
+            #expect(expected == 1 && current == 2)
+        }
+    }
+}
+
+@Suite struct IdempotencyTests {
+    @Test func aRetriedCommandReturnsItsFirstResultAndWritesNothing() async throws {
+        let system = try await System.make()
+        let first = try await system.run("registrar-persona", persona(), key: "registro-1")
+        let again = try await system.run("registrar-persona", persona(), key: "registro-1")
+        #expect(again.replayed && again.streamId == first.streamId && again.position == first.position)
+        try await system.run("cerrar-caso", ["fecha": "2022-06-30", "motivo": "otro"], stream: first.streamId, key: "cierre-1")
+        // The case is closed now; the retry must still answer with the first result, not "already closed".
+        let retry = try await system.run("cerrar-caso", ["fecha": "2022-06-30", "motivo": "otro"], stream: first.streamId, key: "cierre-1")
+        #expect(retry.replayed)
+        #expect(try await system.eventCount() == 2)
+    }
+}
