@@ -24,11 +24,12 @@ let package = Package(
         .target(name: "Catalog", dependencies: ["CanonicalJSON"]),
         .target(name: "Definitions", dependencies: ["Catalog", "CanonicalJSON"]),
         .target(name: "Privacy", dependencies: ["Definitions", "Cryptography", "Postgres", "CanonicalJSON"]),
+        .target(name: "Demo", dependencies: ["Commands", "Definitions", "Catalog", "CanonicalJSON"]),
         .target(name: "Commands", dependencies: ["Definitions", "Privacy", "EventLog", "Postgres", "Catalog", "CanonicalJSON", "Cryptography"]),
 
         // The command-line tool.
         .executableTarget(name: "sintra", dependencies: [
-            "EventLog", "Definitions", "Privacy", "Commands",
+            "EventLog", "Definitions", "Privacy", "Commands", "Demo",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

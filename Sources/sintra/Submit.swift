@@ -13,18 +13,12 @@ struct CommandOptions: ParsableArguments {
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var keys: KeyringOptions
     @OptionGroup var events: EventsOptions
-    @Option(name: .customLong("usuario"), help: "Usuario que registra (queda en los metadatos de cada evento).") var user: String = "carga-masiva"
-    @Option(name: .customLong("institucion"), help: "Institución que registra (clave del catálogo de instituciones).") var institution: String
 
     func makeHandler() throws -> CommandHandler {
         let url = try database.resolved()
         let store = EventStore(pool: ConnectionPool(connectionString: url, maxConnections: 8))
         return CommandHandler(definitions: try events.load(), store: store,
                               vault: DataKeyVault(pool: store.pool, keyring: try keys.load()))
-    }
-
-    func context(client: String) -> CommandContext {
-        CommandContext(userId: user, institutionId: institution, client: client, today: CalendarDate.today())
     }
 }
 
@@ -49,6 +43,8 @@ struct Submit: AsyncParsableCommand {
             """)
     @Argument(help: "Archivo JSON Lines.") var file: String
     @OptionGroup var options: CommandOptions
+    @Option(name: .customLong("usuario"), help: "Usuario que registra (queda en los metadatos de cada evento).") var user: String = "carga-masiva"
+    @Option(name: .customLong("institucion"), help: "Institución que registra (clave del catálogo de instituciones).") var institution: String
     @Option(help: "Formato del reporte: text o json.") var format: ReportFormat = .text
 
     enum ReportFormat: String, ExpressibleByArgument { case text, json }
@@ -56,7 +52,7 @@ struct Submit: AsyncParsableCommand {
     func run() async throws {
         guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("no se pudo leer «\(file)»") }
         let handler = try options.makeHandler()
-        let context = options.context(client: "sintra-submit/1")
+        let context = CommandContext(userId: user, institutionId: institution, client: "sintra-submit/1", today: CalendarDate.today())
         var accepted = 0, replayed = 0, rejected = 0
         let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
         for (index, line) in lines.enumerated() {

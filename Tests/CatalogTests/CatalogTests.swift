@@ -76,3 +76,15 @@ private let repository = URL(fileURLWithPath: #filePath).deletingLastPathCompone
         #expect(CalendarDate("2012-06-15")!.description == "2012-06-15")
     }
 }
+
+@Suite struct CalendarArithmeticTests {
+    @Test func dayNumbersRoundTripAcrossLeapYearsAndTheEpoch() {
+        #expect(CalendarDate("1970-01-01")!.dayNumber == 0)
+        #expect(CalendarDate("2000-03-01")!.dayNumber - CalendarDate("2000-02-28")!.dayNumber == 2)
+        #expect(CalendarDate("2012-06-14")!.adding(days: 366) == CalendarDate("2013-06-15")!)
+        #expect(CalendarDate("1969-12-31")!.dayNumber == -1)
+        for number in stride(from: -800_000, to: 800_000, by: 997) {
+            #expect(CalendarDate(dayNumber: number).dayNumber == number)
+        }
+    }
+}
