@@ -63,10 +63,10 @@ public final class CommandHandler: Sendable {
         problems += validation.problems.map { $0.prefixed("datos") }
         let date = definitions.eventDate(of: command.data, definition: definition)
         problems += Rules.eventDate(date, field: definition.dateField, command: command, today: context.today)
-        if validation.isValid {
-            problems += Rules.payload(definition.eventType, command.data)
-            if definition.eventType == "AtencionOtorgada" { problems += Rules.attentionClassification(command.data, catalogs: definitions.catalogs) }
-        }
+        // The rules read the payload defensively, so they run even when the schema found problems:
+        // the caller learns everything to fix in one answer.
+        problems += Rules.payload(definition.eventType, command.data)
+        if definition.eventType == "AtencionOtorgada" { problems += Rules.attentionClassification(command.data, catalogs: definitions.catalogs) }
 
         let history: StreamHistory
         let streamId: String

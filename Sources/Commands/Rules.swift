@@ -29,7 +29,8 @@ enum Rules {
         let prefix = eventType == "DatosGeneralesCorregidos" ? "datos.correcciones" : "datos"
         if eventType == "VictimaRegistrada" || eventType == "DatosGeneralesCorregidos" {
             let birth = general["fechaDeNacimiento"]?.stringValue.flatMap(CalendarDate.init)
-            if let curp = general["curp"]?.stringValue {
+            // A CURP of the wrong shape is already a schema problem; the check digit is checked on well-formed ones.
+            if let curp = general["curp"]?.stringValue, curp.count == 18, curp.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber) }) {
                 if !CURP.hasValidCheckDigit(curp) {
                     problems.append(Problem(path: "\(prefix).curp", code: "curp-digito-verificador",
                         message: "la CURP no es válida: su dígito verificador (posición 18) no corresponde a los 17 caracteres anteriores"))

@@ -1,0 +1,50 @@
+import Foundation
+import Privacy
+import TestDatabase
+import Testing
+
+/// `sintra submit` through the built executable: a per-line report, all-or-nothing lines, idempotent re-runs.
+@Suite struct SubmitTests {
+    @Test func aFileOfCommandsIsReportedLineByLineAndARerunChangesNothing() async throws {
+        let system = try await System.make()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sintra-submit-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let keys = directory.appendingPathComponent("claves.json").path
+        try system.keyring.fileText.write(toFile: keys, atomically: true, encoding: .utf8)
+        let lines = [
+            #"{"comando": "registrar-persona", "claveDeIdempotencia": "inst/1", "flujo": "expediente-inst-0001", "datos": {"calidad": "victima", "sexo": "mujer", "nacionalidad": "HND", "condicionMigratoria": "situacion-irregular", "fechaDeDeteccion": "2023-04-02", "institucionQueDetecta": "INM", "formaDeDeteccion": "revision-migratoria", "nombre": "Ficticia"}}"#,
+            #"{"comando": "registrar-atencion", "claveDeIdempotencia": "inst/2", "flujo": "expediente-inst-0001", "datos": {"fecha": "2023-04-03", "tipo": "alojamiento", "clasificacion": "ayuda-inmediata", "institucion": "INM", "duracionMinutos": 1440}}"#,
+            #"{"comando": "registrar-atencion", "claveDeIdempotencia": "inst/3", "flujo": "expediente-inst-0001", "datos": {"fecha": "2023-04-01", "tipo": "alojamiento", "clasificacion": "asistencia", "institucion": "INM", "colorFavorito": "azul"}}"#,
+            #"{"comando": "registrar-atencion", "datos": 5"#,
+            "",
+            #"{"comando": "cerrar-caso", "claveDeIdempotencia": "inst/4", "flujo": "expediente-inst-0001", "datos": {"fecha": "2023-06-30", "motivo": "retorno-al-pais-de-origen"}}"#,
+        ]
+        let file = directory.appendingPathComponent("carga.jsonl").path
+        try lines.joined(separator: "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        let arguments = ["submit", file, "--database-url", system.database.appURL, "--master-key", keys,
+                         "--events", TestDatabase.repositoryRoot.appendingPathComponent("events").path, "--institucion", "INM"]
+
+        let (status, output) = try runSintra(arguments)
+        #expect(status == 1, "una línea rechazada da código 1:\n\(output)")
+        #expect(output.contains("línea 1: aceptada: VictimaRegistrada → expediente-inst-0001 v1"), "\(output)")
+        #expect(output.contains("línea 2: aceptada: AtencionOtorgada → expediente-inst-0001 v2"), "\(output)")
+        #expect(output.contains("línea 3: rechazada (3 problemas)"), "\(output)")
+        #expect(output.contains("datos.colorFavorito: campo no previsto"), "\(output)")
+        #expect(output.contains("[atencion-anterior-al-registro]") && output.contains("[clasificacion-no-corresponde]"), "\(output)")
+        #expect(output.contains("línea 4: rechazada") && output.contains("json-invalido"), "\(output)")
+        #expect(output.contains("línea 6: aceptada: CasoCerrado"), "\(output)")
+        #expect(output.contains("Resumen: 3 aceptadas, 0 ya aplicadas antes (sin cambios), 2 rechazadas"), "\(output)")
+        let head = try await system.store.head()
+        #expect(head.count == 3)
+
+        let (again, rerun) = try runSintra(arguments)
+        #expect(again == 1)
+        #expect(rerun.contains("Resumen: 0 aceptadas, 3 ya aplicadas antes (sin cambios), 2 rechazadas"), "\(rerun)")
+        #expect(try await system.store.head() == head, "volver a ejecutar el archivo no cambia nada")
+
+        let (jsonStatus, json) = try runSintra(arguments + ["--format", "json"])
+        #expect(jsonStatus == 1)
+        #expect(json.contains(#""codigo":"campo-no-permitido""#) && json.contains(#""estado":"ya-aplicada""#), "\(json)")
+    }
+}
