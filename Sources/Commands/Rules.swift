@@ -48,6 +48,12 @@ enum Rules {
                     message: "la edad (\(age)) no corresponde a la fecha de nacimiento: al \(detection) tenía \(years(from: birth, to: detection)) años"))
             }
         }
+        // A period must not end before it starts, whichever event carries it.
+        for (start, end) in [("inicioDeLaExplotacion", "finDeLaExplotacion"), ("fechaDeInicio", "fechaDeConclusion"), ("fechaDeInicio", "fechaDeTermino")] {
+            if let from = data[start]?.stringValue.flatMap(CalendarDate.init), let until = data[end]?.stringValue.flatMap(CalendarDate.init), until < from {
+                problems.append(Problem(path: "datos.\(end)", code: "periodo-invertido", message: "termina (\(until)) antes de empezar (\(from), «\(start)»)"))
+            }
+        }
         if eventType == "AtencionOtorgada" || eventType == "MedidaDeProteccionDictada" {
             if let from = data["fecha"]?.stringValue.flatMap(CalendarDate.init),
                let until = data["vigenteHasta"]?.stringValue.flatMap(CalendarDate.init), until < from {

@@ -85,8 +85,10 @@ public struct DemoRunner: Sendable {
                             guard let moved = ModuleActivity.redate(example, definition, year: year, lastDay: lastDay, random: &random) else { continue }
                             data = moved
                         }
-                        let catalogPaths = Set(handler.definitions.validate(data, definition: definition).annotations.catalogUses.map(\.path))
-                        data = ModuleActivity.retarget(data, catalogPaths: catalogPaths, created: created, random: &random)
+                        let check = handler.definitions.validate(data, definition: definition)
+                        // An example written with codes of 2023 may name codes not yet in force in 2019: that year has none of it.
+                        guard check.isValid else { continue }
+                        data = ModuleActivity.retarget(data, catalogPaths: Set(check.annotations.catalogUses.map(\.path)), created: created, random: &random)
                         let stream = "\(definition.streamCategory)-demo-\(seed)-\(year ?? 0)-\(exampleIndex)-\(copy)"
                         let institution = example["institucion"]?.stringValue ?? random.pick(ModuleActivity.members)
                         let key = "demo-\(seed)-\(definition.command)-\(year ?? 0)-\(exampleIndex)-\(copy)"
@@ -108,8 +110,9 @@ public struct DemoRunner: Sendable {
                     guard day <= lastDay else { break }
                     let example = examples[min(step, examples.count - 1)]
                     guard var data = ModuleActivity.redate(example, definition, to: day) else { continue }
-                    let catalogPaths = Set(handler.definitions.validate(data, definition: definition).annotations.catalogUses.map(\.path))
-                    data = ModuleActivity.retarget(data, catalogPaths: catalogPaths, created: created, random: &random)
+                    let check = handler.definitions.validate(data, definition: definition)
+                    guard check.isValid else { continue }
+                    data = ModuleActivity.retarget(data, catalogPaths: Set(check.annotations.catalogUses.map(\.path)), created: created, random: &random)
                     let institution = example["institucion"]?.stringValue ?? random.pick(ModuleActivity.members)
                     try await execute(definition.command, data, stream: stream, key: "demo-\(seed)-\(definition.command)-\(stream)-\(step)",
                                       institution: institution, into: &summary)

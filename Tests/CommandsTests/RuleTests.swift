@@ -65,6 +65,14 @@ import Testing
         #expect(try await system.eventCount() == 0)
     }
 
+    @Test func aPeriodMayNotEndBeforeItStarts() async throws {
+        let system = try await System.make()
+        let stream = try await system.run("registrar-persona", persona()).streamId
+        let found = try await system.problems("documentar-victimizacion", ["fechaDeDocumentacion": "2021-11-10", "modalidades": ["explotacion-laboral"],
+            "inicioDeLaExplotacion": "2021-05-01", "finDeLaExplotacion": "2021-01-01"], stream: stream)
+        #expect(found.map(\.code) == ["periodo-invertido"] && found.first?.path == "datos.finDeLaExplotacion", "\(found)")
+    }
+
     @Test func malformedEnvelopesListEveryProblem() {
         let parsed = Command.parse(["comando": 3, "datos": "x", "extra": true, "versionEsperada": -1])
         guard case .failure(let rejection) = parsed else { Issue.record("debió rechazarse"); return }
