@@ -57,21 +57,24 @@ public final class CommandHandler: Sendable {
 
     private func attempt(_ command: Command, _ definition: EventDefinition, _ context: CommandContext) async throws(CommandError) -> CommandResult {
         var problems: [Problem] = []
-        // Before the Ley General only declared historical loads are accepted at all (Rules.eventDate);
-        // their codes are checked as they stood when SINTRA's catalogues begin.
-        let validation = definitions.validate(command.data, definition: definition, earliestCatalogueDate: Rules.lawDate)
-        problems += validation.problems.map { $0.prefixed("datos") }
-        let date = definitions.eventDate(of: command.data, definition: definition)
-        problems += Rules.eventDate(date, field: definition.dateField, command: command, today: context.today)
-        // The rules read the payload defensively, so they run even when the schema found problems:
-        // the caller learns everything to fix in one answer.
-        problems += Rules.payload(definition.eventType, command.data)
-        if definition.eventType == "AtencionOtorgada" { problems += Rules.attentionClassification(command.data, catalogs: definitions.catalogs) }
-
         let history: StreamHistory
         let streamId: String
+        let validation: ValidationResult
+        let date = definitions.eventDate(of: command.data, definition: definition)
         do {
             (streamId, history) = try await stream(for: command, definition, &problems)
+            // Before the Ley General only declared historical loads are accepted at all (Rules.eventDate);
+            // their codes are checked as they stood when SINTRA's catalogues begin. A correction names
+            // codes as they stood when the corrected facts were recorded.
+            let isCorrection = ["DatosGeneralesCorregidos", "VictimizacionCorregida"].contains(definition.eventType)
+            validation = definitions.validate(command.data, definition: definition, earliestCatalogueDate: Rules.lawDate,
+                                              catalogueDate: isCorrection ? CaseState(history).registeredOn : nil)
+            problems += validation.problems.map { $0.prefixed("datos") }
+            problems += Rules.eventDate(date, field: definition.dateField, command: command, today: context.today)
+            // The rules read the payload defensively, so they run even when the schema found problems:
+            // the caller learns everything to fix in one answer.
+            problems += Rules.payload(definition.eventType, command.data)
+            if definition.eventType == "AtencionOtorgada" { problems += Rules.attentionClassification(command.data, catalogs: definitions.catalogs) }
             if history.exists || !definition.startsStream {
                 problems += try await streamRules(definition, command, history, context, date: date)
             }

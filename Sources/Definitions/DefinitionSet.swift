@@ -120,10 +120,14 @@ public struct DefinitionSet: Sendable {
     /// `earliestCatalogueDate` serves declared historical loads: a record dated before SINTRA's
     /// catalogues existed is checked against the codes as they stood on that date instead
     /// (a 2010 case still needs a real code, just not one "in force" in 2010).
-    public func validate(_ payload: JSONValue, definition: EventDefinition, earliestCatalogueDate: CalendarDate? = nil) -> ValidationResult {
+    ///
+    /// `catalogueDate` replaces the event's own date for the catalogue check: a correction made
+    /// today of what was recorded in 2017 names codes as they stood in 2017.
+    public func validate(_ payload: JSONValue, definition: EventDefinition, earliestCatalogueDate: CalendarDate? = nil,
+                         catalogueDate: CalendarDate? = nil) -> ValidationResult {
         var outcome = validator.validate(payload, against: definition.root)
         guard outcome.isValid else { return ValidationResult(problems: outcome.problems, annotations: outcome.annotations) }
-        var date = eventDate(of: payload, definition: definition)
+        var date = catalogueDate ?? eventDate(of: payload, definition: definition)
         if let earliest = earliestCatalogueDate, let eventDate = date, eventDate < earliest { date = earliest }
         for use in outcome.annotations.catalogUses {
             guard let catalog = catalogs[use.catalog] else { continue }

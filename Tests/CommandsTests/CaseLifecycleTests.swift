@@ -41,6 +41,11 @@ import Testing
         let stream = try await system.run("registrar-persona", persona()).streamId
         try await system.run("corregir-datos-generales", ["fecha": "2022-02-01", "motivo": "Error de captura en el sexo.",
                                                           "correcciones": ["estadoCivil": "casado"]], stream: stream)
+        // The codes of a correction are those in force when the corrected facts were recorded:
+        // PGR (FGR since 2018-12-20) is right for a 2017 detection, corrected in 2022.
+        let old = try await system.run("registrar-persona", persona(edad: 18, fechaDeDeteccion: "2017-03-01")).streamId
+        try await system.run("corregir-datos-generales", ["fecha": "2022-02-01", "motivo": "La detectó la entonces PGR.",
+                                                          "correcciones": ["institucionQueDetecta": "PGR"]], stream: old)
         let events = try await system.store.readStream(stream)
         #expect(events.map(\.eventType) == ["VictimaRegistrada", "DatosGeneralesCorregidos"])
         #expect(events[0].payload.contains("\"sexo\": \"mujer\""))
