@@ -20,7 +20,7 @@ public enum DataDictionary {
         ("programa", "Hechos del programa (PNTdP)"), ("sistema", "Validación y consentimiento"),
     ]
 
-    public static let startMarker = "<!-- diccionario:inicio (generado por `sintra definiciones diccionario`; no editar a mano) -->"
+    public static let startMarker = "<!-- diccionario:inicio (generado por `sintra definitions dictionary --write`; no editar a mano) -->"
     public static let endMarker = "<!-- diccionario:fin -->"
 
     /// One row of the dictionary: a property of an event, flattened to its path.
