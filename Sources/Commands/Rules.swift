@@ -36,16 +36,16 @@ enum Rules {
                         message: "la CURP no es válida: su dígito verificador (posición 18) no corresponde a los 17 caracteres anteriores"))
                 } else if let birth, let encoded = CURP.birthDate(curp), encoded != birth {
                     problems.append(Problem(path: "\(prefix).curp", code: "curp-fecha-de-nacimiento",
-                        message: "la CURP indica nacimiento el \(encoded), pero la fecha de nacimiento registrada es \(birth)"))
+                        message: "la fecha de nacimiento que contiene la CURP (posiciones 5 a 10) no coincide con la fecha de nacimiento registrada"))
                 }
             }
             let detection = data["fechaDeDeteccion"]?.stringValue.flatMap(CalendarDate.init)
             if let birth, let detection, birth > detection {
                 problems.append(Problem(path: "\(prefix).fechaDeNacimiento", code: "nacimiento-posterior-a-deteccion",
-                    message: "la fecha de nacimiento (\(birth)) es posterior a la de detección (\(detection))"))
+                    message: "la fecha de nacimiento es posterior a la de detección (\(detection))"))
             } else if let birth, let age = general["edad"]?.int64Value, let detection, age != Int64(years(from: birth, to: detection)) {
                 problems.append(Problem(path: "\(prefix).edad", code: "edad-inconsistente",
-                    message: "la edad (\(age)) no corresponde a la fecha de nacimiento: al \(detection) tenía \(years(from: birth, to: detection)) años"))
+                    message: "la edad (\(age)) no corresponde a la fecha de nacimiento registrada a la fecha de detección (\(detection))"))
             }
         }
         // A period must not end before it starts, whichever event carries it.

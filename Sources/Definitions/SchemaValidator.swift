@@ -132,7 +132,7 @@ struct SchemaValidator {
         }
         if node.uniqueItems {
             for (index, element) in elements.enumerated() where elements[..<index].contains(element) {
-                outcome.fail(FieldPath.index(path, index), "elemento-repetido", "elemento repetido: \(element)")
+                outcome.fail(FieldPath.index(path, index), "elemento-repetido", "elemento repetido (igual a uno anterior de la lista)")
             }
         }
         for (index, element) in elements.enumerated() {
@@ -150,10 +150,11 @@ struct SchemaValidator {
             outcome.fail(path, "texto-largo", "debe tener a lo sumo \(maximum) caracteres (tiene \(length))")
         }
         if let pattern = node.pattern, !pattern.matches(text) {
-            outcome.fail(path, "formato-invalido", "«\(text.prefix(40))» no tiene el formato esperado")
+            // Problems never echo the value: it may be personal (a CURP, a phone) and problems get logged.
+            outcome.fail(path, "formato-invalido", "no tiene el formato esperado\(node.description.map { ": \($0)" } ?? "")")
         }
         if node.isDateFormat, CalendarDate(text) == nil {
-            outcome.fail(path, "fecha-invalida", "«\(text.prefix(40))» no es una fecha válida (AAAA-MM-DD)")
+            outcome.fail(path, "fecha-invalida", "no es una fecha válida (AAAA-MM-DD, y el día debe existir)")
         }
     }
 
