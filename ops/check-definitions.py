@@ -10,7 +10,8 @@ Run from the repository root:
 Exit status 1 when any problem is found. Independent of the Swift code on purpose: it is the second opinion.
 """
 import copy, glob, json, os, re, sys
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, validators
+from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
@@ -26,6 +27,17 @@ OTHER_MODULES = {"programa", "sistema"}
 SCHEMA_KEYS = {"properties", "$defs", "dependentRequired"}  # maps whose keys are names, not keywords
 
 problems = []
+
+def ecma_pattern(validator, pattern, instance, schema):
+    """`pattern` with ECMA-262 semantics, as JSON Schema specifies: Python's `$` also matches before a
+    final newline and its `\\d`/`\\s` are Unicode-wide; ECMA's are not. Our definitions use `[0-9]`
+    and anchors only, so translating the anchors to `\\Z` is enough to make the reference faithful."""
+    if not validator.is_type(instance, "string"): return
+    translated = re.sub(r"(?<!\\)\$(?=\)*$)|(?<!\\)\$(?=\|)", r"\\Z", pattern)
+    if not re.search(translated, instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+Reference = validators.extend(Draft202012Validator, {"pattern": ecma_pattern})
 def problem(where, message): problems.append(f"{where}: {message}")
 
 catalogs = {}
@@ -108,7 +120,7 @@ for f, d in definitions.items():
     if fecha is not None and fecha not in d.get("properties", {}): problem(where, f"x-evento.fecha «{fecha}» no es una propiedad")
     if not d.get("examples"): problem(where, "se requiere al menos un ejemplo")
     Draft202012Validator.check_schema(d)
-    validator = Draft202012Validator(d, registry=registry, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    validator = Reference(d, registry=registry, format_checker=Draft202012Validator.FORMAT_CHECKER)
     for i, example in enumerate(d.get("examples", [])):
         for e in validator.iter_errors(example):
             problem(where, f"examples/{i}/{'/'.join(map(str, e.absolute_path))}: {e.message}")
@@ -139,18 +151,25 @@ def mutations(value, schema_path=()):
             if node:
                 out.append(("/".join(map(str, path)) + ": duplicada", at(path, lambda n, k: n.__setitem__(k, n[k] + [n[k][0]]))))
                 visit(node[0], path + (0,))
+        if path and isinstance(node, str):
+            label = "/".join(map(str, path))
+            for name, bad in (("salto de línea final", node + "\n"), ("espacios alrededor", f" {node} "),
+                              ("dígitos no ASCII", node.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))),
+                              ("mayúsculas", node.upper()), ("minúsculas", node.lower())):
+                out.append((f"{label}: {name}", at(path, lambda n, k, b=bad: n.__setitem__(k, b))))
         if path:
             label = "/".join(map(str, path))
             for name, bad in (("null", None), ("número", 12345), ("negativo", -1), ("decimal", 2.5), ("texto", "x"),
                               ("vacío", ""), ("largo", "a" * 6000), ("fecha imposible", "2023-02-30"),
-                              ("fecha sin guiones", "20230214"), ("booleano", True), ("lista", ["x"]), ("objeto", {})):
+                              ("fecha sin guiones", "20230214"), ("booleano", True), ("lista", ["x"]), ("objeto", {}),
+                              ("entero como decimal", 3.0), ("cero", 0), ("enorme", 10**12)):
                 out.append((f"{label}: {name}", at(path, lambda n, k, b=bad: n.__setitem__(k, b))))
     visit(value, ())
     return out
 
 if "--corpus" in sys.argv:
     for f, d in definitions.items():
-        validator = Draft202012Validator(d, registry=registry, format_checker=Draft202012Validator.FORMAT_CHECKER)
+        validator = Reference(d, registry=registry, format_checker=Draft202012Validator.FORMAT_CHECKER)
         name = os.path.basename(f)[:-len(".json")]
         for i, example in enumerate(d.get("examples", [])):
             for label, payload in [("ejemplo", example)] + mutations(example):

@@ -27,20 +27,9 @@ public final class CommandHandler: Sendable {
     public func handle(_ command: Command, context: CommandContext) async throws(CommandError) -> CommandResult {
         guard let definition = definitions.definition(forCommand: command.name) else {
             throw .rejected(CommandRejection([Problem(path: "comando", code: "comando-desconocido",
-                message: "comando «\(command.name)» desconocido; consulte `sintra definiciones comandos`")]))
+                message: "comando «\(command.name)» desconocido; consulte `sintra definitions commands`")]))
         }
-        do {
-            if let prior = try await store.priorResult(idempotencyKey: command.idempotencyKey) {
-                try await afterAppend(definition, data: command.data, subject: prior.streamId)
-                return CommandResult(command: command.name, eventType: definition.eventType, streamId: prior.streamId,
-                                     streamVersion: prior.streamVersion, position: prior.lastPosition, replayed: true,
-                                     possibleDuplicates: try await duplicates(of: prior.streamId, definition))
-            }
-        } catch let error as CommandError {
-            throw error
-        } catch {
-            throw .unavailable(describe(error))
-        }
+        if let replayed = try await replay(command, definition, context) { return replayed }
         // Without an explicit version, a conflict means someone wrote between our read and our
         // append: decide again on the new state (the rules may now say no).
         var attempts = 0
@@ -51,12 +40,52 @@ public final class CommandHandler: Sendable {
             } catch .conflict(let stream, let expected, let current) where command.expectedVersion == nil && attempts < 5 {
                 _ = (stream, expected, current)
                 continue
+            } catch .rejected(let rejection) where rejection.codes == ["clave-de-idempotencia-reutilizada"] {
+                // The same command raced itself: the other copy won; answer with its result.
+                if let replayed = try await replay(command, definition, context) { return replayed }
+                throw .rejected(rejection)
             }
         }
     }
 
+    /// The first result of a command whose idempotency key was already used, after checking that it
+    /// is the same command: same event, same institution, same stream if named, same data. A key
+    /// reused for something else is refused (it would otherwise silently swallow the new command).
+    private func replay(_ command: Command, _ definition: EventDefinition, _ context: CommandContext) async throws(CommandError) -> CommandResult? {
+        do {
+            guard let prior = try await store.priorResult(idempotencyKey: command.idempotencyKey) else { return nil }
+            guard let recorded = try await store.readStream(prior.streamId, from: prior.streamVersion, limit: 1).first else { return nil }
+            let institution = (try? CanonicalJSON.parse(recorded.metadata))?["institutionId"]?.stringValue
+            var stored = try CanonicalJSON.parse(recorded.payload)
+            var sent = command.data
+            if let key = try await vault.key(subject: prior.streamId) {
+                stored = PersonalDataCipher.decrypt(stored, subject: prior.streamId, key: key).payload
+            } else {
+                // Erased: compare everything but the personal fields, which no longer open.
+                for path in PersonalDataCipher.encryptedPaths(in: stored) {
+                    stored = FieldPath.replacing(path, in: stored, with: .null)
+                    sent = FieldPath.replacing(path, in: sent, with: .null)
+                }
+            }
+            guard recorded.eventType == definition.eventType, institution == context.institutionId,
+                  command.streamId == nil || command.streamId == prior.streamId, stored == sent else {
+                throw CommandError.rejected(CommandRejection([Problem(path: "claveDeIdempotencia", code: "clave-de-idempotencia-reutilizada",
+                    message: "esta clave de idempotencia ya se usó para otro comando; use una clave nueva para cada registro distinto")]))
+            }
+            try await afterAppend(definition, data: command.data, subject: prior.streamId)
+            return CommandResult(command: command.name, eventType: definition.eventType, streamId: prior.streamId,
+                                 streamVersion: prior.streamVersion, position: prior.lastPosition, replayed: true,
+                                 possibleDuplicates: try await duplicates(of: prior.streamId, definition))
+        } catch let error as CommandError {
+            throw error
+        } catch {
+            throw .unavailable(describe(error))
+        }
+    }
+
     private func attempt(_ command: Command, _ definition: EventDefinition, _ context: CommandContext) async throws(CommandError) -> CommandResult {
-        var problems: [Problem] = []
+        var problems = Rules.identifierProblems(command.idempotencyKey, path: "claveDeIdempotencia")
+            + Rules.identifierProblems(command.streamId ?? "", path: "flujo")
         let history: StreamHistory
         let streamId: String
         let validation: ValidationResult
@@ -77,6 +106,9 @@ public final class CommandHandler: Sendable {
             if definition.eventType == "AtencionOtorgada" { problems += Rules.attentionClassification(command.data, catalogs: definitions.catalogs) }
             if history.exists || !definition.startsStream {
                 problems += try await streamRules(definition, command, history, context, date: date)
+            }
+            if definition.eventType == "DatosGeneralesCorregidos" && history.exists {
+                problems += try await correctionRules(command.data, history)
             }
             if validation.isValid { problems += try await referenceRules(definition, command.data, streamId: streamId) }
         } catch let error as CommandError {
@@ -159,7 +191,7 @@ public final class CommandHandler: Sendable {
         }
         switch definition.streamType {
         case "Expediente":
-            problems += Rules.caseFile(definition.eventType, command.data, CaseState(history), context, date: date)
+            problems += Rules.caseFile(definition.eventType, command.data, CaseState(history), context, date: date, dateField: definition.dateField)
             if definition.eventType == "RegistroValidado", let reviewed = command.data["versionValidada"]?.int64Value, reviewed > history.version {
                 problems.append(Problem(path: "datos.versionValidada", code: "version-inexistente",
                                         message: "el caso va en la versión \(history.version); no se puede validar la \(reviewed)"))
@@ -207,7 +239,8 @@ public final class CommandHandler: Sendable {
             try await vault.erase(subject: subject)
         case "VictimaRegistrada", "DatosGeneralesCorregidos":
             guard let key = try await vault.key(subject: subject) else { return }
-            let personal = try await currentPersonalData(subject: subject, key: key)
+            let history = try await StreamHistory.load(subject, from: store, definitions: definitions)
+            let personal = Self.currentGeneralData(history, subject: subject, key: key)
             var digests: [BlindIndex.Kind: [UInt8]] = [:]
             if let curp = personal["curp"]?.stringValue {
                 digests[.curp] = BlindIndex.digest(.curp, of: BlindIndex.normalizeCURP(curp), keyring: vault.keyring)
@@ -215,16 +248,18 @@ public final class CommandHandler: Sendable {
             if let name = personal["nombre"]?.stringValue, let surname = personal["primerApellido"]?.stringValue,
                let birth = personal["fechaDeNacimiento"]?.stringValue {
                 let parts = [name, surname, personal["segundoApellido"]?.stringValue ?? ""]
-                digests[.nameAndBirthDate] = BlindIndex.digest(.nameAndBirthDate, of: BlindIndex.normalizeName(parts, birthDate: birth), keyring: vault.keyring)
+                if let normalized = BlindIndex.normalizeName(parts, birthDate: birth) {
+                    digests[.nameAndBirthDate] = BlindIndex.digest(.nameAndBirthDate, of: normalized, keyring: vault.keyring)
+                }
             }
             try await vault.setBlindIndexes(subject: subject, digests)
         default: break
         }
     }
 
-    /// The case's general data now: the registration with every correction applied, decrypted.
-    func currentPersonalData(subject: String, key: [UInt8]) async throws -> JSONValue {
-        let history = try await StreamHistory.load(subject, from: store, definitions: definitions)
+    /// The case's general data now: the registration with every correction applied, personal
+    /// fields decrypted when `key` is given (null otherwise).
+    static func currentGeneralData(_ history: StreamHistory, subject: String, key: [UInt8]?) -> JSONValue {
         var current: [JSONMember] = []
         for entry in history.entries {
             let fields: JSONValue?
@@ -239,6 +274,24 @@ public final class CommandHandler: Sendable {
             }
         }
         return .object(current)
+    }
+
+    /// A correction must leave the general data consistent: the registration's rules (age against
+    /// birth date, CURP check digit and birth date, birth before detection) run on the data as it
+    /// would stand, and are reported at the corrected fields.
+    private func correctionRules(_ data: JSONValue, _ history: StreamHistory) async throws -> [Problem] {
+        guard case .object(let corrections)? = data["correcciones"] else { return [] }
+        let key = try await vault.key(subject: history.streamId)
+        guard case .object(var merged) = Self.currentGeneralData(history, subject: history.streamId, key: key) else { return [] }
+        for member in corrections {
+            if let index = merged.firstIndex(where: { $0.key == member.key }) { merged[index] = member } else { merged.append(member) }
+        }
+        let corrected = Set(corrections.map(\.key))
+        return Rules.payload("VictimaRegistrada", .object(merged)).map { problem in
+            let field = String(problem.path.dropFirst("datos.".count))
+            let path = corrected.contains(field) ? "datos.correcciones.\(field)" : "datos.correcciones"
+            return Problem(path: path, code: problem.code, message: problem.message)
+        }
     }
 
     private func duplicates(of subject: String, _ definition: EventDefinition) async throws -> [String] {

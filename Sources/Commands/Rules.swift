@@ -25,9 +25,10 @@ enum Rules {
     /// Rules on the payload alone (no stream needed).
     static func payload(_ eventType: String, _ data: JSONValue) -> [Problem] {
         var problems: [Problem] = []
-        let general = eventType == "DatosGeneralesCorregidos" ? (data["correcciones"] ?? .object([])) : data
-        let prefix = eventType == "DatosGeneralesCorregidos" ? "datos.correcciones" : "datos"
-        if eventType == "VictimaRegistrada" || eventType == "DatosGeneralesCorregidos" {
+        // Corrections are checked on the data as it would stand (CommandHandler.correctionRules).
+        let general = data
+        let prefix = "datos"
+        if eventType == "VictimaRegistrada" {
             let birth = general["fechaDeNacimiento"]?.stringValue.flatMap(CalendarDate.init)
             // A CURP of the wrong shape is already a schema problem; the check digit is checked on well-formed ones.
             if let curp = general["curp"]?.stringValue, curp.count == 18, curp.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber) }) {
@@ -73,10 +74,11 @@ enum Rules {
     }
 
     /// Rules that depend on the expediente's history.
-    static func caseFile(_ eventType: String, _ data: JSONValue, _ state: CaseState, _ context: CommandContext, date: CalendarDate?) -> [Problem] {
+    static func caseFile(_ eventType: String, _ data: JSONValue, _ state: CaseState, _ context: CommandContext, date: CalendarDate?,
+                         dateField: String?) -> [Problem] {
         var problems: [Problem] = []
         func fail(_ path: String, _ code: String, _ message: String) { problems.append(Problem(path: path, code: code, message: message)) }
-        let dateField = data["fecha"] != nil ? "datos.fecha" : "datos.fechaDeDocumentacion"
+        let dateField = "datos.\(dateField ?? "fecha")"
         if let date, let registered = state.registeredOn, date < registered, eventType != "DatosGeneralesCorregidos" {
             fail(dateField, eventType == "AtencionOtorgada" ? "atencion-anterior-al-registro" : "fecha-anterior-al-registro",
                  "la fecha \(date) es anterior a la detección de la persona (\(registered))")
@@ -115,6 +117,15 @@ enum Rules {
         default: break
         }
         return problems
+    }
+
+    /// Identifiers (stream ids, idempotency keys) are stored in clear and outlive an erasure, so they
+    /// must not carry personal data. A CURP or an e-mail address inside one is refused.
+    static func identifierProblems(_ text: String, path: String) -> [Problem] {
+        let curpShaped = text.range(of: "[A-Za-z]{4}[0-9]{6}[HMXhmx][A-Za-z]{5}", options: .regularExpression) != nil
+        guard curpShaped || text.contains("@") else { return [] }
+        return [Problem(path: path, code: "identificador-con-datos-personales",
+                        message: "el identificador parece contener datos personales (una CURP o un correo); use un folio sin datos de la persona")]
     }
 
     /// Completed years between two dates.

@@ -125,14 +125,15 @@ public struct DefinitionSet: Sendable {
     /// today of what was recorded in 2017 names codes as they stood in 2017.
     public func validate(_ payload: JSONValue, definition: EventDefinition, earliestCatalogueDate: CalendarDate? = nil,
                          catalogueDate: CalendarDate? = nil) -> ValidationResult {
+        // Catalogue and municipio checks run even when the schema found problems elsewhere (annotations
+        // come only from values that passed their own schema), so one answer lists everything to fix.
         var outcome = validator.validate(payload, against: definition.root)
-        guard outcome.isValid else { return ValidationResult(problems: outcome.problems, annotations: outcome.annotations) }
         var date = catalogueDate ?? eventDate(of: payload, definition: definition)
         if let earliest = earliestCatalogueDate, let eventDate = date, eventDate < earliest { date = earliest }
         for use in outcome.annotations.catalogUses {
             guard let catalog = catalogs[use.catalog] else { continue }
             guard let value = catalog.value(use.code) else {
-                outcome.fail(use.path, "catalogo-codigo-desconocido", "«\(use.code)» no es un código del catálogo «\(catalog.name)»")
+                outcome.fail(use.path, "catalogo-codigo-desconocido", "no es un código del catálogo «\(catalog.name)» (consulte events/catalogs/\(catalog.id).json)")
                 continue
             }
             if let date, !value.isValid(on: date) {

@@ -95,8 +95,12 @@ final class SchemaNode: Sendable {
         }
         required = reader.strings("required") ?? []
         additionalProperties = sub("additionalProperties")
-        dependentRequired = (reader.object("dependentRequired") ?? []).map { member in
-            (member.key, member.value.arrayValue?.compactMap(\.stringValue) ?? [])
+        dependentRequired = (reader.object("dependentRequired") ?? []).compactMap { member in
+            guard let names = member.value.arrayValue, names.allSatisfy({ $0.stringValue != nil }) else {
+                reader.fail("dependentRequired/\(member.key)", "debe ser una lista de nombres de campo")
+                return nil
+            }
+            return (member.key, names.compactMap(\.stringValue))
         }
         minProperties = reader.count("minProperties")
         maxProperties = reader.count("maxProperties")
@@ -137,6 +141,12 @@ final class SchemaNode: Sendable {
         // `$defs` are compiled so that `$ref`s can reach them; nothing validates against them directly.
         for member in reader.object("$defs") ?? [] {
             _ = SchemaNode(compiling: member.value, at: "\(location)/$defs/\(member.key)", baseURI: baseURI, compiler: &reader.compiler)
+        }
+        // `$id` and `$schema` would change how references resolve if nested; `x-evento` describes a whole event.
+        if !location.hasSuffix("#") {
+            for keyword in ["$id", "$schema", "x-evento"] where reader.value(keyword) != nil {
+                reader.fail(keyword, "solo se admite en la raíz de una definición")
+            }
         }
         reader.checkUnknownKeywords()
         compiler = reader.compiler

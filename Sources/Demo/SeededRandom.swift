@@ -1,6 +1,7 @@
-/// A small deterministic generator (SplitMix64): the same seed gives the same demo on every
-/// machine and Swift version, which `SystemRandomNumberGenerator` would not.
-struct SeededRandom: RandomNumberGenerator {
+/// A small deterministic generator (SplitMix64) whose every derived draw is computed here, not by
+/// the standard library (whose `random(in:using:)` algorithms may change between releases): the
+/// same seed gives the same demo on every machine and Swift version.
+struct SeededRandom {
     private var state: UInt64
 
     init(seed: UInt64, stream: UInt64 = 0) {
@@ -15,14 +16,22 @@ struct SeededRandom: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 
-    mutating func int(_ range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &self) }
-    mutating func chance(_ probability: Double) -> Bool { Double.random(in: 0..<1, using: &self) < probability }
+    /// Uniform in [0, 1), from the top 53 bits.
+    mutating func unit() -> Double { Double(next() >> 11) / 9_007_199_254_740_992 }
+
+    /// Uniform in `range` (the modulo bias over 64 bits is far below anything a demo can show).
+    mutating func int(_ range: ClosedRange<Int>) -> Int {
+        let width = UInt64(range.upperBound - range.lowerBound) + 1
+        return range.lowerBound + Int(next() % width)
+    }
+
+    mutating func chance(_ probability: Double) -> Bool { unit() < probability }
     mutating func pick<T>(_ items: [T]) -> T { items[int(0...(items.count - 1))] }
 
     /// One of `options`, each with its weight (the shares of the Chiapas diagnosis, seed 004).
     mutating func weighted<T>(_ options: [(T, Double)]) -> T {
         let total = options.map(\.1).reduce(0, +)
-        var point = Double.random(in: 0..<total, using: &self)
+        var point = unit() * total
         for (value, weight) in options {
             if point < weight { return value }
             point -= weight

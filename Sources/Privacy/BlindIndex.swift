@@ -19,12 +19,14 @@ public enum BlindIndex {
     }
 
     /// Names compared as a person would: accents, case, punctuation and repeated spaces ignored
-    /// («José  María Pérez-López» = «JOSE MARIA PEREZ LOPEZ»), then `|` and the birth date.
-    public static func normalizeName(_ parts: [String], birthDate: String) -> String {
+    /// («José  María Pérez-López» = «JOSE MARIA PEREZ LOPEZ»; letters of any script count), then `|`
+    /// and the birth date. Nil when no letter is left: an empty name must not match everyone born that day.
+    public static func normalizeName(_ parts: [String], birthDate: String) -> String? {
         let folded = parts.joined(separator: " ")
             .folding(options: [.diacriticInsensitive, .caseInsensitive, .widthInsensitive], locale: nil)
             .uppercased()
-        let words = folded.split { !($0.isLetter && $0.isASCII) }.map(String.init)
+        let words = folded.split { !$0.isLetter }.map(String.init)
+        guard !words.isEmpty else { return nil }
         return words.joined(separator: " ") + "|" + birthDate
     }
 }

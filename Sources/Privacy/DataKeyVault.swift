@@ -21,8 +21,9 @@ public final class DataKeyVault: Sendable {
     /// The subject's data key, creating it if the subject has none. Returns nil when the subject's
     /// key was erased: personal data for an erased person is never accepted again.
     public func keyForWriting(subject: String) async throws -> [UInt8]? {
-        if let existing = try await key(subject: subject) { return existing }
+        // The log decides first: a key that survived an interrupted erasure must never encrypt again.
         if try await wasErased(subject: subject) { return nil }
+        if let existing = try await key(subject: subject) { return existing }
         let dataKey = SecureRandom.bytes(count: 32)
         let master = keyring.active
         let wrapped = try AESGCM.seal(dataKey, key: master.key, associatedData: Self.wrappingContext(subject: subject, masterId: master.id))
@@ -69,14 +70,6 @@ public final class DataKeyVault: Sendable {
                 ON CONFLICT (subject, kind) DO UPDATE SET digest = EXCLUDED.digest
                 """, [.text(subject), .text(kind.rawValue), .bytea(digest)])
         }
-    }
-
-    /// Other subjects whose blind index of this kind equals `digest`.
-    public func subjects(matching digest: [UInt8], kind: BlindIndex.Kind, excluding subject: String? = nil) async throws -> [String] {
-        let rows = try await pool.query("""
-            SELECT subject FROM blind_indexes WHERE kind = $1 AND digest = $2 AND subject <> $3 ORDER BY subject
-            """, [.text(kind.rawValue), .bytea(digest), .text(subject ?? "")])
-        return try rows.map { try $0.decode(String.self, 0) }
     }
 
     /// Re-wraps every data key not yet under the active master key, in batches; the log is not touched.

@@ -11,8 +11,8 @@ import Foundation
 /// ```
 ///
 /// Several master keys may be listed so that a rotation can proceed: data keys wrapped by an old
-/// master still open while `sintra claves rotar` re-wraps them under the active one; then the old
-/// entry can be removed. The blind-index key never rotates (changing it would change every index).
+/// master still open while `sintra keys rotate` re-wraps them under the active one; then
+/// `sintra keys retire` removes the old entry. The blind-index key never rotates (changing it would change every index).
 public struct Keyring: Sendable {
     public struct MasterKey: Sendable {
         public let id: String

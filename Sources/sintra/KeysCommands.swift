@@ -19,8 +19,8 @@ struct KeyringOptions: ParsableArguments {
 struct KeysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keys",
-        abstract: "Claves que cifran los datos personales: generar, agregar una clave maestra, rotar.",
-        subcommands: [Generate.self, Add.self, Rotate.self])
+        abstract: "Claves que cifran los datos personales: generar, agregar una clave maestra, rotar, retirar la anterior.",
+        subcommands: [Generate.self, Add.self, Rotate.self, Retire.self])
 
     static func write(_ keyring: Keyring, to path: String, replacing: Bool) throws {
         if !replacing && FileManager.default.fileExists(atPath: path) {
@@ -73,6 +73,27 @@ struct KeysCommand: AsyncParsableCommand {
                 await pool.close()
                 throw error
             }
+        }
+    }
+
+    struct Retire: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Quita una clave maestra del archivo, solo si ya ninguna clave de datos depende de ella (después de `sintra keys rotate`).")
+        @OptionGroup var database: DatabaseOptions
+        @Argument(help: "Ruta del archivo de claves.") var path: String
+        @Option(help: "Identificador de la clave maestra a retirar.") var id: String
+
+        func run() async throws {
+            let keyring = try Keyring.load(file: path)
+            let pool = ConnectionPool(connectionString: try database.resolved(), maxConnections: 1)
+            let rows = try await pool.query("SELECT count(*) FROM personal_data_keys WHERE master_key_id = $1", [.text(id)])
+            await pool.close()
+            let pending = try rows[0].decode(Int64.self, 0)
+            guard pending == 0 else {
+                throw ValidationError("\(formatCount(pending)) claves de datos siguen envueltas con «\(id)»: ejecute antes `sintra keys rotate`")
+            }
+            try KeysCommand.write(try keyring.removingMasterKey(id: id), to: path, replacing: true)
+            print("Clave maestra «\(id)» retirada de \(path).")
         }
     }
 }

@@ -101,6 +101,32 @@ import Testing
     }
 }
 
+@Suite struct CorrectionRuleTests {
+    @Test func aCorrectionMustLeaveTheGeneralDataConsistent() async throws {
+        let system = try await System.make()
+        let stream = try await system.run("registrar-persona", persona()).streamId
+        func correct(_ corrections: JSONValue) async throws -> [Problem] {
+            try await system.problems("corregir-datos-generales", ["fecha": "2022-02-01", "motivo": "Error de captura.", "correcciones": corrections], stream: stream)
+        }
+        let age = try await correct(["edad": 70])
+        #expect(age.map(\.code) == ["edad-inconsistente"] && age.first?.path == "datos.correcciones.edad", "\(age)")
+        let birth = try await correct(["fechaDeNacimiento": "2030-01-01"])
+        #expect(birth.map(\.code).contains("nacimiento-posterior-a-deteccion"), "\(birth)")
+        let curpOther = try await correct(["curp": .string(curp("FIEL970321MCSCJC0"))])
+        #expect(curpOther.map(\.code) == ["curp-fecha-de-nacimiento"] && curpOther.first?.path == "datos.correcciones.curp", "\(curpOther)")
+        // Birth date and age corrected together, consistently: accepted.
+        #expect(try await correct(["fechaDeNacimiento": "1997-03-21", "edad": 24, "curp": .string(curp("FIEL970321MCSCJC0"))]) == [])
+    }
+
+    @Test func identifiersMayNotCarryPersonalData() async throws {
+        let system = try await System.make()
+        let found = try await system.problems("registrar-persona", persona(), stream: "expediente-FIEL980321MCSCJC07")
+        #expect(found.map(\.code) == ["identificador-con-datos-personales"], "\(found)")
+        let key = try await system.problems("registrar-persona", persona(), key: "lucia@ejemplo.mx")
+        #expect(key.map(\.code) == ["identificador-con-datos-personales"] && key.first?.path == "claveDeIdempotencia", "\(key)")
+    }
+}
+
 @Suite struct IdempotencyTests {
     @Test func aRetriedCommandReturnsItsFirstResultAndWritesNothing() async throws {
         let system = try await System.make()
@@ -112,5 +138,36 @@ import Testing
         let retry = try await system.run("cerrar-caso", ["fecha": "2022-06-30", "motivo": "otro"], stream: first.streamId, key: "cierre-1")
         #expect(retry.replayed)
         #expect(try await system.eventCount() == 2)
+    }
+
+    @Test func aKeyReusedForAnotherCommandIsRefusedAndTouchesNothing() async throws {
+        let system = try await System.make()
+        let first = try await system.run("registrar-persona", persona()).streamId
+        let second = try await system.run("registrar-persona", persona(nombre: "Otra", curp: curp("FIEO970707MCSCJC0"), fechaDeNacimiento: "1997-07-07", edad: 24)).streamId
+        try await system.run("registrar-atencion", atencion(), stream: first, key: "k-compartida")
+        // The same key for an erasure of the second person: refused, and the second person's key survives.
+        let erase: JSONValue = ["fecha": "2023-01-10", "fundamento": "orden-judicial", "documento": "Oficio 1/2023"]
+        let refused = try await system.problems("borrar-datos-personales", erase, stream: second, key: "k-compartida")
+        #expect(refused.map(\.code) == ["clave-de-idempotencia-reutilizada"], "\(refused)")
+        #expect(try await system.handler.vault.key(subject: second) != nil)
+        // Same key, same stream, different data: refused too. Same key from another institution: refused.
+        #expect(try await system.problems("registrar-atencion", atencion("2022-02-02"), stream: first, key: "k-compartida").map(\.code)
+                == ["clave-de-idempotencia-reutilizada"])
+        #expect(try await system.problems("registrar-atencion", atencion(), stream: first, key: "k-compartida", as: context("DIF-07")).map(\.code)
+                == ["clave-de-idempotencia-reutilizada"])
+        #expect(try await system.eventCount() == 3)
+    }
+
+    @Test func theSameCommandSentTwiceAtOnceIsWrittenOnce() async throws {
+        let system = try await System.make()
+        let results = try await withThrowingTaskGroup(of: CommandResult.self) { group in
+            for _ in 0..<2 { group.addTask { try await system.run("registrar-persona", persona(), key: "a-la-vez") } }
+            var all: [CommandResult] = []
+            for try await result in group { all.append(result) }
+            return all
+        }
+        #expect(results[0].streamId == results[1].streamId)
+        #expect(results.filter(\.replayed).count == 1)
+        #expect(try await system.eventCount() == 1)
     }
 }

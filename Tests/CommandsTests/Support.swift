@@ -45,10 +45,10 @@ struct System {
     }
 
     /// The problems a command is rejected with ([] if it was accepted).
-    func problems(_ name: String, _ data: JSONValue, stream: String? = nil, historical: Bool = false,
+    func problems(_ name: String, _ data: JSONValue, stream: String? = nil, key: String? = nil, historical: Bool = false,
                   as ctx: CommandContext = context()) async throws -> [Problem] {
         do {
-            try await run(name, data, stream: stream, historical: historical, as: ctx)
+            try await run(name, data, stream: stream, key: key, historical: historical, as: ctx)
             return []
         } catch .rejected(let rejection) {
             return rejection.problems

@@ -57,6 +57,14 @@ import Testing
         #expect(problems.contains { $0.contains("registrar-prueba") && $0.contains("ya lo usa") }, "\(problems)")
     }
 
+    @Test func rootOnlyKeywordsNestedAndMalformedDependenciesAreLoadErrors() throws {
+        let problems = try loadProblems(["operativos/PruebaRegistrada.v1.json": definitionText(
+            property: #"{"type": "object", "description": "x", "$id": "https://otra/x.json", "additionalProperties": false, "properties": {}, "dependentRequired": {"a": "b"}}"#,
+            example: #"{"fecha": "2023-01-01", "campo": {}}"#)])
+        #expect(problems.contains { $0.contains("$id") && $0.contains("raíz") }, "\(problems)")
+        #expect(problems.contains { $0.contains("dependentRequired/a") }, "\(problems)")
+    }
+
     @Test func duplicateKeysInADefinitionAreALoadError() throws {
         let text = definitionText(property: #"{"type": "string", "type": "integer", "description": "x"}"#)
         let problems = try loadProblems(["operativos/PruebaRegistrada.v1.json": text])
