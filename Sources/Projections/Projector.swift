@@ -1,0 +1,287 @@
+import EventLog
+import Foundation
+import Postgres
+
+/// What `sintra projections status` shows for one projection.
+public struct ProjectionStatus: Sendable, Equatable {
+    public let name: String
+    public let version: Int
+    /// The version the definition on disk declares; different from `version` until a rebuild.
+    public let definedVersion: Int
+    public let position: Int64
+    public let lag: Int64
+    public let lastError: String?
+    public let errorPosition: Int64?
+}
+
+/// A projection stopped at an event it could not apply: it names the event and never skips it.
+public struct ProjectionFailure: Error, CustomStringConvertible, Sendable {
+    public let projection: String
+    public let position: Int64
+    public let message: String
+    public var description: String { "la proyección «\(projection)» se detuvo en la posición \(position): \(message)" }
+}
+
+/// Runs projections: catches them up from their checkpoints, rebuilds them in a shadow schema and
+/// swaps atomically, and builds them as of a past position for `sintra replay`.
+///
+/// Connects as the database owner (it creates schemas). Every change to a projection's tables
+/// happens in one transaction with its checkpoint, under a per-projection advisory lock, so a
+/// crash at any instant neither loses nor double-applies an event, and two projectors never race.
+public final class Projector: Sendable {
+    let pool: ConnectionPool
+    public let projections: [ProjectionDefinition]
+    /// Events per transaction while catching up or rebuilding.
+    let batchSize: Int64
+
+    public init(pool: ConnectionPool, projections: [ProjectionDefinition], batchSize: Int64 = 50_000) {
+        self.pool = pool
+        self.projections = projections
+        self.batchSize = batchSize
+    }
+
+    public func projection(_ name: String) -> ProjectionDefinition? { projections.first { $0.name == name } }
+
+    // MARK: - Catching up
+
+    /// Brings every projection to the head: rebuilding first any that is new or whose version changed.
+    public func start(progress: @escaping @Sendable (String, Int64, Int64) -> Void = { _, _, _ in }) async throws {
+        for projection in projections {
+            let state = try await storedState(projection.name)
+            let exists = try await schemaExists(projection.liveSchema)
+            if state == nil || state?.version != projection.version || !exists {
+                try await rebuild(projection) { progress(projection.name, $0, $1) }
+            }
+            _ = try await catchUp(projection)
+        }
+    }
+
+    /// Applies everything after the projection's checkpoint, up to `target` (default: the head).
+    /// Returns the new checkpoint.
+    @discardableResult
+    public func catchUp(_ projection: ProjectionDefinition, through target: Int64? = nil) async throws -> Int64 {
+        let head = try await headPosition()
+        let end = min(target ?? head, head)
+        guard var position = try await storedState(projection.name)?.position else {
+            throw ProjectionFailure(projection: projection.name, position: 0, message: "no está construida: ejecute `sintra projections rebuild \(projection.name)`")
+        }
+        while position < end {
+            let next = min(position + batchSize, end)
+            try await applyLive(projection, from: position, to: next)
+            position = next
+        }
+        return position
+    }
+
+    /// Catches every projection up, then keeps following the log: woken by the append
+    /// notification, or after `pollInterval` at the latest. Returns when the task is cancelled.
+    public func follow(pollInterval: Duration = .seconds(1)) async throws {
+        while !Task.isCancelled {
+            for projection in projections { try await catchUp(projection) }
+            try? await Task.sleep(for: pollInterval)
+        }
+    }
+
+    /// Read-your-writes: waits until `projection` has applied `position` (the position an append returned).
+    public func waitUntil(_ projection: String, hasApplied position: Int64, timeout: Duration = .seconds(5)) async throws -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let state = try await storedState(projection), state.position >= position { return true }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return false
+    }
+
+    private func applyLive(_ projection: ProjectionDefinition, from: Int64, to: Int64) async throws {
+        do {
+            try await pool.withConnection { connection in
+                try await connection.withTransaction { connection in
+                    try await Self.lock(projection, connection)
+                    // Re-read under the lock: another projector may have moved it meanwhile.
+                    let rows = try await connection.query("SELECT position FROM projection_state WHERE name = $1", [.text(projection.name)])
+                    guard let current = try rows.first?.decode(Int64.self, 0), current == from else { return }
+                    try await Self.apply(projection, schema: projection.liveSchema, from: from, to: to, connection)
+                    _ = try await connection.query("""
+                        UPDATE projection_state SET position = $2, last_error = NULL, error_position = NULL, updated_at = now() WHERE name = $1
+                        """, [.text(projection.name), .int64(to)])
+                }
+            }
+        } catch let error as PostgresError {
+            let failing = try await locateFailure(projection, from: from, to: to) ?? (from + 1)
+            _ = try? await pool.query("""
+                UPDATE projection_state SET last_error = $2, error_position = $3, updated_at = now() WHERE name = $1
+                """, [.text(projection.name), .text(error.message), .int64(failing)])
+            throw ProjectionFailure(projection: projection.name, position: failing, message: error.message)
+        }
+    }
+
+    /// Which event of a failed range fails on its own (into a throwaway schema, rolled back).
+    private func locateFailure(_ projection: ProjectionDefinition, from: Int64, to: Int64) async throws -> Int64? {
+        try await pool.withConnection { connection in
+            var position = from
+            while position < to {
+                do {
+                    try await connection.withTransaction { connection in
+                        try await Self.apply(projection, schema: projection.liveSchema, from: position, to: position + 1, connection)
+                        throw CancellationError()  // Never keep what this probe wrote.
+                    }
+                } catch is CancellationError {
+                    position += 1
+                    continue
+                } catch {
+                    return position + 1
+                }
+            }
+            return nil
+        }
+    }
+
+    static func lock(_ projection: ProjectionDefinition, _ connection: PostgresConnection) async throws {
+        _ = try await connection.query("SELECT pg_advisory_xact_lock(hashtext('sintra.proyeccion.' || $1))", [.text(projection.name)])
+    }
+
+    /// Runs `apply.sql` for (from, to] against `schema`, inside the caller's transaction.
+    static func apply(_ projection: ProjectionDefinition, schema: String, from: Int64, to: Int64, _ connection: PostgresConnection) async throws {
+        _ = try await connection.query("""
+            SELECT set_config('search_path', $1, true), set_config('sintra.desde', $2, true), set_config('sintra.hasta', $3, true)
+            """, [.text("\(SQLIdentifier.quote(schema)), public"), .text(String(from)), .text(String(to))])
+        try await connection.execute(projection.applyScript)
+    }
+
+    // MARK: - Rebuilding
+
+    /// Builds a fresh copy in a shadow schema from position 0 while the live copy keeps serving,
+    /// catches it up to the head, then swaps the two in one transaction.
+    public func rebuild(_ projection: ProjectionDefinition, progress: @escaping @Sendable (Int64, Int64) -> Void = { _, _ in }) async throws {
+        let shadow = projection.shadowSchema
+        try await createSchema(shadow, for: projection)
+        var position: Int64 = 0
+        var head = try await headPosition()
+        while position < head {
+            let next = min(position + batchSize, head)
+            try await applyShadow(projection, schema: shadow, from: position, to: next)
+            position = next
+            progress(position, head)
+            if position == head { head = try await headPosition() }  // Appends went on meanwhile.
+        }
+        try await pool.withConnection { connection in
+            try await connection.withTransaction { connection in
+                try await Self.lock(projection, connection)
+                let last = try await connection.query("SELECT position FROM log_head").first?.decode(Int64.self, 0) ?? position
+                if last > position { try await Self.apply(projection, schema: shadow, from: position, to: last, connection) }
+                let live = SQLIdentifier.quote(projection.liveSchema), old = SQLIdentifier.quote("proj_\(projection.name)_vieja")
+                try await connection.execute(SQLScript("""
+                    DROP SCHEMA IF EXISTS \(old) CASCADE;
+                    DO $$ BEGIN
+                        IF EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = '\(projection.liveSchema)') THEN
+                            ALTER SCHEMA \(live) RENAME TO \(old);
+                        END IF;
+                    END $$;
+                    ALTER SCHEMA \(SQLIdentifier.quote(shadow)) RENAME TO \(live);
+                    DROP SCHEMA IF EXISTS \(old) CASCADE;
+                    """, origin: "swap \(projection.name)"))
+                _ = try await connection.query("""
+                    INSERT INTO projection_state (name, version, schema_name, position) VALUES ($1, $2, $3, $4)
+                    ON CONFLICT (name) DO UPDATE SET version = $2, schema_name = $3, position = $4,
+                        last_error = NULL, error_position = NULL, updated_at = now()
+                    """, [.text(projection.name), .int32(Int32(projection.version)), .text(projection.liveSchema), .int64(max(last, position))])
+            }
+        }
+    }
+
+    private func applyShadow(_ projection: ProjectionDefinition, schema: String, from: Int64, to: Int64) async throws {
+        do {
+            try await pool.withConnection { connection in
+                try await connection.withTransaction { connection in
+                    try await Self.apply(projection, schema: schema, from: from, to: to, connection)
+                }
+            }
+        } catch let error as PostgresError {
+            throw ProjectionFailure(projection: projection.name, position: from + 1, message: "\(error.message) (entre las posiciones \(from + 1) y \(to))")
+        }
+    }
+
+    /// A new, empty schema with the projection's tables, readable by the application role.
+    func createSchema(_ schema: String, for projection: ProjectionDefinition) async throws {
+        let quoted = SQLIdentifier.quote(schema)
+        try await pool.withConnection { connection in
+            try await connection.withTransaction { connection in
+                try await connection.execute(SQLScript("DROP SCHEMA IF EXISTS \(quoted) CASCADE; CREATE SCHEMA \(quoted);", origin: "schema \(schema)"))
+                _ = try await connection.query("SELECT set_config('search_path', $1, true)", [.text("\(quoted), public")])
+                try await connection.execute(projection.schemaScript)
+                try await connection.execute(SQLScript("""
+                    GRANT USAGE ON SCHEMA \(quoted) TO sintra_app;
+                    GRANT SELECT ON ALL TABLES IN SCHEMA \(quoted) TO sintra_app;
+                    """, origin: "grants \(schema)"))
+            }
+        }
+    }
+
+    // MARK: - As of a past position
+
+    /// Builds every projection as it stood at `position` into scratch schemas `replay_<label>_<name>`.
+    /// Returns the schema of each projection.
+    public func replay(until position: Int64, label: String, progress: @escaping @Sendable (String, Int64, Int64) -> Void = { _, _, _ in }) async throws -> [String: String] {
+        var schemas: [String: String] = [:]
+        for projection in projections {
+            let schema = "replay_\(label)_\(projection.name)"
+            try await createSchema(schema, for: projection)
+            var done: Int64 = 0
+            while done < position {
+                let next = min(done + batchSize, position)
+                try await applyShadow(projection, schema: schema, from: done, to: next)
+                done = next
+                progress(projection.name, done, position)
+            }
+            schemas[projection.name] = schema
+        }
+        return schemas
+    }
+
+    public func dropReplay(label: String) async throws {
+        for projection in projections {
+            try await pool.withConnection { connection in
+                try await connection.execute(SQLScript("DROP SCHEMA IF EXISTS \(SQLIdentifier.quote("replay_\(label)_\(projection.name)")) CASCADE",
+                                                       origin: "replay"))
+            }
+        }
+    }
+
+    /// The last position recorded at or before `timestamp` (for `--until` a date).
+    public func position(recordedAtOrBefore timestamp: Timestamp) async throws -> Int64 {
+        let rows = try await pool.query("SELECT coalesce(max(position), 0) FROM events WHERE recorded_at <= $1", [.timestamp(timestamp)])
+        return try rows.first?.decode(Int64.self, 0) ?? 0
+    }
+
+    // MARK: - Status
+
+    public func status() async throws -> [ProjectionStatus] {
+        let head = try await headPosition()
+        var result: [ProjectionStatus] = []
+        for projection in projections {
+            let state = try await storedState(projection.name)
+            result.append(ProjectionStatus(
+                name: projection.name, version: state?.version ?? 0, definedVersion: projection.version,
+                position: state?.position ?? 0, lag: head - (state?.position ?? 0),
+                lastError: state?.lastError, errorPosition: state?.errorPosition))
+        }
+        return result
+    }
+
+    struct StoredState { let version: Int; let position: Int64; let lastError: String?; let errorPosition: Int64? }
+
+    func storedState(_ name: String) async throws -> StoredState? {
+        let rows = try await pool.query("SELECT version, position, last_error, error_position FROM projection_state WHERE name = $1", [.text(name)])
+        guard let row = rows.first else { return nil }
+        return StoredState(version: try row.decode(Int.self, 0), position: try row.decode(Int64.self, 1),
+                           lastError: try row.decode(String?.self, 2), errorPosition: try row.decode(Int64?.self, 3))
+    }
+
+    func headPosition() async throws -> Int64 {
+        try await pool.query("SELECT position FROM log_head").first?.decode(Int64.self, 0) ?? 0
+    }
+
+    func schemaExists(_ schema: String) async throws -> Bool {
+        !(try await pool.query("SELECT 1 FROM pg_namespace WHERE nspname = $1", [.text(schema)])).isEmpty
+    }
+}

@@ -1,0 +1,80 @@
+import CanonicalJSON
+import Catalog
+import Commands
+import Definitions
+import EventLog
+import Foundation
+import Postgres
+import Privacy
+import Projections
+import TestDatabase
+
+let definitions: DefinitionSet = {
+    do { return try DefinitionSet.load(eventsDirectory: TestDatabase.repositoryRoot.appendingPathComponent("events")) } catch {
+        fatalError("las definiciones del repositorio no cargan: \(error)")
+    }
+}()
+
+let repositoryProjections: [ProjectionDefinition] = {
+    do { return try ProjectionDefinition.loadAll(directory: TestDatabase.repositoryRoot.appendingPathComponent("projections")) } catch {
+        fatalError("las proyecciones del repositorio no cargan: \(error)")
+    }
+}()
+
+/// A migrated database with the command path (as the application) and a projector (as the owner).
+struct World {
+    let database: TestDatabase
+    let store: EventStore
+    let handler: CommandHandler
+    let owner: ConnectionPool
+
+    static func make() async throws -> World {
+        let database = try await TestDatabase.migrated()
+        // Test helper: every row of a table as text, sorted, for comparing two copies of a projection.
+        try await database.asSuperuser("""
+            CREATE FUNCTION sintra_test_dump(s text, t text) RETURNS SETOF text LANGUAGE plpgsql AS $$
+            BEGIN RETURN QUERY EXECUTE format('SELECT x::text FROM %I.%I x ORDER BY 1', s, t); END $$;
+            """)
+        let store = database.store()
+        let handler = CommandHandler(definitions: definitions, store: store, vault: DataKeyVault(pool: store.pool, keyring: .generate()))
+        return World(database: database, store: store, handler: handler,
+                     owner: ConnectionPool(connectionString: database.adminURL, maxConnections: 4))
+    }
+
+    func projector(batchSize: Int64 = 50_000, projections: [ProjectionDefinition] = repositoryProjections) -> Projector {
+        Projector(pool: owner, projections: projections, batchSize: batchSize)
+    }
+
+    @discardableResult
+    func run(_ name: String, _ data: JSONValue, stream: String? = nil, institution: String = "FGE-07") async throws -> CommandResult {
+        let context = CommandContext(userId: "u", institutionId: institution, client: "pruebas", today: CalendarDate("2024-12-31")!)
+        return try await handler.handle(Command(name: name, data: data, streamId: stream, idempotencyKey: UUID().uuidString), context: context)
+    }
+
+    /// Every row of every table of a schema, as text, sorted.
+    func snapshot(schema: String) async throws -> [String: [String]] {
+        let tables = try await owner.query("SELECT tablename FROM pg_tables WHERE schemaname = $1 ORDER BY 1", [.text(schema)])
+            .map { try $0.decode(String.self, 0) }
+        var result: [String: [String]] = [:]
+        for table in tables {
+            result[table] = try await owner.query("SELECT * FROM sintra_test_dump($1, $2)", [.text(schema), .text(table)])
+                .map { try $0.decode(String.self, 0) }
+        }
+        return result
+    }
+
+    func value<T: PostgresDecodable>(_ type: T.Type, _ sql: SQL, _ parameters: [PostgresValue] = []) async throws -> T? {
+        try await owner.query(sql, parameters).first?.decode(T.self, 0)
+    }
+}
+
+/// A person as a caseworker registers them.
+func persona(_ fecha: String = "2021-11-09", sexo: String = "mujer") -> JSONValue {
+    ["calidad": "victima", "sexo": .string(sexo), "edad": 23, "nacionalidad": "MEX", "fechaDeDeteccion": .string(fecha),
+     "institucionQueDetecta": "FGE-07", "formaDeDeteccion": "operativo-de-rescate",
+     "lugarDeDeteccion": ["pais": "MEX", "entidad": "07", "municipio": "07101"], "nombre": "Ficticia"]
+}
+
+func atencion(_ fecha: String, tipo: String = "atencion-psicologica", clasificacion: String = "asistencia") -> JSONValue {
+    ["fecha": .string(fecha), "tipo": .string(tipo), "clasificacion": .string(clasificacion), "institucion": "CEAV", "duracionMinutos": 60]
+}

@@ -1,0 +1,97 @@
+-- Tables of the `expedientes` projection. Created inside the projection's own schema
+-- (search_path is set to it), so the same file builds the live copy, a shadow copy for a
+-- rebuild, or a scratch copy for `sintra replay`. No personal data: see projection.json.
+
+CREATE TABLE casos (
+    expediente               text PRIMARY KEY,
+    institucion_registro     text NOT NULL,
+    calidad                  text,
+    sexo                     text,
+    edad                     integer,
+    nacionalidad             text,
+    condicion_migratoria     text,
+    pais_origen              text,
+    entidad_origen           text,
+    municipio_origen         text,
+    entidad_deteccion        text,
+    municipio_deteccion      text,
+    fecha_deteccion          date NOT NULL,
+    institucion_deteccion    text,
+    forma_deteccion          text,
+    modalidades              text[] NOT NULL DEFAULT '{}',
+    formas_de_enganche       text[] NOT NULL DEFAULT '{}',
+    medios_de_transporte     text[] NOT NULL DEFAULT '{}',
+    pais_destino             text,
+    entidad_destino          text,
+    cruce_frontera           boolean,
+    estado                   text NOT NULL DEFAULT 'abierto' CHECK (estado IN ('abierto', 'cerrado')),
+    motivo_cierre            text,
+    version_validada         bigint,
+    version_ultima_correccion bigint,
+    validado                 boolean GENERATED ALWAYS AS
+                               (version_validada IS NOT NULL AND version_validada >= coalesce(version_ultima_correccion, 0)) STORED,
+    compartir                boolean,
+    contar_en_estadisticas   boolean,
+    datos_personales_borrados boolean NOT NULL DEFAULT false,
+    version                  bigint NOT NULL,
+    posicion_registro        bigint NOT NULL,
+    ultima_posicion          bigint NOT NULL
+);
+CREATE INDEX casos_institucion ON casos (institucion_registro);
+CREATE INDEX casos_entidad ON casos (entidad_deteccion, municipio_deteccion);
+CREATE INDEX casos_fecha ON casos (fecha_deteccion);
+
+-- Every event of every case, for the timeline and "which institutions took part".
+CREATE TABLE historial (
+    expediente  text   NOT NULL,
+    version     bigint NOT NULL,
+    posicion    bigint NOT NULL,
+    tipo_evento text   NOT NULL,
+    fecha       date,
+    institucion text   NOT NULL,
+    PRIMARY KEY (expediente, version)
+);
+
+CREATE TABLE atenciones (
+    expediente       text   NOT NULL,
+    posicion         bigint PRIMARY KEY,
+    fecha            date   NOT NULL,
+    institucion      text,
+    organizacion     text,
+    tipo             text   NOT NULL,
+    clasificacion    text   NOT NULL,
+    duracion_minutos integer,
+    modalidad        text
+);
+CREATE INDEX atenciones_expediente ON atenciones (expediente, fecha);
+
+CREATE TABLE canalizaciones (
+    expediente          text   NOT NULL,
+    folio               text   NOT NULL,
+    fecha               date   NOT NULL,
+    institucion_origen  text   NOT NULL,
+    institucion_destino text   NOT NULL,
+    estado              text   NOT NULL DEFAULT 'pendiente' CHECK (estado IN ('pendiente', 'aceptada', 'rechazada')),
+    fecha_respuesta     date,
+    posicion            bigint NOT NULL,
+    PRIMARY KEY (expediente, folio)
+);
+CREATE INDEX canalizaciones_destino ON canalizaciones (institucion_destino, estado);
+
+CREATE TABLE medidas_de_proteccion (
+    expediente    text   NOT NULL,
+    posicion      bigint PRIMARY KEY,
+    fecha         date   NOT NULL,
+    medida        text   NOT NULL,
+    autoridad     text   NOT NULL,
+    vigente_hasta date
+);
+
+-- Cases declared the same person (counted once) or explicitly different.
+CREATE TABLE vinculos (
+    expediente text   NOT NULL,
+    otro       text   NOT NULL,
+    tipo       text   NOT NULL CHECK (tipo IN ('misma-persona', 'distinta-persona')),
+    posicion   bigint NOT NULL,
+    PRIMARY KEY (expediente, otro)
+);
