@@ -80,7 +80,7 @@ struct PersonHistory {
 
         var day = detection
         let attentionTypes = (catalogs["tipos-de-atencion"]?.values ?? []).filter { $0.code != "otra" }
-        for _ in 0..<random.int(6...32) {
+        for _ in 0..<random.int(8...36) {
             day = day.adding(days: random.int(1...45))
             guard day <= lastDay else { break }
             let type = random.pick(attentionTypes)

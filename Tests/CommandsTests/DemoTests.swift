@@ -41,4 +41,11 @@ import Testing
             """)
         #expect(try registrations[0].decode(Int64.self, 0) == 0)
     }
+
+    @Test func theDefaultDemoHasAtLeastFiveThousandEvents() async throws {
+        let system = try await System.make()
+        let summary = try await DemoRunner(handler: system.handler, seed: 1, today: today).run()
+        #expect(summary.rejected.isEmpty, "\(summary.rejected.prefix(3))")
+        #expect(summary.accepted >= 5_000, "\(summary.accepted)")
+    }
 }

@@ -1,0 +1,135 @@
+import ArgumentParser
+import EventLog
+import Foundation
+import Postgres
+import Projections
+
+/// The projector connects as the database owner: it creates and swaps schemas.
+struct ProjectorOptions: ParsableArguments {
+    @Option(name: .customLong("admin-url"), help: "Conexión del dueño de la base (por omisión $SINTRA_ADMIN_DATABASE_URL, luego $DATABASE_URL).")
+    var adminURL: String?
+    @Option(name: .customLong("projections"), help: "Carpeta de las proyecciones (por omisión $SINTRA_PROJECTIONS_DIR o ./projections).")
+    var directory: String?
+
+    func makeProjector() throws -> Projector {
+        guard let url = adminURL ?? Environment.value("SINTRA_ADMIN_DATABASE_URL") ?? Environment.value("DATABASE_URL") else {
+            throw ValidationError("indique la base con --admin-url, SINTRA_ADMIN_DATABASE_URL o DATABASE_URL")
+        }
+        let folder = directory ?? Environment.value("SINTRA_PROJECTIONS_DIR") ?? "projections"
+        let projections = try ProjectionDefinition.loadAll(directory: URL(fileURLWithPath: folder))
+        guard !projections.isEmpty else { throw ValidationError("no hay proyecciones en «\(folder)»") }
+        return Projector(pool: ConnectionPool(connectionString: url, maxConnections: 2), projections: projections)
+    }
+}
+
+struct ProjectionsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "projections",
+        abstract: "Proyecciones (expedientes, indicadores, estadísticas): estado, reconstrucción sin interrupción, seguimiento del registro.",
+        subcommands: [Status.self, Rebuild.self, Run.self])
+
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Versión, punto de control, retraso respecto de la cabeza y último error de cada proyección.")
+        @OptionGroup var options: ProjectorOptions
+
+        func run() async throws {
+            let projector = try options.makeProjector()
+            let status = try await projector.status()
+            print("proyección            versión  posición  retraso  error")
+            for item in status {
+                let version = item.version == item.definedVersion ? "\(item.version)" : "\(item.version)→\(item.definedVersion)"
+                let error = item.lastError.map { "en \(item.errorPosition ?? 0): \($0)" } ?? "—"
+                print("\(item.name.padding(toLength: 22, withPad: " ", startingAt: 0))\(version.padding(toLength: 9, withPad: " ", startingAt: 0))"
+                      + "\(formatCount(item.position).padding(toLength: 10, withPad: " ", startingAt: 0))\(formatCount(item.lag).padding(toLength: 9, withPad: " ", startingAt: 0))\(error)")
+            }
+            if status.contains(where: { $0.lastError != nil }) { throw ExitCode(1) }
+        }
+    }
+
+    struct Rebuild: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Reconstruye desde la posición 0 en un esquema paralelo mientras la copia vigente sigue sirviendo, y las intercambia de forma atómica.")
+        @OptionGroup var options: ProjectorOptions
+        @Argument(help: "Nombre de la proyección.") var name: String?
+        @Flag(help: "Todas las proyecciones.") var all = false
+
+        func validate() throws {
+            if (name == nil) == !all { throw ValidationError("indique el nombre de una proyección o --all") }
+        }
+
+        func run() async throws {
+            let projector = try options.makeProjector()
+            let chosen = all ? projector.projections : try [name!].map { name in
+                guard let projection = projector.projection(name) else {
+                    throw ValidationError("no existe la proyección «\(name)»; hay: \(projector.projections.map(\.name).joined(separator: ", "))")
+                }
+                return projection
+            }
+            for projection in chosen {
+                let progress = ProgressBar(label: "Reconstruyendo \(projection.name)")
+                let started = Date()
+                try await projector.rebuild(projection) { progress.update($0, of: $1) }
+                progress.finish()
+                let seconds = Date().timeIntervalSince(started)
+                let head = try await projector.status().first { $0.name == projection.name }?.position ?? 0
+                print("\(projection.name): reconstruida hasta la posición \(formatCount(head)) en \(String(format: "%.1f", seconds)) s "
+                      + "(\(formatCount(Int64(Double(head) / max(seconds, 0.001)))) eventos/s)")
+            }
+        }
+    }
+
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Pone al día las proyecciones (reconstruye las nuevas o de versión distinta) y sigue el registro hasta Ctrl-C.")
+        @OptionGroup var options: ProjectorOptions
+        @Flag(help: "Solo ponerlas al día y salir.") var once = false
+
+        func run() async throws {
+            let projector = try options.makeProjector()
+            let progress = ProgressBar(label: "Construyendo")
+            try await projector.start { _, done, total in progress.update(done, of: total) }
+            progress.finish()
+            for item in try await projector.status() { print("\(item.name): versión \(item.version), posición \(formatCount(item.position))") }
+            if once { return }
+            print("Siguiendo el registro (Ctrl-C para salir)…")
+            try await projector.follow()
+        }
+    }
+}
+
+struct Replay: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Construye las proyecciones como estaban en una posición o fecha pasada, en esquemas de trabajo replay_<etiqueta>_<proyección>.")
+    @OptionGroup var options: ProjectorOptions
+    @Option(help: "Posición del registro, o fecha y hora RFC 3339 (se toman los eventos registrados hasta entonces).") var until: String
+    @Option(help: "Etiqueta de los esquemas (por omisión, la posición).") var label: String?
+    @Flag(help: "Conservar los esquemas; sin esta opción se borran al terminar.") var keep = false
+
+    func run() async throws {
+        let projector = try options.makeProjector()
+        let position: Int64
+        if let number = Int64(until), number >= 0 {
+            position = number
+        } else if let timestamp = Timestamp(iso8601: until) {
+            position = try await projector.position(recordedAtOrBefore: timestamp)
+        } else {
+            throw ValidationError("«\(until)» no es una posición ni una fecha RFC 3339 (p. ej. 2024-01-31T23:59:59Z)")
+        }
+        let tag = label ?? "p\(position)"
+        guard tag.range(of: "^[a-z0-9_]{1,30}$", options: .regularExpression) != nil else {
+            throw ValidationError("la etiqueta solo admite minúsculas, dígitos y _ (hasta 30)")
+        }
+        let progress = ProgressBar(label: "Reproduciendo")
+        let schemas = try await projector.replay(until: position, label: tag) { _, done, total in progress.update(done, of: total) }
+        progress.finish()
+        print("Proyecciones al estado de la posición \(formatCount(position)):")
+        for (name, schema) in schemas.sorted(by: { $0.key < $1.key }) { print("  \(name): esquema \(schema)") }
+        if keep {
+            print("Consúltelas, p. ej.: psql -c 'SELECT estado, count(*) FROM \(schemas["expedientes"] ?? "replay_…").casos GROUP BY 1'")
+            print("Bórrelas después con: DROP SCHEMA … CASCADE (o vuelva a ejecutar sin --keep)")
+        } else {
+            try await projector.dropReplay(label: tag)
+            print("Esquemas borrados (use --keep para conservarlos y consultarlos).")
+        }
+    }
+}
