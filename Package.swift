@@ -25,12 +25,13 @@ let package = Package(
         .target(name: "Definitions", dependencies: ["Catalog", "CanonicalJSON"]),
         .target(name: "Privacy", dependencies: ["Definitions", "Cryptography", "Postgres", "CanonicalJSON"]),
         .target(name: "Projections", dependencies: ["EventLog", "Postgres", "CanonicalJSON"]),
+        .target(name: "Indicators", dependencies: ["Postgres", "CanonicalJSON", "Catalog"]),
         .target(name: "Demo", dependencies: ["Commands", "Definitions", "Catalog", "CanonicalJSON"]),
         .target(name: "Commands", dependencies: ["Definitions", "Privacy", "EventLog", "Postgres", "Catalog", "CanonicalJSON", "Cryptography"]),
 
         // The command-line tool.
         .executableTarget(name: "sintra", dependencies: [
-            "EventLog", "Definitions", "Privacy", "Commands", "Demo", "Projections",
+            "EventLog", "Definitions", "Privacy", "Commands", "Demo", "Projections", "Indicators",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -45,6 +46,7 @@ let package = Package(
         .testTarget(name: "CryptographyTests", dependencies: ["Cryptography"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestDatabase"]),
         .testTarget(name: "EventLogTests", dependencies: ["EventLog", "TestDatabase"]),
+        .testTarget(name: "IndicatorsTests", dependencies: ["Indicators", "Projections", "Commands", "Definitions", "Privacy", "Catalog", "TestDatabase"]),
         .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "Commands", "Demo", "Definitions", "Privacy", "Catalog", "TestDatabase"]),
         .testTarget(name: "CommandsTests", dependencies: ["Commands", "Definitions", "Privacy", "Cryptography", "Demo", "TestDatabase"]),
     ],

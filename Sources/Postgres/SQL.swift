@@ -15,6 +15,11 @@ public struct SQL: Sendable, ExpressibleByStringLiteral, CustomStringConvertible
     /// For statements this layer composes itself (cursor names, FETCH counts, quoted identifiers).
     init(composed text: String) { self.text = text }
 
+    /// One parameterised statement read from a file shipped in the repository (an indicator
+    /// variable's query in `projections/indicators/`), never from user input: like `SQLScript`, its
+    /// trust comes from code review of the repository. Values still travel only as parameters.
+    public init(repositoryFile text: String) { self.text = text }
+
     public var description: String { text }
 }
 

@@ -29,7 +29,7 @@ public struct ProjectionFailure: Error, CustomStringConvertible, Sendable {
 /// happens in one transaction with its checkpoint, under a per-projection advisory lock, so a
 /// crash at any instant neither loses nor double-applies an event, and two projectors never race.
 public final class Projector: Sendable {
-    let pool: ConnectionPool
+    public let pool: ConnectionPool
     public let projections: [ProjectionDefinition]
     /// Events per transaction while catching up or rebuilding.
     let batchSize: Int64
