@@ -104,4 +104,16 @@ import Testing
         #expect(then.first?.variables.first?.positions.contains(late) == false)
         #expect(then.first?.logPosition == before)
     }
+
+    @Test func theRepositoryFichasLoadAndEveryQueryRunsForEveryYear() async throws {
+        let directory = TestDatabase.repositoryRoot.appendingPathComponent("projections/indicators")
+        let fichas = try IndicatorDefinition.loadAll(directory: directory)
+        #expect(fichas.map(\.id) == ["1.1", "1.2", "1.3", "2.1", "2.2", "2.3", "3.1", "3.2", "3.3", "4.1", "4.2", "4.3", "5.1", "5.2", "5.3"])
+        let world = try await World.make()
+        try await world.space("2022-05-01")
+        try await world.projector.start()
+        let results = try await IndicatorEngine(pool: world.projector.pool, indicators: fichas).compute(years: Array(2019...2024), today: CalendarDate("2025-12-31")!)
+        #expect(results.count == 15 * 6)
+        for result in results where result.year < (fichas.first { $0.id == result.id }!.baselineYear) { #expect(result.flag == .notApplicable) }
+    }
 }
