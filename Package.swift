@@ -39,7 +39,7 @@ let package = Package(
         .executableTarget(name: "sintra-bench", dependencies: ["EventLog"], path: "Sources/SintraBench"),
 
         // Tests.
-        .target(name: "TestDatabase", dependencies: ["Postgres", "EventLog"], path: "Tests/TestDatabase"),
+        .target(name: "TestDatabase", dependencies: ["Postgres", "EventLog", "Definitions"], path: "Tests/TestDatabase"),
         .testTarget(name: "CanonicalJSONTests", dependencies: ["CanonicalJSON"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
         .testTarget(name: "DefinitionsTests", dependencies: ["Definitions", "TestDatabase"]),

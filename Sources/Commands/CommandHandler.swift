@@ -37,8 +37,7 @@ public final class CommandHandler: Sendable {
             attempts += 1
             do {
                 return try await attempt(command, definition, context)
-            } catch .conflict(let stream, let expected, let current) where command.expectedVersion == nil && attempts < 5 {
-                _ = (stream, expected, current)
+            } catch .conflict where command.expectedVersion == nil && attempts < 5 {
                 continue
             } catch .rejected(let rejection) where rejection.codes == ["clave-de-idempotencia-reutilizada"] {
                 // The same command raced itself: the other copy won; answer with its result.
@@ -72,7 +71,12 @@ public final class CommandHandler: Sendable {
                 throw CommandError.rejected(CommandRejection([Problem(path: "claveDeIdempotencia", code: "clave-de-idempotencia-reutilizada",
                     message: "esta clave de idempotencia ya se usó para otro comando; use una clave nueva para cada registro distinto")]))
             }
-            try await afterAppend(definition, data: command.data, subject: prior.streamId)
+            var generalData: JSONValue?
+            if Self.changesGeneralData(definition), let key = try await vault.key(subject: prior.streamId) {
+                let history = try await StreamHistory.load(prior.streamId, from: store, definitions: definitions)
+                generalData = Self.currentGeneralData(history, subject: prior.streamId, key: key)
+            }
+            try await afterAppend(definition, subject: prior.streamId, generalData: generalData)
             return CommandResult(command: command.name, eventType: definition.eventType, streamId: prior.streamId,
                                  streamVersion: prior.streamVersion, position: prior.lastPosition, replayed: true,
                                  possibleDuplicates: try await duplicates(of: prior.streamId, definition))
@@ -89,6 +93,9 @@ public final class CommandHandler: Sendable {
         let history: StreamHistory
         let streamId: String
         let validation: ValidationResult
+        // The case's general data in plaintext once this event is in (registrations and corrections):
+        // corrections are checked on it, and blind indexes are computed from it.
+        var generalData: JSONValue?
         let date = definitions.eventDate(of: command.data, definition: definition)
         do {
             (streamId, history) = try await stream(for: command, definition, &problems)
@@ -108,7 +115,10 @@ public final class CommandHandler: Sendable {
                 problems += try await streamRules(definition, command, history, context, date: date)
             }
             if definition.eventType == "DatosGeneralesCorregidos" && history.exists {
-                problems += try await correctionRules(command.data, history)
+                generalData = try await correctedGeneralData(command.data, history)
+                problems += Self.correctionRules(command.data, generalData ?? .object([]))
+            } else if definition.eventType == "VictimaRegistrada" {
+                generalData = command.data
             }
             if validation.isValid { problems += try await referenceRules(definition, command.data, streamId: streamId) }
         } catch let error as CommandError {
@@ -137,7 +147,7 @@ public final class CommandHandler: Sendable {
                                         correlationId: context.correlationId, client: context.client),
                 idempotencyKey: command.idempotencyKey)
             let result = try await store.append(request)
-            try await afterAppend(definition, data: command.data, subject: streamId)
+            try await afterAppend(definition, subject: streamId, generalData: generalData)
             return CommandResult(command: command.name, eventType: definition.eventType, streamId: result.streamId,
                                  streamVersion: result.streamVersion, position: result.lastPosition, replayed: result.replayed,
                                  possibleDuplicates: try await duplicates(of: streamId, definition))
@@ -231,36 +241,35 @@ public final class CommandHandler: Sendable {
         return problems
     }
 
-    /// Blind indexes after a registration or correction; key destruction after an erasure.
-    /// Safe to repeat (a replayed command runs it again, finishing what a crash interrupted).
-    private func afterAppend(_ definition: EventDefinition, data: JSONValue, subject: String) async throws {
-        switch definition.eventType {
-        case "DatosPersonalesBorrados":
+    static func changesGeneralData(_ definition: EventDefinition) -> Bool {
+        ["VictimaRegistrada", "DatosGeneralesCorregidos"].contains(definition.eventType)
+    }
+
+    /// Blind indexes from the case's plaintext general data after a registration or correction; key
+    /// destruction after an erasure. Safe to repeat (a replayed command runs it again, finishing what
+    /// a crash interrupted).
+    private func afterAppend(_ definition: EventDefinition, subject: String, generalData: JSONValue?) async throws {
+        if definition.eventType == "DatosPersonalesBorrados" {
             try await vault.erase(subject: subject)
-        case "VictimaRegistrada", "DatosGeneralesCorregidos":
-            guard let key = try await vault.key(subject: subject) else { return }
-            let history = try await StreamHistory.load(subject, from: store, definitions: definitions)
-            let personal = Self.currentGeneralData(history, subject: subject, key: key)
-            var digests: [BlindIndex.Kind: [UInt8]] = [:]
-            if let curp = personal["curp"]?.stringValue {
-                digests[.curp] = BlindIndex.digest(.curp, of: BlindIndex.normalizeCURP(curp), keyring: vault.keyring)
-            }
-            if let name = personal["nombre"]?.stringValue, let surname = personal["primerApellido"]?.stringValue,
-               let birth = personal["fechaDeNacimiento"]?.stringValue {
-                let parts = [name, surname, personal["segundoApellido"]?.stringValue ?? ""]
-                if let normalized = BlindIndex.normalizeName(parts, birthDate: birth) {
-                    digests[.nameAndBirthDate] = BlindIndex.digest(.nameAndBirthDate, of: normalized, keyring: vault.keyring)
-                }
-            }
-            try await vault.setBlindIndexes(subject: subject, digests)
-        default: break
+            return
         }
+        guard Self.changesGeneralData(definition), let personal = generalData else { return }
+        var digests: [BlindIndex.Kind: [UInt8]] = [:]
+        if let curp = personal["curp"]?.stringValue {
+            digests[.curp] = BlindIndex.digest(.curp, of: BlindIndex.normalizeCURP(curp), keyring: vault.keyring)
+        }
+        if let name = personal["nombre"]?.stringValue, let surname = personal["primerApellido"]?.stringValue,
+           let birth = personal["fechaDeNacimiento"]?.stringValue,
+           let normalized = BlindIndex.normalizeName([name, surname, personal["segundoApellido"]?.stringValue ?? ""], birthDate: birth) {
+            digests[.nameAndBirthDate] = BlindIndex.digest(.nameAndBirthDate, of: normalized, keyring: vault.keyring)
+        }
+        try await vault.setBlindIndexes(subject: subject, digests)
     }
 
     /// The case's general data now: the registration with every correction applied, personal
     /// fields decrypted when `key` is given (null otherwise).
     static func currentGeneralData(_ history: StreamHistory, subject: String, key: [UInt8]?) -> JSONValue {
-        var current: [JSONMember] = []
+        var current: JSONValue = .object([])
         for entry in history.entries {
             let fields: JSONValue?
             switch entry.eventType {
@@ -268,34 +277,41 @@ public final class CommandHandler: Sendable {
             case "DatosGeneralesCorregidos": fields = entry.payload["correcciones"]
             default: fields = nil
             }
-            let opened = PersonalDataCipher.decrypt(fields ?? .object([]), subject: subject, key: key).payload
-            for member in opened.objectValue ?? [] {
-                if let index = current.firstIndex(where: { $0.key == member.key }) { current[index] = member } else { current.append(member) }
-            }
+            if let fields { current = merging(current, PersonalDataCipher.decrypt(fields, subject: subject, key: key).payload) }
         }
-        return .object(current)
+        return current
+    }
+
+    /// `base` with each member of `changes` replacing or adding its key.
+    static func merging(_ base: JSONValue, _ changes: JSONValue) -> JSONValue {
+        var members = base.objectValue ?? []
+        for member in changes.objectValue ?? [] {
+            if let index = members.firstIndex(where: { $0.key == member.key }) { members[index] = member } else { members.append(member) }
+        }
+        return .object(members)
+    }
+
+    /// The general data as it would stand after a correction (`data` is its payload).
+    private func correctedGeneralData(_ data: JSONValue, _ history: StreamHistory) async throws -> JSONValue {
+        let key = try await vault.key(subject: history.streamId)
+        return Self.merging(Self.currentGeneralData(history, subject: history.streamId, key: key), data["correcciones"] ?? .object([]))
     }
 
     /// A correction must leave the general data consistent: the registration's rules (age against
     /// birth date, CURP check digit and birth date, birth before detection) run on the data as it
     /// would stand, and are reported at the corrected fields.
-    private func correctionRules(_ data: JSONValue, _ history: StreamHistory) async throws -> [Problem] {
-        guard case .object(let corrections)? = data["correcciones"] else { return [] }
-        let key = try await vault.key(subject: history.streamId)
-        guard case .object(var merged) = Self.currentGeneralData(history, subject: history.streamId, key: key) else { return [] }
-        for member in corrections {
-            if let index = merged.firstIndex(where: { $0.key == member.key }) { merged[index] = member } else { merged.append(member) }
-        }
-        let corrected = Set(corrections.map(\.key))
-        return Rules.payload("VictimaRegistrada", .object(merged)).map { problem in
+    static func correctionRules(_ data: JSONValue, _ corrected: JSONValue) -> [Problem] {
+        let fields = Set((data["correcciones"]?.objectValue ?? []).map(\.key))
+        guard !fields.isEmpty else { return [] }
+        return Rules.payload("VictimaRegistrada", corrected).map { problem in
             let field = String(problem.path.dropFirst("datos.".count))
-            let path = corrected.contains(field) ? "datos.correcciones.\(field)" : "datos.correcciones"
+            let path = fields.contains(field) ? "datos.correcciones.\(field)" : "datos.correcciones"
             return Problem(path: path, code: problem.code, message: problem.message)
         }
     }
 
     private func duplicates(of subject: String, _ definition: EventDefinition) async throws -> [String] {
-        guard definition.streamType == "Expediente", ["VictimaRegistrada", "DatosGeneralesCorregidos"].contains(definition.eventType) else { return [] }
+        guard Self.changesGeneralData(definition) else { return [] }
         let rows = try await store.pool.query("""
             SELECT DISTINCT other.subject FROM blind_indexes mine
               JOIN blind_indexes other ON other.kind = mine.kind AND other.digest = mine.digest AND other.subject <> mine.subject

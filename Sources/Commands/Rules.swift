@@ -26,26 +26,24 @@ enum Rules {
     static func payload(_ eventType: String, _ data: JSONValue) -> [Problem] {
         var problems: [Problem] = []
         // Corrections are checked on the data as it would stand (CommandHandler.correctionRules).
-        let general = data
-        let prefix = "datos"
         if eventType == "VictimaRegistrada" {
-            let birth = general["fechaDeNacimiento"]?.stringValue.flatMap(CalendarDate.init)
+            let birth = data["fechaDeNacimiento"]?.stringValue.flatMap(CalendarDate.init)
             // A CURP of the wrong shape is already a schema problem; the check digit is checked on well-formed ones.
-            if let curp = general["curp"]?.stringValue, curp.count == 18, curp.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber) }) {
+            if let curp = data["curp"]?.stringValue, curp.count == 18, curp.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber) }) {
                 if !CURP.hasValidCheckDigit(curp) {
-                    problems.append(Problem(path: "\(prefix).curp", code: "curp-digito-verificador",
+                    problems.append(Problem(path: "datos.curp", code: "curp-digito-verificador",
                         message: "la CURP no es válida: su dígito verificador (posición 18) no corresponde a los 17 caracteres anteriores"))
                 } else if let birth, let encoded = CURP.birthDate(curp), encoded != birth {
-                    problems.append(Problem(path: "\(prefix).curp", code: "curp-fecha-de-nacimiento",
+                    problems.append(Problem(path: "datos.curp", code: "curp-fecha-de-nacimiento",
                         message: "la fecha de nacimiento que contiene la CURP (posiciones 5 a 10) no coincide con la fecha de nacimiento registrada"))
                 }
             }
             let detection = data["fechaDeDeteccion"]?.stringValue.flatMap(CalendarDate.init)
             if let birth, let detection, birth > detection {
-                problems.append(Problem(path: "\(prefix).fechaDeNacimiento", code: "nacimiento-posterior-a-deteccion",
+                problems.append(Problem(path: "datos.fechaDeNacimiento", code: "nacimiento-posterior-a-deteccion",
                     message: "la fecha de nacimiento es posterior a la de detección (\(detection))"))
-            } else if let birth, let age = general["edad"]?.int64Value, let detection, age != Int64(years(from: birth, to: detection)) {
-                problems.append(Problem(path: "\(prefix).edad", code: "edad-inconsistente",
+            } else if let birth, let age = data["edad"]?.int64Value, let detection, age != Int64(years(from: birth, to: detection)) {
+                problems.append(Problem(path: "datos.edad", code: "edad-inconsistente",
                     message: "la edad (\(age)) no corresponde a la fecha de nacimiento registrada a la fecha de detección (\(detection))"))
             }
         }

@@ -73,11 +73,4 @@ struct CaseState: Sendable {
             }
         }
     }
-
-    /// Institutions that may act on the case: the one that registered it and those that accepted a referral.
-    var participatingInstitutions: Set<String> {
-        var result = Set(referrals.values.filter { $0.status == .accepted }.map(\.destination))
-        if let registeringInstitution { result.insert(registeringInstitution) }
-        return result
-    }
 }

@@ -115,7 +115,8 @@ public final class Projector: Sendable {
         }
     }
 
-    /// Which event of a failed range fails on its own (into a throwaway schema, rolled back).
+    /// Which event of a failed range fails on its own: each is applied alone to the live schema in a
+    /// transaction that is always rolled back, so the probe never changes anything.
     private func locateFailure(_ projection: ProjectionDefinition, from: Int64, to: Int64) async throws -> Int64? {
         try await pool.withConnection { connection in
             var position = from

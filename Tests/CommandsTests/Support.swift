@@ -8,11 +8,7 @@ import Privacy
 import TestDatabase
 import Testing
 
-let definitions: DefinitionSet = {
-    do { return try DefinitionSet.load(eventsDirectory: TestDatabase.repositoryRoot.appendingPathComponent("events")) } catch {
-        fatalError("las definiciones del repositorio no cargan: \(error)")
-    }
-}()
+let definitions = repositoryDefinitions
 
 let today = CalendarDate("2024-12-31")!
 

@@ -1,4 +1,5 @@
 import Definitions
+import TestDatabase
 import Testing
 
 @Suite struct LoaderTests {

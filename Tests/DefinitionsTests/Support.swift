@@ -3,14 +3,6 @@ import Definitions
 import Foundation
 import TestDatabase
 
-/// The repository's own definitions, loaded once per test process.
-let repositoryDefinitions: DefinitionSet = {
-    do {
-        return try DefinitionSet.load(eventsDirectory: TestDatabase.repositoryRoot.appendingPathComponent("events"))
-    } catch {
-        fatalError("las definiciones del repositorio no cargan: \(error)")
-    }
-}()
 
 func json(_ text: String) -> JSONValue {
     do { return try CanonicalJSON.parse(text) } catch { fatalError("JSON de prueba no válido: \(error)") }

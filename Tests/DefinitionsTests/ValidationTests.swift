@@ -1,5 +1,6 @@
 import CanonicalJSON
 import Definitions
+import TestDatabase
 import Testing
 
 @Suite struct ValidationTests {

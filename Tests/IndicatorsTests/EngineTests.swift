@@ -14,7 +14,7 @@ import Testing
 /// The engine on a fixture ficha (participation spaces held vs programmed), over scenarios built
 /// event by event through the command path, with hand-computed results.
 @Suite struct EngineTests {
-    static let definitions: DefinitionSet = try! DefinitionSet.load(eventsDirectory: TestDatabase.repositoryRoot.appendingPathComponent("events"))
+    static let definitions = repositoryDefinitions
 
     struct World {
         let database: TestDatabase

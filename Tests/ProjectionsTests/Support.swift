@@ -9,11 +9,7 @@ import Privacy
 import Projections
 import TestDatabase
 
-let definitions: DefinitionSet = {
-    do { return try DefinitionSet.load(eventsDirectory: TestDatabase.repositoryRoot.appendingPathComponent("events")) } catch {
-        fatalError("las definiciones del repositorio no cargan: \(error)")
-    }
-}()
+let definitions = repositoryDefinitions
 
 let repositoryProjections: [ProjectionDefinition] = {
     do { return try ProjectionDefinition.loadAll(directory: TestDatabase.repositoryRoot.appendingPathComponent("projections")) } catch {
