@@ -2,11 +2,16 @@ import ArgumentParser
 import Cryptography
 import EventLog
 import Foundation
+import Projections
 
 struct Verify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Recalcula la cadena de hashes del registro completo (o de un archivo exportado) y comprueba los puntos de control firmados.",
-        discussion: "Termina con código 1 y nombra la primera posición incorrecta si algo no cuadra.")
+        discussion: """
+            Con --include-projections, además reconstruye cada proyección desde la posición 0 en un esquema de trabajo \
+            y la compara, tabla por tabla, con la copia vigente. Termina con código 1 y nombra la primera posición \
+            incorrecta, o la tabla que difiere, si algo no cuadra.
+            """)
 
     @OptionGroup var database: DatabaseOptions
 
@@ -19,7 +24,15 @@ struct Verify: AsyncParsableCommand {
     @Option(help: "Verifica un archivo de `sintra export` sin base de datos.")
     var file: String?
 
+    @Flag(help: "Reconstruye también cada proyección en un esquema de trabajo y la compara con la vigente (requiere la conexión del dueño).")
+    var includeProjections = false
+
+    @OptionGroup var projector: ProjectorOptions
+
     func validate() throws {
+        if includeProjections && file != nil {
+            throw ValidationError("--include-projections compara las proyecciones de una base de datos; no se combina con --file")
+        }
         if !checkpointFiles.isEmpty && publicKeyFile == nil {
             throw ValidationError("con --checkpoint indique también --public-key: sin la llave del auditor, cualquiera podría firmar un punto de control")
         }
@@ -55,6 +68,33 @@ struct Verify: AsyncParsableCommand {
         print("\(formatCount(verified)) eventos verificados en \(String(format: "%.2f", seconds)) s (\(formatCount(Int64(Double(verified) / max(seconds, 0.001)))) eventos/s).")
         if !checkpoints.isEmpty {
             print("\(checkpoints.count) punto(s) de control firmado(s) verificados: el registro los extiende.")
+        }
+        if includeProjections { try await verifyProjections() }
+    }
+
+    /// Each projection against a copy rebuilt from the log up to its own checkpoint.
+    private func verifyProjections() async throws {
+        let projector = try projector.makeProjector()
+        var mismatched = false
+        for projection in projector.projections {
+            let progress = ProgressBar(label: "Reconstruyendo \(projection.name) para comparar")
+            let comparison = try await projector.verify(projection) { progress.update($0, of: $1) }
+            progress.finish()
+            if comparison.matches {
+                print("Proyección \(projection.name): idéntica a su reconstrucción desde el registro "
+                      + "(\(comparison.tables.count) tablas, posición \(formatCount(comparison.position))).")
+            } else {
+                mismatched = true
+                printError("ERROR: la proyección \(projection.name) difiere de su reconstrucción en la posición \(formatCount(comparison.position)):")
+                for table in comparison.tables where table.onlyLive > 0 || table.onlyRebuilt > 0 {
+                    printError("  \(table.table): \(formatCount(table.onlyLive)) fila(s) solo en la copia vigente, "
+                               + "\(formatCount(table.onlyRebuilt)) solo en la reconstruida")
+                }
+            }
+        }
+        if mismatched {
+            printError("Reconstruya la proyección con `sintra projections rebuild NOMBRE` tras investigar la causa.")
+            throw ExitCode(1)
         }
     }
 }
