@@ -28,6 +28,9 @@ public struct IndicatorDefinition: Sendable {
     public let variables: [Variable]
     /// As printed in the seed's annex, by year ("33.34", "NA", "66 p/").
     public let published: [Int: String]
+    /// The whole ficha as canonical JSON (RFC 8785): what `DefinicionDeIndicadorAdoptada` records,
+    /// so a past figure can be recomputed with the definition that was in force.
+    public var document: String { String(decoding: CanonicalJSON.serialize(fields), as: UTF8.self) }
 
     public struct LoadError: Error, CustomStringConvertible, Sendable { public let description: String }
 
@@ -54,6 +57,13 @@ public struct IndicatorDefinition: Sendable {
         }
         guard problems.isEmpty else { throw LoadError(description: problems.joined(separator: "\n")) }
         return result.sorted { $0.id.compare($1.id, options: .numeric) == .orderedAscending }
+    }
+
+    /// A ficha recorded in the log (the `documento` of `DefinicionDeIndicadorAdoptada`).
+    public static func parse(document: String) throws -> IndicatorDefinition {
+        let json: JSONValue
+        do { json = try CanonicalJSON.parse(document) } catch { throw LoadError(description: "ficha registrada: JSON no válido: \(error.message)") }
+        return try read(json, file: "\(json["id"]?.stringValue ?? "?").json")
     }
 
     static func read(_ json: JSONValue, file: String) throws -> IndicatorDefinition {

@@ -4,6 +4,7 @@ import Foundation
 import Indicators
 import Postgres
 import Projections
+import Publications
 
 struct IndicatorsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,14 +16,13 @@ struct IndicatorsCommand: AsyncParsableCommand {
     @Option(name: .customLong("indicador"), help: "Solo este indicador (p. ej. 1.2).") var indicator: String?
     @Option(name: .customLong("as-of"), help: "Fecha (AAAA-MM-DD): el valor como estaba al final de ese día.") var asOf: String?
     @Option(help: "json, csv, md o html.") var format: Format = .md
-    @Option(name: .customLong("indicators"), help: "Carpeta de las fichas (por omisión ./projections/indicators).") var directory: String?
+    @OptionGroup var fichas: IndicatorFolderOptions
 
     enum Format: String, ExpressibleByArgument { case json, csv, md, html }
 
     func run() async throws {
         let projector = try options.makeProjector()
-        let folder = directory ?? (Environment.value("SINTRA_PROJECTIONS_DIR").map { $0 + "/indicators" } ?? "projections/indicators")
-        let definitions = try IndicatorDefinition.loadAll(directory: URL(fileURLWithPath: folder))
+        let definitions = try fichas.load()
         let engine = IndicatorEngine(pool: projector.pool, indicators: definitions)
         let years = year.map { [$0] } ?? Array(2019...2024)
         let ids = indicator.map { Set([$0]) }
@@ -33,16 +33,12 @@ struct IndicatorsCommand: AsyncParsableCommand {
             throw ValidationError("«\(asOf)» no es una fecha AAAA-MM-DD")
         }
         let position = try await projector.position(recordedAtOrBefore: end)
-        let label = "asof_\(position)"
-        let schemas = try await projector.replay(until: position, label: label)
-        let past: [IndicatorResult]
-        do {
-            past = try await engine.compute(years: years, source: .init(schemas: [schemas["hechos"]!, schemas["expedientes"]!], position: position),
-                                            today: day, only: ids)
-            try await projector.dropReplay(label: label)
-        } catch {
-            try? await projector.dropReplay(label: label)
-            throw error
+        let computation = try await IndicatorsAsOf(projector: projector, history: IndicatorDefinitionHistory(pool: projector.pool))
+            .compute(position: position, years: years, today: day, current: definitions, only: ids)
+        let past = computation.results
+        if !computation.withoutRecordedDefinition.isEmpty {
+            printError("Aviso: el registro no tenía aún versión adoptada de \(computation.withoutRecordedDefinition.joined(separator: ", ")) "
+                       + "en la posición \(position); se calcularon con la ficha actual (se adoptan al publicar).")
         }
         if format == .json || format == .csv {
             print("# al \(asOf) (posición \(position))")

@@ -1,0 +1,48 @@
+import Catalog
+import Indicators
+import Postgres
+import Projections
+
+/// Indicators as they stood at a past position of the log: the projections rebuilt up to that
+/// position in scratch schemas, and each ficha in the version that was in force there.
+public struct IndicatorsAsOf: Sendable {
+    let projector: Projector
+    let history: IndicatorDefinitionHistory
+
+    public init(projector: Projector, history: IndicatorDefinitionHistory) {
+        self.projector = projector
+        self.history = history
+    }
+
+    public struct Computation: Sendable {
+        public let results: [IndicatorResult]
+        /// Fichas that had no recorded version at that position, computed with today's file instead.
+        public let withoutRecordedDefinition: [String]
+    }
+
+    /// `current` supplies the fichas the log had not recorded yet at `position` (a log older than
+    /// the fichas' own history); the result names them so no reader mistakes them for the old rule.
+    public func compute(position: Int64, years: [Int], today: CalendarDate, current: [IndicatorDefinition],
+                        only ids: Set<String>? = nil) async throws -> Computation {
+        let recorded = try await history.inForce(at: position)
+        let recordedIds = Set(recorded.map(\.id))
+        let fallback = current.filter { !recordedIds.contains($0.id) && (ids?.contains($0.id) ?? true) }
+        let definitions = (recorded + fallback).sorted { $0.id.compare($1.id, options: .numeric) == .orderedAscending }
+        // Unique per call: two auditors asking about the same position must not share scratch schemas.
+        let label = "asof_\(position)_\(UInt32.random(in: 0...UInt32.max))"
+        let schemas = try await projector.replay(until: position, label: label)
+        do {
+            guard let hechos = schemas["hechos"], let expedientes = schemas["expedientes"] else {
+                throw PublicationError.missingProjections
+            }
+            let engine = IndicatorEngine(pool: projector.pool, indicators: definitions)
+            let results = try await engine.compute(years: years, source: .init(schemas: [hechos, expedientes], position: position),
+                                                   today: today, only: ids)
+            try await projector.dropReplay(label: label)
+            return Computation(results: results, withoutRecordedDefinition: fallback.map(\.id))
+        } catch {
+            try? await projector.dropReplay(label: label)
+            throw error
+        }
+    }
+}

@@ -1,0 +1,147 @@
+import ArgumentParser
+import Catalog
+import Commands
+import Foundation
+import Indicators
+import Publications
+
+/// The fichas folder, as `sintra indicators` finds it.
+struct IndicatorFolderOptions: ParsableArguments {
+    @Option(name: .customLong("indicators"), help: "Carpeta de las fichas (por omisión $SINTRA_PROJECTIONS_DIR/indicators o ./projections/indicators).")
+    var directory: String?
+
+    func load() throws -> [IndicatorDefinition] {
+        let folder = directory ?? (Environment.value("SINTRA_PROJECTIONS_DIR").map { $0 + "/indicators" } ?? "projections/indicators")
+        return try IndicatorDefinition.loadAll(directory: URL(fileURLWithPath: folder))
+    }
+}
+
+/// `2019-2024` or `2023`.
+struct YearRange: ExpressibleByArgument {
+    let years: [Int]
+    init?(argument: String) {
+        let parts = argument.split(separator: "-").compactMap { Int($0) }
+        guard (1...2).contains(parts.count), parts.allSatisfy({ (1990...2100).contains($0) }), parts.first! <= parts.last! else { return nil }
+        years = Array(parts.first!...parts.last!)
+    }
+}
+
+struct Publish: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Publica cifras y deja constancia en el registro (evento PublicacionRealizada): qué se publicó, en qué posición y con qué definiciones.",
+        subcommands: [Indicators.self])
+
+    struct Indicators: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "indicators",
+            abstract: "Publica el anexo «Avance de las Metas para el bienestar y Parámetros» con todas sus cifras.",
+            discussion: """
+                Antes registra las versiones de las fichas que aún no estén en el registro. Con --out escribe el anexo en \
+                JSON (el documento cuya huella SHA-256 queda en el evento), Markdown y HTML.
+                """)
+        @OptionGroup var command: CommandOptions
+        @OptionGroup var projector: ProjectorOptions
+        @OptionGroup var fichas: IndicatorFolderOptions
+        @Option(name: .customLong("anios"), help: "Años que cubre, p. ej. 2019-2024 (por omisión) o 2023.") var years = YearRange(argument: "2019-2024")!
+        @Option(name: .customLong("institucion"), help: "Institución que publica.") var institution = "SEGOB"
+        @Option(name: .customLong("usuario"), help: "Persona que publica (queda en los metadatos).") var user = "secretaria-tecnica"
+        @Option(help: "Carpeta donde escribir anexo.json, anexo.md y anexo.html.") var out: String?
+
+        func run() async throws {
+            let projector = try projector.makeProjector()
+            let handler = try command.makeHandler()
+            let current = try fichas.load()
+            let publisher = IndicatorPublisher(projector: projector, history: IndicatorDefinitionHistory(pool: projector.pool), current: current)
+            let context = CommandContext(userId: user, institutionId: institution, client: "sintra-publish/1", today: CalendarDate.today())
+            let published: IndicatorPublisher.Published
+            do { published = try await publisher.publish(years: years.years, handler: handler, context: context) } catch let error as CommandError {
+                throw ValidationError("no se registró la publicación: \(error)")
+            }
+            let publication = published.publication
+            if let out {
+                try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+                try published.document.write(toFile: out + "/anexo.json", atomically: true, encoding: .utf8)
+                try AnnexRenderer.markdown(published.results, definitions: current).write(toFile: out + "/anexo.md", atomically: true, encoding: .utf8)
+                try AnnexRenderer.html(published.results, definitions: current).write(toFile: out + "/anexo.html", atomically: true, encoding: .utf8)
+                print("Anexo escrito en \(out)/anexo.json, anexo.md y anexo.html.")
+            }
+            print("Publicación \(publication.streamId) registrada en la posición \(formatCount(publication.position)): anexo de indicadores "
+                  + "\(publication.years.first!)–\(publication.years.last!), \(publication.figures.count) cifras calculadas con el registro hasta la "
+                  + "posición \(formatCount(publication.logPosition)).")
+            print("Huella SHA-256 de anexo.json: \(publication.fingerprint)")
+            print("Compárela después con lo que se sabe: sintra publications compare --year \(publication.years.last!)")
+        }
+    }
+}
+
+struct Publications: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "publications",
+        abstract: "Publicaciones registradas: listarlas y comparar lo publicado con lo que se sabe ahora.",
+        subcommands: [List.self, Compare.self])
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Cada publicación: fecha, tipo, años, posición del registro y huella.")
+        @OptionGroup var projector: ProjectorOptions
+
+        func run() async throws {
+            let all = try await Publication.all(try projector.makeProjector().pool)
+            if all.isEmpty { print("No hay publicaciones registradas."); return }
+            print("| publicación | fecha | tipo | años | registro hasta | definiciones | huella |")
+            print("| --- | --- | --- | --- | --- | --- | --- |")
+            for item in all {
+                let definitions = item.definitions.map { "\($0.key) v\($0.version)" }.joined(separator: ", ")
+                print("| \(item.streamId) | \(item.date) | \(item.kind.rawValue) | \(item.years.first ?? 0)–\(item.years.last ?? 0) | "
+                      + "\(formatCount(item.logPosition)) | \(definitions) | \(item.fingerprint.prefix(16))… |")
+            }
+        }
+    }
+
+    struct Compare: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Lo publicado para un año frente a lo que se sabe ahora, con cada cifra recalculada en la posición publicada.",
+            discussion: """
+                Tres columnas por cifra: como se publicó; recalculada hoy en la misma posición del registro con las fichas \
+                vigentes entonces (debe coincidir: si no, la cifra publicada no se puede reproducir y el comando termina con \
+                código 1); y ahora, con los eventos posteriores que explican la diferencia.
+                """)
+        @OptionGroup var projector: ProjectorOptions
+        @OptionGroup var fichas: IndicatorFolderOptions
+        @Option(help: "Año publicado; se toma la última publicación del anexo que lo cubre.") var year: Int?
+        @Option(name: .customLong("publicacion"), help: "Flujo de la publicación (publicacion-…), en lugar de --year.") var stream: String?
+
+        func validate() throws {
+            if (year == nil) == (stream == nil) { throw ValidationError("indique --year o --publicacion") }
+        }
+
+        func run() async throws {
+            let projector = try projector.makeProjector()
+            let all = try await Publication.all(projector.pool)
+            let found = stream.map { id in all.first { $0.streamId == id } } ?? all.last { $0.kind == .indicatorsAnnex && $0.years.contains(year!) }
+            guard let publication = found, publication.kind == .indicatorsAnnex else {
+                throw ValidationError(stream.map { "no hay una publicación del anexo «\($0)»" } ?? "no hay una publicación del anexo que cubra \(year!)")
+            }
+            let publisher = IndicatorPublisher(projector: projector, history: IndicatorDefinitionHistory(pool: projector.pool), current: try fichas.load())
+            let rows = try await publisher.compare(publication, today: CalendarDate.today())
+                .filter { year == nil || $0.year == year }
+            print("# Publicación \(publication.streamId) del \(publication.date) (registro hasta la posición \(formatCount(publication.logPosition)))\n")
+            print("| indicador | año | publicado | recalculado en \(formatCount(publication.logPosition)) | ahora | eventos posteriores que cuentan ahora |")
+            print("| --- | --- | --- | --- | --- | --- |")
+            for row in rows {
+                let later = row.laterPositions
+                let explanation = later.isEmpty ? (row.now?.display == row.published.display ? "—" : "cambio de definición o de validación")
+                    : "posiciones " + later.prefix(12).map(String.init).joined(separator: ", ") + (later.count > 12 ? "…" : "")
+                print("| \(row.indicator) | \(row.year) | \(row.published.display) | \(row.reproduced?.display ?? "—")\(row.reproduces ? "" : " ⚠") "
+                      + "| \(row.now?.display ?? "—") | \(explanation) |")
+            }
+            let failures = rows.filter { !$0.reproduces }
+            if failures.isEmpty {
+                print("\nLas \(rows.count) cifras publicadas se reproducen exactamente en la posición \(formatCount(publication.logPosition)).")
+            } else {
+                printError("\nATENCIÓN: \(failures.count) cifra(s) publicadas no se reproducen (⚠): "
+                           + failures.map { "\($0.indicator) \($0.year)" }.joined(separator: ", "))
+                throw ExitCode(1)
+            }
+        }
+    }
+}
