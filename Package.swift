@@ -27,12 +27,13 @@ let package = Package(
         .target(name: "Projections", dependencies: ["EventLog", "Postgres", "CanonicalJSON"]),
         .target(name: "Indicators", dependencies: ["Postgres", "CanonicalJSON", "Catalog"]),
         .target(name: "Publications", dependencies: ["Indicators", "Projections", "Commands", "Cryptography", "Postgres", "CanonicalJSON", "Catalog"]),
+        .target(name: "CaseFiles", dependencies: ["Commands", "Privacy", "Definitions", "EventLog", "Postgres", "CanonicalJSON", "Catalog"]),
         .target(name: "Demo", dependencies: ["Commands", "Definitions", "Catalog", "CanonicalJSON"]),
         .target(name: "Commands", dependencies: ["Definitions", "Privacy", "EventLog", "Postgres", "Catalog", "CanonicalJSON", "Cryptography"]),
 
         // The command-line tool.
         .executableTarget(name: "sintra", dependencies: [
-            "EventLog", "Definitions", "Privacy", "Commands", "Demo", "Projections", "Indicators", "Publications",
+            "EventLog", "Definitions", "Privacy", "Commands", "Demo", "Projections", "Indicators", "Publications", "CaseFiles",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -50,6 +51,7 @@ let package = Package(
         .testTarget(name: "IndicatorsTests", dependencies: ["Indicators", "Projections", "Commands", "Definitions", "Privacy", "Catalog", "TestDatabase"]),
         .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "Commands", "Demo", "Definitions", "Privacy", "Catalog", "TestDatabase"]),
         .testTarget(name: "PublicationsTests", dependencies: ["Publications", "Cryptography", "Indicators", "Projections", "Commands", "Definitions", "Privacy", "Catalog", "TestDatabase"]),
+        .testTarget(name: "CaseFilesTests", dependencies: ["CaseFiles", "Commands", "Projections", "Definitions", "Privacy", "Catalog", "TestDatabase"]),
         .testTarget(name: "CommandsTests", dependencies: ["Commands", "Definitions", "Privacy", "Cryptography", "Demo", "TestDatabase"]),
     ],
     swiftLanguageModes: [.v6]

@@ -268,7 +268,7 @@ public final class CommandHandler: Sendable {
 
     /// The case's general data now: the registration with every correction applied, personal
     /// fields decrypted when `key` is given (null otherwise).
-    static func currentGeneralData(_ history: StreamHistory, subject: String, key: [UInt8]?) -> JSONValue {
+    public static func currentGeneralData(_ history: StreamHistory, subject: String, key: [UInt8]?) -> JSONValue {
         var current: JSONValue = .object([])
         for entry in history.entries {
             let fields: JSONValue?

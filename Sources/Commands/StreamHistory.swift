@@ -4,22 +4,24 @@ import Definitions
 import EventLog
 
 /// A stream's events as the rules need them: current-version payloads (upcast on read) and who recorded each.
-struct StreamHistory: Sendable {
-    struct Entry: Sendable {
-        let eventType: String
-        let payload: JSONValue
-        let institutionId: String
-        let version: Int64
+public struct StreamHistory: Sendable {
+    public struct Entry: Sendable {
+        public let eventType: String
+        /// Still encrypted where personal: open with `PersonalDataCipher.decrypt`.
+        public let payload: JSONValue
+        public let institutionId: String
+        public let version: Int64
+        public let position: Int64
     }
 
-    let streamId: String
-    let streamType: String?
-    let version: Int64
-    let entries: [Entry]
+    public let streamId: String
+    public let streamType: String?
+    public let version: Int64
+    public let entries: [Entry]
 
-    var exists: Bool { version > 0 }
+    public var exists: Bool { version > 0 }
 
-    static func load(_ streamId: String, from store: EventStore, definitions: DefinitionSet) async throws -> StreamHistory {
+    public static func load(_ streamId: String, from store: EventStore, definitions: DefinitionSet) async throws -> StreamHistory {
         var entries: [Entry] = []
         var streamType: String?
         var next: Int64 = 1
@@ -31,7 +33,8 @@ struct StreamHistory: Sendable {
                 let target = definitions.latest(event.eventType)?.version ?? event.schemaVersion
                 let payload = Upcasting.upcast(event.eventType, version: event.schemaVersion, payload: parsed, to: target).payload
                 let institution = (try? CanonicalJSON.parse(event.metadata))?["institutionId"]?.stringValue ?? ""
-                entries.append(Entry(eventType: event.eventType, payload: payload, institutionId: institution, version: event.version))
+                entries.append(Entry(eventType: event.eventType, payload: payload, institutionId: institution, version: event.version,
+                                     position: event.position))
             }
             guard page.count == 1_000, let last = page.last else { break }
             next = last.version + 1

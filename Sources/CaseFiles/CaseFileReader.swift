@@ -1,0 +1,137 @@
+import CanonicalJSON
+import Catalog
+import Commands
+import Definitions
+import EventLog
+import Postgres
+import Privacy
+
+/// Reads case files for caseworkers: the list from the `expedientes` projection, one case with
+/// its timeline, and exact lookup by CURP through its blind index.
+///
+/// Personal fields are never in the projection; they are opened from the log, with the case's
+/// data key, only when the caller asks for them (`personal: true`). Who may ask, and the record
+/// that they asked, belong to the API's authorisation layer, which calls this.
+public struct CaseFileReader: Sendable {
+    let store: EventStore
+    let vault: DataKeyVault
+    let definitions: DefinitionSet
+
+    /// `store` connects as the application role: it reads the log, the projection and the blind indexes.
+    public init(store: EventStore, vault: DataKeyVault, definitions: DefinitionSet) {
+        self.store = store
+        self.vault = vault
+        self.definitions = definitions
+    }
+
+    public static let maximumPageSize = 500
+
+    public func list(_ filter: CaseFilter, pageSize: Int = 50, after cursor: Int64? = nil) async throws -> CasePage {
+        let size = max(1, min(pageSize, Self.maximumPageSize))
+        let rows = try await store.pool.query("""
+            SELECT c.expediente, c.institucion_registro, c.calidad, c.sexo, c.edad, c.nacionalidad, c.entidad_deteccion, c.municipio_deteccion,
+                   c.fecha_deteccion::text, c.estado, c.motivo_cierre, array_to_string(c.modalidades, ','), c.validado, c.compartir,
+                   c.contar_en_estadisticas, c.datos_personales_borrados, c.version, c.posicion_registro
+              FROM proj_expedientes.casos c
+             WHERE ($1::text IS NULL OR c.institucion_registro = $1
+                    OR EXISTS (SELECT 1 FROM proj_expedientes.historial h WHERE h.expediente = c.expediente AND h.institucion = $1)
+                    OR EXISTS (SELECT 1 FROM proj_expedientes.canalizaciones r WHERE r.expediente = c.expediente AND r.institucion_destino = $1))
+               AND ($2::text IS NULL OR c.entidad_deteccion = $2)
+               AND ($3::text IS NULL OR c.municipio_deteccion = $3)
+               AND ($4::text IS NULL OR c.estado = $4)
+               AND ($5::text IS NULL OR $5 = ANY (c.modalidades))
+               AND ($6::date IS NULL OR c.fecha_deteccion >= $6::date)
+               AND ($7::date IS NULL OR c.fecha_deteccion <= $7::date)
+               AND ($8::bool IS NULL OR c.validado = $8)
+               AND ($9::bigint IS NULL OR c.posicion_registro < $9)
+             ORDER BY c.posicion_registro DESC
+             LIMIT $10
+            """, [text(filter.institution), text(filter.entidad), text(filter.municipio), text(filter.status), text(filter.modality),
+                  text(filter.detectedFrom?.description), text(filter.detectedTo?.description), filter.validated.map(PostgresValue.bool) ?? .null,
+                  cursor.map(PostgresValue.int64) ?? .null, .int64(Int64(size) + 1)])
+        let summaries = try rows.prefix(size).map(Self.summary)
+        return CasePage(cases: summaries, next: rows.count > size ? summaries.last?.registeredAt : nil)
+    }
+
+    /// One case: the projection's row and tables, plus the stream's events for the timeline's
+    /// details, the corrections and the consent history. Nil when no such case exists.
+    public func read(_ caseId: String, personal: Bool) async throws -> CaseFile? {
+        let rows = try await store.pool.query("""
+            SELECT c.expediente, c.institucion_registro, c.calidad, c.sexo, c.edad, c.nacionalidad, c.entidad_deteccion, c.municipio_deteccion,
+                   c.fecha_deteccion::text, c.estado, c.motivo_cierre, array_to_string(c.modalidades, ','), c.validado, c.compartir,
+                   c.contar_en_estadisticas, c.datos_personales_borrados, c.version, c.posicion_registro
+              FROM proj_expedientes.casos c WHERE c.expediente = $1
+            """, [.text(caseId)])
+        guard let row = rows.first else { return nil }
+        let summary = try Self.summary(row)
+        let history = try await StreamHistory.load(caseId, from: store, definitions: definitions)
+        let key = personal ? try await vault.key(subject: caseId) : nil
+        let open = { (payload: JSONValue) -> JSONValue in
+            personal ? PersonalDataCipher.decrypt(payload, subject: caseId, key: key).payload : CaseFile.withoutPersonalFields(payload)
+        }
+        let dated = try await store.pool.query("""
+            SELECT posicion, coalesce(fecha::text, '') FROM proj_expedientes.historial WHERE expediente = $1
+            """, [.text(caseId)])
+        var dates: [Int64: String] = [:]
+        for item in dated { dates[try item.decode(Int64.self, 0)] = try item.decode(String.self, 1) }
+        let timeline = history.entries.map { entry in
+            CaseFile.TimelineEntry(position: entry.position, version: entry.version, eventType: entry.eventType,
+                                   date: dates[entry.position].flatMap { $0.isEmpty ? nil : $0 }, institution: entry.institutionId,
+                                   details: open(entry.payload))
+        }
+        return CaseFile(
+            summary: summary, victimisation: history.entries.last { $0.eventType == "VictimizacionDocumentada" }.map { open($0.payload) },
+            generalData: personal ? CommandHandler.currentGeneralData(history, subject: caseId, key: key)
+                                  : CaseFile.withoutPersonalFields(CommandHandler.currentGeneralData(history, subject: caseId, key: nil)),
+            personalDataOpened: personal && key != nil,
+            timeline: timeline,
+            referrals: try await referrals(caseId),
+            institutions: Array(Set(history.entries.map(\.institutionId))).sorted(),
+            possibleDuplicates: try await possibleDuplicates(caseId))
+    }
+
+    /// The cases whose CURP, normalised, has this blind index: without the index key nobody can
+    /// run this search, and the database never sees the CURP.
+    public func find(curp: String) async throws -> [String] {
+        let digest = BlindIndex.digest(.curp, of: BlindIndex.normalizeCURP(curp), keyring: vault.keyring)
+        return try await store.pool.query("SELECT subject FROM blind_indexes WHERE kind = $1 AND digest = $2 ORDER BY 1",
+                                          [.text(BlindIndex.Kind.curp.rawValue), .bytea(digest)]).map { try $0.decode(String.self, 0) }
+    }
+
+    /// Cases whose blind indexes match this one's and that nobody has yet declared the same
+    /// person or a different one.
+    func possibleDuplicates(_ caseId: String) async throws -> [String] {
+        try await store.pool.query("""
+            SELECT DISTINCT other.subject FROM blind_indexes mine
+              JOIN blind_indexes other ON other.kind = mine.kind AND other.digest = mine.digest AND other.subject <> mine.subject
+             WHERE mine.subject = $1
+               AND NOT EXISTS (SELECT 1 FROM proj_expedientes.vinculos v
+                                WHERE (v.expediente = $1 AND v.otro = other.subject) OR (v.expediente = other.subject AND v.otro = $1))
+             ORDER BY 1
+            """, [.text(caseId)]).map { try $0.decode(String.self, 0) }
+    }
+
+    func referrals(_ caseId: String) async throws -> [CaseFile.Referral] {
+        try await store.pool.query("""
+            SELECT folio, fecha::text, institucion_origen, institucion_destino, estado, fecha_respuesta::text
+              FROM proj_expedientes.canalizaciones WHERE expediente = $1 ORDER BY posicion
+            """, [.text(caseId)]).map { row in
+            CaseFile.Referral(folio: try row.decode(String.self, 0), date: try row.decode(String.self, 1), from: try row.decode(String.self, 2),
+                              to: try row.decode(String.self, 3), status: try row.decode(String.self, 4), answeredOn: try row.decode(String?.self, 5))
+        }
+    }
+
+    static func summary(_ row: PostgresRow) throws -> CaseSummary {
+        let modalities = try row.decode(String.self, 11)
+        return CaseSummary(
+            caseId: try row.decode(String.self, 0), registeringInstitution: try row.decode(String.self, 1), quality: try row.decode(String?.self, 2),
+            sex: try row.decode(String?.self, 3), age: try row.decode(Int?.self, 4), nationality: try row.decode(String?.self, 5),
+            entidad: try row.decode(String?.self, 6), municipio: try row.decode(String?.self, 7),
+            detectedOn: CalendarDate(try row.decode(String.self, 8)) ?? CalendarDate("1970-01-01")!, status: try row.decode(String.self, 9),
+            closingReason: try row.decode(String?.self, 10), modalities: modalities.isEmpty ? [] : modalities.split(separator: ",").map(String.init),
+            validated: try row.decode(Bool.self, 12), shareable: try row.decode(Bool?.self, 13), countsInStatistics: try row.decode(Bool?.self, 14),
+            personalDataErased: try row.decode(Bool.self, 15), version: try row.decode(Int64.self, 16), registeredAt: try row.decode(Int64.self, 17))
+    }
+}
+
+private func text(_ value: String?) -> PostgresValue { value.map(PostgresValue.text) ?? .null }

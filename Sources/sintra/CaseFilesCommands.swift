@@ -1,0 +1,106 @@
+import ArgumentParser
+import CanonicalJSON
+import CaseFiles
+import Catalog
+import EventLog
+import Postgres
+import Privacy
+
+extension CommandOptions {
+    func makeReader() throws -> CaseFileReader {
+        let store = EventStore(pool: ConnectionPool(connectionString: try database.resolved(), maxConnections: 4))
+        return CaseFileReader(store: store, vault: DataKeyVault(pool: store.pool, keyring: try keys.load()), definitions: try events.load())
+    }
+}
+
+struct CasesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cases",
+        abstract: "Expedientes: lista con filtros, un expediente con su línea de tiempo, búsqueda exacta por CURP.",
+        discussion: "Lee la proyección «expedientes» (póngala al día con `sintra projections run --once`). Sin --datos-personales no se muestra ningún dato personal.",
+        subcommands: [List.self, Show.self, Find.self])
+
+    enum Format: String, ExpressibleByArgument { case text, json }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Expedientes, del registro más reciente al más antiguo, por páginas.")
+        @OptionGroup var options: CommandOptions
+        @Option(name: .customLong("institucion"), help: "Que registró, participó o recibió una canalización.") var institution: String?
+        @Option(name: .customLong("entidad"), help: "Entidad de detección (clave INEGI de 2 dígitos).") var entidad: String?
+        @Option(name: .customLong("municipio"), help: "Municipio de detección (clave INEGI de 5 dígitos).") var municipio: String?
+        @Option(name: .customLong("estado"), help: "abierto o cerrado.") var status: String?
+        @Option(name: .customLong("modalidad"), help: "Modalidad de explotación documentada (catálogo modalidades).") var modality: String?
+        @Option(name: .customLong("desde"), help: "Detectados desde esta fecha (AAAA-MM-DD).") var from: String?
+        @Option(name: .customLong("hasta"), help: "Detectados hasta esta fecha (AAAA-MM-DD).") var to: String?
+        @Option(name: .customLong("validado"), help: "si o no.") var validated: String?
+        @Option(name: .customLong("limite"), help: "Expedientes por página (máximo 500).") var limit = 50
+        @Option(name: .customLong("despues-de"), help: "Cursor de la página siguiente (lo imprime la página anterior).") var cursor: Int64?
+        @Option(help: "text o json.") var format: Format = .text
+
+        func run() async throws {
+            var problems: [String] = []
+            let fromDate = from.flatMap { text in CalendarDate(text) ?? { problems.append("--desde: «\(text)» no es una fecha AAAA-MM-DD"); return nil }() }
+            let toDate = to.flatMap { text in CalendarDate(text) ?? { problems.append("--hasta: «\(text)» no es una fecha AAAA-MM-DD"); return nil }() }
+            if let status, !["abierto", "cerrado"].contains(status) { problems.append("--estado: use abierto o cerrado") }
+            if let validated, !["si", "no"].contains(validated) { problems.append("--validado: use si o no") }
+            if !(1...CaseFileReader.maximumPageSize).contains(limit) { problems.append("--limite: de 1 a \(CaseFileReader.maximumPageSize)") }
+            guard problems.isEmpty else { throw ValidationError(problems.joined(separator: "\n")) }
+            let filter = CaseFilter(institution: institution, entidad: entidad, municipio: municipio, status: status, modality: modality,
+                                    detectedFrom: fromDate, detectedTo: toDate, validated: validated.map { $0 == "si" })
+            let page = try await options.makeReader().list(filter, pageSize: limit, after: cursor)
+            if format == .json {
+                let items: [JSONValue] = page.cases.map { item in
+                    ["expediente": .string(item.caseId), "institucion": .string(item.registeringInstitution), "sexo": item.sex.map(JSONValue.string) ?? .null,
+                     "edad": item.age.map { .number(Double($0)) } ?? .null, "entidad": item.entidad.map(JSONValue.string) ?? .null,
+                     "fechaDeDeteccion": .string(item.detectedOn.description), "estado": .string(item.status), "validado": .bool(item.validated),
+                     "modalidades": .array(item.modalities.map(JSONValue.string))]
+                }
+                let next: JSONValue = page.next.map { .number(Double($0)) } ?? .null
+                print(String(decoding: CanonicalJSON.serialize(["expedientes": .array(items), "siguiente": next]), as: UTF8.self))
+                return
+            }
+            print("expediente                                       institución  detección   estado    validado  sexo    edad  entidad")
+            for item in page.cases {
+                print("\(item.caseId.padding(toLength: 49, withPad: " ", startingAt: 0))\(item.registeringInstitution.padding(toLength: 13, withPad: " ", startingAt: 0))"
+                      + "\(item.detectedOn)  \(item.status.padding(toLength: 10, withPad: " ", startingAt: 0))\((item.validated ? "sí" : "no").padding(toLength: 10, withPad: " ", startingAt: 0))"
+                      + "\((item.sex ?? "—").padding(toLength: 8, withPad: " ", startingAt: 0))\((item.age.map(String.init) ?? "—").padding(toLength: 6, withPad: " ", startingAt: 0))\(item.entidad ?? "—")")
+            }
+            print("\(page.cases.count) expediente(s)." + (page.next.map { " Página siguiente: --despues-de \($0)" } ?? ""))
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Un expediente: datos generales, victimización, línea de tiempo, canalizaciones, instituciones, posibles duplicados (JSON).")
+        @OptionGroup var options: CommandOptions
+        @Argument(help: "Identificador del expediente (expediente-…).") var caseId: String
+        @Flag(name: .customLong("datos-personales"), help: "Abre los datos personales (requiere --motivo).") var personal = false
+        @Option(name: .customLong("motivo"), help: "Para qué se consultan los datos personales.") var purpose: String?
+
+        func validate() throws {
+            if personal && (purpose?.trimmingCharacters(in: .whitespaces).isEmpty ?? true) {
+                throw ValidationError("--datos-personales requiere --motivo: toda consulta de datos personales declara su finalidad")
+            }
+        }
+
+        func run() async throws {
+            guard let file = try await options.makeReader().read(caseId, personal: personal) else {
+                throw ValidationError("no existe el expediente «\(caseId.prefix(80))» (o la proyección aún no lo aplica)")
+            }
+            print(String(decoding: CanonicalJSON.serialize(file.json), as: UTF8.self))
+            if personal && !file.personalDataOpened { printError("Los datos personales de este expediente fueron borrados; no se pueden abrir.") }
+        }
+    }
+
+    struct Find: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Expedientes cuya CURP coincide exactamente (por su índice ciego; la CURP nunca llega a la base).")
+        @OptionGroup var options: CommandOptions
+        @Option(name: .customLong("curp"), help: "CURP de 18 caracteres.") var curp: String
+
+        func run() async throws {
+            guard BlindIndex.normalizeCURP(curp).count == 18 else { throw ValidationError("--curp: una CURP tiene 18 caracteres") }
+            let found = try await options.makeReader().find(curp: curp)
+            if found.isEmpty { print("Ningún expediente con esa CURP."); return }
+            for id in found { print(id) }
+        }
+    }
+}

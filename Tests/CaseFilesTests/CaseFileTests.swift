@@ -1,0 +1,161 @@
+import CanonicalJSON
+import CaseFiles
+import Catalog
+import Commands
+import Definitions
+import EventLog
+import Foundation
+import Postgres
+import Privacy
+import Projections
+import TestDatabase
+import Testing
+
+/// Case files as caseworkers read them: list and filters, one case with its timeline, personal
+/// fields only when asked, CURP lookup by blind index, possible duplicates until decided.
+@Suite struct CaseFileTests {
+    struct World {
+        let database: TestDatabase
+        let handler: CommandHandler
+        let reader: CaseFileReader
+        let projector: Projector
+
+        static func make() async throws -> World {
+            let database = try await TestDatabase.migrated()
+            let store = database.store()
+            let vault = DataKeyVault(pool: store.pool, keyring: .generate())
+            let projections = try ProjectionDefinition.loadAll(directory: TestDatabase.repositoryRoot.appendingPathComponent("projections"))
+            return World(database: database, handler: CommandHandler(definitions: repositoryDefinitions, store: store, vault: vault),
+                         reader: CaseFileReader(store: store, vault: vault, definitions: repositoryDefinitions),
+                         projector: Projector(pool: ConnectionPool(connectionString: database.adminURL, maxConnections: 2), projections: projections))
+        }
+
+        @discardableResult
+        func run(_ name: String, _ data: JSONValue, stream: String? = nil, institution: String = "FGE-07") async throws -> CommandResult {
+            let context = CommandContext(userId: "capturista", institutionId: institution, client: "pruebas", today: CalendarDate("2024-12-31")!)
+            return try await handler.handle(Command(name: name, data: data, streamId: stream, idempotencyKey: UUID().uuidString), context: context)
+        }
+    }
+
+    static func curp(_ first17: String) -> String { first17 + String(CURP.checkDigit(first17)!) }
+
+    static func persona(_ nombre: String, curp first17: String, birth: String, age: Int, detected: String, entidad: String,
+                        municipio: String) -> JSONValue {
+        ["calidad": "victima", "sexo": "mujer", "edad": .number(Double(age)), "nacionalidad": "MEX", "fechaDeDeteccion": .string(detected),
+         "institucionQueDetecta": "FGE-07", "formaDeDeteccion": "operativo-de-rescate",
+         "lugarDeDeteccion": ["pais": "MEX", "entidad": .string(entidad), "municipio": .string(municipio)],
+         "nombre": .string(nombre), "primerApellido": "Ficticio", "curp": .string(curp(first17)), "fechaDeNacimiento": .string(birth),
+         "telefono": "961 555 0101"]
+    }
+
+    /// Three cases: Chiapas 2021 (closed, sexual exploitation, referred to DIF-07), Chiapas 2022, Oaxaca 2023 by CEAV.
+    func threeCases(_ world: World) async throws -> (String, String, String) {
+        let first = try await world.run("registrar-persona", Self.persona("Zenaida", curp: "FIEZ950101MCSCJC0", birth: "1995-01-01", age: 26,
+                                                                         detected: "2021-05-10", entidad: "07", municipio: "07101")).streamId
+        try await world.run("documentar-victimizacion", ["fechaDeDocumentacion": "2021-05-11", "modalidades": ["explotacion-sexual"]], stream: first)
+        try await world.run("registrar-atencion", ["fecha": "2021-05-12", "tipo": "atencion-psicologica", "clasificacion": "asistencia",
+                                                   "institucion": "CEAV", "duracionMinutos": 60, "descripcion": "Refiere a su hermana Remedios."],
+                            stream: first)
+        try await world.run("canalizar", ["fecha": "2021-06-01", "folio": "C-9", "institucionDestino": "DIF-07", "serviciosSolicitados": ["alojamiento"]],
+                            stream: first)
+        try await world.run("cerrar-caso", ["fecha": "2021-12-01", "motivo": "desistimiento"], stream: first)
+        let second = try await world.run("registrar-persona", Self.persona("Maximiliana", curp: "FIEM990505MCSCJC0", birth: "1999-05-05", age: 22,
+                                                                          detected: "2022-02-02", entidad: "07", municipio: "07089")).streamId
+        let third = try await world.run("registrar-persona", Self.persona("Eulalia", curp: "FIEE000707MOCSCJA", birth: "2000-07-07", age: 23,
+                                                                         detected: "2023-08-08", entidad: "20", municipio: "20067"),
+                                        institution: "CEAV").streamId
+        try await world.projector.start()
+        return (first, second, third)
+    }
+
+    @Test func theListFiltersAndPagesWithoutRepeatingOrSkipping() async throws {
+        let world = try await World.make()
+        let (first, second, third) = try await threeCases(world)
+        func ids(_ filter: CaseFilter) async throws -> [String] { try await world.reader.list(filter).cases.map(\.caseId) }
+        #expect(try await ids(CaseFilter()) == [third, second, first], "newest registration first")
+        #expect(try await ids(CaseFilter(entidad: "07")) == [second, first])
+        #expect(try await ids(CaseFilter(municipio: "07101")) == [first])
+        #expect(try await ids(CaseFilter(status: "cerrado")) == [first])
+        #expect(try await ids(CaseFilter(modality: "explotacion-sexual")) == [first])
+        #expect(try await ids(CaseFilter(detectedFrom: CalendarDate("2022-01-01"), detectedTo: CalendarDate("2022-12-31"))) == [second])
+        #expect(try await ids(CaseFilter(institution: "CEAV")) == [third], "CEAV registered the third; on the first it only gave care as FGE-07 recorded it")
+        #expect(try await ids(CaseFilter(institution: "DIF-07")) == [first], "a referral's destination sees the case")
+        #expect(try await ids(CaseFilter(validated: true)).isEmpty)
+
+        let page1 = try await world.reader.list(CaseFilter(), pageSize: 2)
+        #expect(page1.cases.map(\.caseId) == [third, second] && page1.next != nil)
+        let page2 = try await world.reader.list(CaseFilter(), pageSize: 2, after: page1.next)
+        #expect(page2.cases.map(\.caseId) == [first] && page2.next == nil)
+    }
+
+    @Test func oneCaseShowsItsTimelineAndOpensPersonalFieldsOnlyWhenAsked() async throws {
+        let world = try await World.make()
+        let (first, _, _) = try await threeCases(world)
+        let closed = try #require(try await world.reader.read(first, personal: false))
+        #expect(closed.summary.status == "cerrado" && closed.summary.closingReason == "desistimiento")
+        #expect(closed.timeline.map(\.eventType) == ["VictimaRegistrada", "VictimizacionDocumentada", "AtencionOtorgada", "CanalizacionSolicitada", "CasoCerrado"])
+        #expect(closed.timeline.map(\.date) == ["2021-05-10", "2021-05-11", "2021-05-12", "2021-06-01", "2021-12-01"])
+        #expect(closed.referrals == [CaseFile.Referral(folio: "C-9", date: "2021-06-01", from: "FGE-07", to: "DIF-07", status: "pendiente", answeredOn: nil)])
+        #expect(closed.attentions.first?.details["tipo"] == "atencion-psicologica")
+        #expect(closed.victimisation?["modalidades"] == ["explotacion-sexual"])
+        #expect(closed.institutions == ["FGE-07"])
+        let hidden = String(decoding: CanonicalJSON.serialize(closed.json), as: UTF8.self)
+        for secret in ["Zenaida", "Ficticio", "Remedios", "FIEZ950101", "961 555", "1995-01-01", "cifrado:v1:"] {
+            #expect(!hidden.contains(secret), "«\(secret)» no debe aparecer sin autorización")
+        }
+        #expect(closed.generalData["nombre"] == .null && closed.generalData["sexo"] == "mujer")
+
+        let opened = try #require(try await world.reader.read(first, personal: true))
+        #expect(opened.personalDataOpened)
+        #expect(opened.generalData["nombre"] == "Zenaida" && opened.generalData["curp"] == .string(Self.curp("FIEZ950101MCSCJC0")))
+        #expect(opened.attentions.first?.details["descripcion"] == "Refiere a su hermana Remedios.")
+        #expect(try await world.reader.read("expediente-no-existe", personal: false) == nil)
+    }
+
+    @Test func curpLookupAndPossibleDuplicatesUntilSomeoneDecides() async throws {
+        let world = try await World.make()
+        let (first, second, _) = try await threeCases(world)
+        #expect(try await world.reader.find(curp: " fiez950101mcscjc0" + String(CURP.checkDigit("FIEZ950101MCSCJC0")!).lowercased()) == [first])
+        #expect(try await world.reader.find(curp: Self.curp("FIEX950101MCSCJC0")).isEmpty)
+        // DIF-07 registers Zenaida again: each case now lists the other.
+        let again = try await world.run("registrar-persona", Self.persona("Zenaida", curp: "FIEZ950101MCSCJC0", birth: "1995-01-01", age: 27,
+                                                                         detected: "2022-09-09", entidad: "07", municipio: "07101"),
+                                        institution: "DIF-07").streamId
+        try await world.projector.start()
+        #expect(try await world.reader.find(curp: Self.curp("FIEZ950101MCSCJC0")) == [first, again].sorted())
+        #expect(try await world.reader.read(first, personal: false)?.possibleDuplicates == [again])
+        #expect(try await world.reader.read(second, personal: false)?.possibleDuplicates == [])
+        try await world.run("vincular-expedientes", ["fecha": "2022-09-10", "expediente": .string(again), "motivo": "Misma persona."], stream: first)
+        try await world.projector.start()
+        #expect(try await world.reader.read(first, personal: false)?.possibleDuplicates == [], "decided: no longer flagged")
+        #expect(try await world.reader.read(again, personal: false)?.possibleDuplicates == [])
+
+        // Erased: nothing opens and the CURP no longer finds the case.
+        try await world.run("borrar-datos-personales", ["fecha": "2023-01-10", "fundamento": "orden-judicial", "documento": "Oficio 1/2023"], stream: second)
+        try await world.projector.start()
+        let erased = try #require(try await world.reader.read(second, personal: true))
+        #expect(!erased.personalDataOpened && erased.generalData["nombre"] == .null && erased.summary.personalDataErased)
+        #expect(try await world.reader.find(curp: Self.curp("FIEM990505MCSCJC0")).isEmpty)
+    }
+
+    @Test func theCommandLineListsShowsAndFinds() async throws {
+        let world = try await World.make()
+        let keys = FileManager.default.temporaryDirectory.appendingPathComponent("claves-\(UUID().uuidString).json").path
+        defer { try? FileManager.default.removeItem(atPath: keys) }
+        try world.handler.vault.keyring.fileText.write(toFile: keys, atomically: true, encoding: .utf8)
+        let (first, second, _) = try await threeCases(world)
+        let common = ["--database-url", world.database.appURL, "--master-key", keys, "--events", TestDatabase.repositoryRoot.appendingPathComponent("events").path]
+        var (status, output) = try runSintra(["cases", "list", "--entidad", "07", "--limite", "1"] + common)
+        #expect(status == 0 && output.contains(second) && !output.contains(first) && output.contains("Página siguiente: --despues-de"), "\(output)")
+        (status, output) = try runSintra(["cases", "list", "--estado", "suspendido", "--desde", "ayer"] + common)
+        #expect(status != 0 && output.contains("--desde: «ayer» no es una fecha") && output.contains("--estado: use abierto o cerrado"), "\(output)")
+        (status, output) = try runSintra(["cases", "show", first] + common)
+        #expect(status == 0 && output.contains("\"estado\":\"cerrado\"") && !output.contains("Zenaida"), "\(output)")
+        (status, output) = try runSintra(["cases", "show", first, "--datos-personales"] + common)
+        #expect(status != 0 && output.contains("requiere --motivo"), "\(output)")
+        (status, output) = try runSintra(["cases", "show", first, "--datos-personales", "--motivo", "Seguimiento de la canalización C-9"] + common)
+        #expect(status == 0 && output.contains("Zenaida"), "\(output)")
+        (status, output) = try runSintra(["cases", "find", "--curp", Self.curp("FIEZ950101MCSCJC0")] + common)
+        #expect(status == 0 && output.trimmingCharacters(in: .whitespacesAndNewlines) == first, "\(output)")
+    }
+}
