@@ -103,7 +103,7 @@ import Testing
         // 2022: SEGOB (1≥1, 5≥5, 20≥20) and SEP (1≥0.5, 3≥2.5, 10≥10) → 2/4·100 = 50.
         // INM short (2 < 2.3 high commands); SRE without staff for any year ≤ 2022: not counted.
         #expect(r[2022]?.substitution == "PII=(2/4)*100 = 50" && r[2022]?.positions("NII") == [tii, umbral, segob, sep2022, c1, c2])
-        // 2023: SEGOB yes; INM yes accumulated since 2021 (3≥2.3, 61≥60.5, 343≥342.5); SRE yes with its 2023 staff (1≥0.5, 1≥1, 5≥5);
+        // 2023: SEGOB yes; INM yes, c3 + c5 accumulated over 2022–2023 (3≥2.3, 61≥60.5, 343≥342.5); SRE yes with its 2023 staff (1≥0.5, 1≥1, 5≥5);
         // SEP no: its 2023 staff needs 2 high commands, it has 1 (c6 is not PNC-based) → 3/4·100 = 75.
         #expect(r[2023]?.value("NII") == 3 && r[2023]?.substitution == "PII=(3/4)*100 = 75")
         #expect(r[2023]?.positions("NII") == [tii, umbral, segob, inm, sre, c1, c3, c4, c5])
