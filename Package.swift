@@ -10,6 +10,9 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
     ],
     targets: [
         // System libraries.
@@ -28,6 +31,11 @@ let package = Package(
         .target(name: "Indicators", dependencies: ["Postgres", "CanonicalJSON", "Catalog"]),
         .target(name: "Publications", dependencies: ["Indicators", "Projections", "Commands", "Cryptography", "Postgres", "CanonicalJSON", "Catalog"]),
         .target(name: "CaseFiles", dependencies: ["Commands", "Privacy", "Definitions", "EventLog", "Postgres", "CanonicalJSON", "Catalog"]),
+        .target(name: "API", dependencies: [
+            "Commands", "Definitions", "Projections", "CanonicalJSON", "Catalog", "Postgres", "EventLog",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "Demo", dependencies: ["Commands", "Definitions", "Catalog", "CanonicalJSON"]),
         .target(name: "Commands", dependencies: ["Definitions", "Privacy", "EventLog", "Postgres", "Catalog", "CanonicalJSON", "Cryptography"]),
 

@@ -1,3 +1,4 @@
+import Foundation
 /// A day in the civil calendar (`2012-06-15`), as catalogues date their codes' validity.
 public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConvertible {
     public let year: Int
@@ -65,5 +66,16 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
         case 4, 6, 9, 11: return 30
         default: return 31
         }
+    }
+}
+
+extension CalendarDate {
+    /// Today in Mexico City, the calendar the institutions date their records in.
+    public static func today() -> CalendarDate {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "America/Mexico_City") ?? .gmt
+        let parts = calendar.dateComponents([.year, .month, .day], from: Date())
+        let text = String(format: "%04d-%02d-%02d", parts.year ?? 1970, parts.month ?? 1, parts.day ?? 1)
+        return CalendarDate(text)!
     }
 }

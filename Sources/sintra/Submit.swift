@@ -22,17 +22,6 @@ struct CommandOptions: ParsableArguments {
     }
 }
 
-extension CalendarDate {
-    /// Today in Mexico City, the calendar the institutions date their records in.
-    static func today() -> CalendarDate {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "America/Mexico_City") ?? .gmt
-        let parts = calendar.dateComponents([.year, .month, .day], from: Date())
-        let text = String(format: "%04d-%02d-%02d", parts.year ?? 1970, parts.month ?? 1, parts.day ?? 1)
-        return CalendarDate(text)!
-    }
-}
-
 struct Submit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Ejecuta los comandos de un archivo JSON Lines (uno por línea, cada uno con su clave de idempotencia) y reporta cada línea.",

@@ -1,0 +1,55 @@
+import Hummingbird
+import Logging
+import Postgres
+
+/// Turns every error into problem+json: the route's own `APIProblem`s as they are, Hummingbird's
+/// (no such route, body too large…) in Spanish, a database that does not answer as 503 with
+/// `Retry-After`, and only a genuine bug as 500 — logged by type, never with the request's data.
+struct ProblemMiddleware: RouterMiddleware {
+    typealias Context = APIContext
+
+    func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let problem as APIProblem {
+            return try problem.response(from: request, context: context)
+        } catch let error as HTTPError {
+            return try Self.problem(error).response(from: request, context: context)
+        } catch let error as PostgresError where [.connection, .poolExhausted, .closed].contains(error.kind) {
+            context.logger.warning("base de datos no disponible", metadata: ["tipo": "\(error.kind)"])
+            return try APIProblem.unavailable("La base de datos no responde; reintente en unos segundos.").response(from: request, context: context)
+        } catch {
+            context.logger.error("error interno", metadata: ["tipo": "\(type(of: error))", "ruta": "\(request.uri.path)"])
+            return try APIProblem(.internalServerError, title: "Error interno", detail: "Ocurrió un error inesperado; quedó registrado para revisión.")
+                .response(from: request, context: context)
+        }
+    }
+
+    static func problem(_ error: HTTPError) -> APIProblem {
+        switch error.status {
+        case .notFound: return .notFound("La ruta no existe; consulte /openapi.json.")
+        case .methodNotAllowed: return APIProblem(.methodNotAllowed, title: "Método no permitido", detail: "La ruta no acepta este método; consulte /openapi.json.")
+        case .contentTooLarge: return APIProblem(.contentTooLarge, title: "Cuerpo demasiado grande", detail: "El cuerpo excede el límite.")
+        case .unauthorized: return .unauthenticated
+        default:
+            return APIProblem(error.status, title: error.status.reasonPhrase, detail: error.status.code < 500 ? "Solicitud no válida." : "Error del servidor.")
+        }
+    }
+}
+
+/// Reads `Authorization: Bearer …`. No header: an anonymous caller (open routes still answer, the
+/// rest say 401). A token that is unknown, expired or revoked: 401 at once, whatever the route.
+struct AuthenticationMiddleware: RouterMiddleware {
+    typealias Context = APIContext
+    let access: any AccessControl
+
+    func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response) async throws -> Response {
+        guard let header = request.headers[.authorization] else { return try await next(request, context) }
+        guard header.lowercased().hasPrefix("bearer "), let caller = try await access.caller(bearer: String(header.dropFirst(7))) else {
+            throw APIProblem.unauthenticated
+        }
+        var context = context
+        context.caller = caller
+        return try await next(request, context)
+    }
+}

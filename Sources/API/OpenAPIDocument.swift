@@ -1,0 +1,148 @@
+import CanonicalJSON
+import Definitions
+import Foundation
+
+/// The OpenAPI 3.1 contract, built from the endpoints and the event definitions.
+///
+/// Request schemas are the definitions in `events/` themselves: OpenAPI 3.1 embeds JSON Schema
+/// 2020-12, so each current definition becomes `components/schemas/<Tipo>.v<N>` with its `$ref`s
+/// re-pointed into the document (`comun.json#/$defs/fecha` → `#/components/schemas/comun/$defs/fecha`).
+/// `sintra definitions openapi --write` keeps `events/openapi.json` equal to it; a test checks.
+public enum OpenAPIDocument {
+    public static func build(endpoints: [Endpoint], definitions: DefinitionSet) -> JSONValue {
+        var schemas: [JSONMember] = [.init(key: "comun", value: .object([.init(key: "$defs", value: rewrite(definitions.common["$defs"] ?? .object([]), owner: "comun"))]))]
+        for definition in definitions.current.sorted(by: { $0.key < $1.key }) {
+            schemas.append(.init(key: definition.key, value: rewrite(stripIdentity(definition.document), owner: definition.key)))
+        }
+        schemas.append(.init(key: "Problema", value: problemSchema))
+        schemas.append(.init(key: "ResultadoDeComando", value: commandResultSchema))
+        var paths: [String: [JSONMember]] = [:]
+        for endpoint in endpoints {
+            paths[endpoint.path, default: []].append(.init(key: endpoint.method.rawValue.lowercased(), value: operation(endpoint)))
+        }
+        return .object([
+            .init(key: "openapi", value: "3.1.0"),
+            .init(key: "info", value: [
+                "title": "SINTRA — Sistema Nacional de Información en materia de Trata de Personas",
+                "version": "1.0.0",
+                "description": .string("""
+                    API de acceso restringido de SINTRA. Cada escritura es un comando que se vuelve un evento inmutable; \
+                    los esquemas de cada comando son las definiciones de eventos del repositorio (events/). Errores en \
+                    application/problem+json (RFC 9457) con la ruta de cada problema.
+                    """),
+            ]),
+            .init(key: "servers", value: [["url": "/"]]),
+            .init(key: "paths", value: .object(paths.keys.sorted().map { .init(key: $0, value: .object(paths[$0]!)) })),
+            .init(key: "components", value: .object([
+                .init(key: "schemas", value: .object(schemas)),
+                .init(key: "securitySchemes", value: ["bearer": ["type": "http", "scheme": "bearer", "description": "Token opaco de POST /v1/sesiones."]]),
+            ])),
+        ])
+    }
+
+    /// Pretty, key-sorted JSON: what `events/openapi.json` holds.
+    public static func text(_ document: JSONValue) -> String {
+        let data = Data(CanonicalJSON.serialize(document))
+        guard let object = try? JSONSerialization.jsonObject(with: data),
+              let pretty = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]) else {
+            return String(decoding: data, as: UTF8.self)
+        }
+        return String(decoding: pretty, as: UTF8.self) + "\n"
+    }
+
+    static func operation(_ endpoint: Endpoint) -> JSONValue {
+        var members: [JSONMember] = [
+            .init(key: "operationId", value: .string(endpoint.operationId)),
+            .init(key: "tags", value: [.string(endpoint.tag)]),
+            .init(key: "summary", value: .string(endpoint.summary)),
+        ]
+        if !endpoint.parameters.isEmpty {
+            members.append(.init(key: "parameters", value: .array(endpoint.parameters.map { parameter in
+                ["name": .string(parameter.name), "in": .string(parameter.location.rawValue), "required": .bool(parameter.required),
+                 "description": .string(parameter.description), "schema": parameter.schema]
+            })))
+        }
+        if let body = endpoint.requestBody {
+            members.append(.init(key: "requestBody", value: ["required": true, "content": ["application/json": ["schema": body]]]))
+        }
+        var responses: [JSONMember] = endpoint.successes.map { success in
+            var response: [JSONMember] = [.init(key: "description", value: .string(success.description))]
+            if let schema = success.schema {
+                response.append(.init(key: "content", value: .object([.init(key: success.mediaType, value: ["schema": schema])])))
+            }
+            return .init(key: String(success.status), value: .object(response))
+        }
+        for status in endpoint.errors.sorted() {
+            responses.append(.init(key: String(status), value: [
+                "description": .string(errorDescriptions[status] ?? "Error"),
+                "content": ["application/problem+json": ["schema": ["$ref": "#/components/schemas/Problema"]]],
+            ]))
+        }
+        members.append(.init(key: "responses", value: .object(responses)))
+        members.append(.init(key: "security", value: endpoint.access == .open ? [] : [["bearer": []]]))
+        return .object(members)
+    }
+
+    static let errorDescriptions: [Int: String] = [
+        400: "Solicitud mal formada (JSON no válido, encabezado faltante o mal escrito).",
+        401: "Sin token válido.",
+        403: "El rol o el alcance de quien llama no lo permite.",
+        404: "No existe.",
+        409: "Conflicto: la versión del flujo cambió (If-Match) o la clave de idempotencia ya se usó.",
+        413: "Cuerpo mayor al límite.",
+        422: "Datos no válidos: cada problema con su ruta.",
+        429: "Demasiadas solicitudes; reintente después de Retry-After.",
+        503: "Base de datos no disponible o proyecciones atrasadas; reintente después de Retry-After.",
+    ]
+
+    static let problemSchema: JSONValue = [
+        "type": "object", "required": ["type", "title", "status", "detail"],
+        "properties": [
+            "type": ["type": "string"], "title": ["type": "string"], "status": ["type": "integer"], "detail": ["type": "string"],
+            "versionActual": ["type": "integer"],
+            "problemas": ["type": "array", "items": [
+                "type": "object", "required": ["ruta", "codigo", "mensaje"],
+                "properties": ["ruta": ["type": "string"], "codigo": ["type": "string"], "mensaje": ["type": "string"]],
+            ]],
+        ],
+    ]
+
+    static let commandResultSchema: JSONValue = [
+        "type": "object", "required": ["comando", "evento", "flujo", "version", "posicion", "repetido", "posiblesDuplicados"],
+        "properties": [
+            "comando": ["type": "string"], "evento": ["type": "string"], "flujo": ["type": "string"], "version": ["type": "integer"],
+            "posicion": ["type": "integer"], "repetido": ["type": "boolean"], "posiblesDuplicados": ["type": "array", "items": ["type": "string"]],
+        ],
+    ]
+
+    /// `$id` would re-base every relative `$ref` inside the component; the document is the base now.
+    static func stripIdentity(_ schema: JSONValue) -> JSONValue {
+        .object((schema.objectValue ?? []).filter { $0.key != "$id" && $0.key != "$schema" })
+    }
+
+    static func rewrite(_ value: JSONValue, owner: String) -> JSONValue {
+        switch value {
+        case .object(let members):
+            return .object(members.map { member in
+                if member.key == "$ref", let reference = member.value.stringValue {
+                    return .init(key: "$ref", value: .string(pointer(reference, owner: owner)))
+                }
+                return .init(key: member.key, value: rewrite(member.value, owner: owner))
+            })
+        case .array(let items):
+            return .array(items.map { rewrite($0, owner: owner) })
+        default:
+            return value
+        }
+    }
+
+    static func pointer(_ reference: String, owner: String) -> String {
+        if reference.hasPrefix("#/") { return "#/components/schemas/\(owner)/" + reference.dropFirst(2) }
+        if let hash = reference.firstIndex(of: "#") {
+            let file = reference[..<hash].replacingOccurrences(of: ".json", with: "")
+            let name = file == "comun" ? "comun" : file
+            return "#/components/schemas/\(name)/" + reference[reference.index(hash, offsetBy: 2)...]
+        }
+        return reference
+    }
+}
