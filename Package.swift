@@ -26,12 +26,13 @@ let package = Package(
         .target(name: "Privacy", dependencies: ["Definitions", "Cryptography", "Postgres", "CanonicalJSON"]),
         .target(name: "Projections", dependencies: ["EventLog", "Postgres", "CanonicalJSON"]),
         .target(name: "Indicators", dependencies: ["Postgres", "CanonicalJSON", "Catalog"]),
+        .target(name: "Statistics", dependencies: ["Postgres", "CanonicalJSON", "Catalog"]),
         .target(name: "Demo", dependencies: ["Commands", "Definitions", "Catalog", "CanonicalJSON"]),
         .target(name: "Commands", dependencies: ["Definitions", "Privacy", "EventLog", "Postgres", "Catalog", "CanonicalJSON", "Cryptography"]),
 
         // The command-line tool.
         .executableTarget(name: "sintra", dependencies: [
-            "EventLog", "Definitions", "Privacy", "Commands", "Demo", "Projections", "Indicators",
+            "EventLog", "Definitions", "Privacy", "Commands", "Demo", "Projections", "Indicators", "Statistics",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -48,6 +49,7 @@ let package = Package(
         .testTarget(name: "EventLogTests", dependencies: ["EventLog", "TestDatabase"]),
         .testTarget(name: "IndicatorsTests", dependencies: ["Indicators", "Projections", "Commands", "Definitions", "Privacy", "Catalog", "TestDatabase"]),
         .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "Commands", "Demo", "Definitions", "Privacy", "Catalog", "TestDatabase"]),
+        .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "Projections", "Commands", "Definitions", "Privacy", "Catalog", "CanonicalJSON", "Postgres", "TestDatabase"]),
         .testTarget(name: "CommandsTests", dependencies: ["Commands", "Definitions", "Privacy", "Cryptography", "Demo", "TestDatabase"]),
     ],
     swiftLanguageModes: [.v6]
