@@ -14,13 +14,13 @@ import Testing
 
     @Test func aLoneSmallCellIsHiddenWithTheCheapestComplementsInItsRowAndColumn() {
         // 3 is sensitive; hiding it alone would let it be recomputed from its row (45 - 20 - 22)
-        // or column. The cheapest bridge-free completion is a rectangle: through 22 and 12 back to
-        // column 1 by 60 the complements cost 22 + 12 + 60 = 94; through 20 and 25 they would cost 105.
+        // or column. The cheapest bridge-free completion is a rectangle (each complement costs its
+        // value + 1): 20, 30, 40 cost 93; 22, 12, 60 would cost 97; 20, 25, 60 would cost 108.
         let table = Self.grid([[20, 3, 22], [30, 40, 50], [25, 60, 12]])
         let hidden = Suppression.protect([table], threshold: 10)[0]
         #expect(hidden[0][1])
         #expect(hidden.flatMap { $0 }.filter { $0 }.count == 4)
-        #expect(hidden[0][2] && hidden[2][2] && hidden[2][1], "el rectángulo 3, 22, 12, 60: el ciclo más barato")
+        #expect(hidden[0][0] && hidden[1][0] && hidden[1][1], "el rectángulo 3, 20, 30, 40: el ciclo más barato; \(hidden)")
         #expect(Self.recoverable([table], [hidden]).isEmpty)
     }
 
