@@ -100,11 +100,11 @@ public enum StatisticsRenderer {
             out.append("## \(table.year) · \(table.title) (\(table.unit))")
             if let note = table.note { out.append("\n_\(note)_") }
             out.append("")
-            out.append("| \(table.variable.replacingOccurrences(of: "_", with: " ")) | Total | " + shown.map { table.columns[$0].label }.joined(separator: " | ") + " |")
+            out.append("| categoría | Total |" + shown.map { " \(table.columns[$0].label) |" }.joined())
             out.append("| --- | ---: |" + String(repeating: " ---: |", count: shown.count))
             for r in 0...totalRow {
                 let label = r == totalRow ? "**Total**" : table.rows[r].label
-                out.append("| \(label) | \(cell(r, totalColumn)) | " + shown.map { cell(r, $0) }.joined(separator: " | ") + " |")
+                out.append("| \(label) | \(cell(r, totalColumn)) |" + shown.map { " \(cell(r, $0)) |" }.joined())
             }
             out.append("")
         }
