@@ -36,12 +36,13 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .target(name: "Statistics", dependencies: ["Postgres", "CanonicalJSON", "Catalog"]),
         .target(name: "Demo", dependencies: ["Commands", "Definitions", "Catalog", "CanonicalJSON"]),
         .target(name: "Commands", dependencies: ["Definitions", "Privacy", "EventLog", "Postgres", "Catalog", "CanonicalJSON", "Cryptography"]),
 
         // The command-line tool.
         .executableTarget(name: "sintra", dependencies: [
-            "EventLog", "Definitions", "Privacy", "Commands", "Demo", "Projections", "Indicators", "Publications", "CaseFiles",
+            "EventLog", "Definitions", "Privacy", "Commands", "Demo", "Projections", "Indicators", "Publications", "CaseFiles", "Statistics",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -60,6 +61,7 @@ let package = Package(
         .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "Commands", "Demo", "Definitions", "Privacy", "Catalog", "TestDatabase"]),
         .testTarget(name: "PublicationsTests", dependencies: ["Publications", "Cryptography", "Indicators", "Projections", "Commands", "Definitions", "Privacy", "Catalog", "TestDatabase"]),
         .testTarget(name: "CaseFilesTests", dependencies: ["CaseFiles", "Commands", "Projections", "Definitions", "Privacy", "Catalog", "TestDatabase"]),
+        .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "Projections", "Commands", "Definitions", "Privacy", "Catalog", "CanonicalJSON", "Postgres", "TestDatabase"]),
         .testTarget(name: "CommandsTests", dependencies: ["Commands", "Definitions", "Privacy", "Cryptography", "Demo", "TestDatabase"]),
     ],
     swiftLanguageModes: [.v6]

@@ -55,9 +55,9 @@ import Testing
             try text.write(to: file, atomically: true, encoding: .utf8)
         }
         let projector = world.projector(projections: bumped)
-        #expect(try await projector.status().first?.definedVersion == 2)
+        #expect(try await projector.status().first { $0.name == "expedientes" }?.definedVersion == 2)
         try await projector.start()
-        #expect(try await projector.status().first.map { ($0.version, $0.lag) }! == (2, 0))
+        #expect(try await projector.status().first { $0.name == "expedientes" }.map { ($0.version, $0.lag) }! == (2, 0))
         #expect(try await world.value(Int64.self, "SELECT count(*) FROM proj_expedientes.casos") == 1)
     }
 
@@ -82,13 +82,13 @@ import Testing
         } catch let failure as ProjectionFailure {
             #expect(failure.position == attention.position)
         }
-        let status = try #require(try await failing.status().first)
+        let status = try #require(try await failing.status().first { $0.name == "expedientes" })
         #expect(status.errorPosition == attention.position && status.lastError != nil)
         #expect(status.position == 1, "nada del lote fallido se aplicó: el checkpoint sigue donde estaba")
         // The fixed definition resumes from the checkpoint and applies everything.
         try await projector.catchUp(try #require(projector.projection("expedientes")))
         #expect(try await world.value(Int64.self, "SELECT count(*) FROM proj_expedientes.atenciones") == 2)
-        #expect(try await projector.status().first?.lastError == nil)
+        #expect(try await projector.status().first { $0.name == "expedientes" }?.lastError == nil)
     }
 
     @Test func replayBuildsTheProjectionsAsTheyStoodAtAPastPosition() async throws {

@@ -1,0 +1,143 @@
+import CanonicalJSON
+import Commands
+import Foundation
+import Statistics
+import TestDatabase
+import Testing
+
+@Suite struct OutputTests {
+    /// No personal value and no free text of the events reaches the projection's tables (dumped with
+    /// pg_dump) nor any output.
+    @Test func noPersonalValueNorFreeTextReachesTheProjectionOrTheOutputs() async throws {
+        let world = try await World.make()
+        var data = persona(nombre: "Zenobiaunica").objectValue!
+        data += [.init(key: "curp", value: "FIEL980321MCSCJC07"), .init(key: "fechaDeNacimiento", value: "1998-03-21"),
+                 .init(key: "telefono", value: "961 555 0199"), .init(key: "domicilio", value: "Calle Secretisima 77")]
+        data = data.map { $0.key == "edad" ? .init(key: "edad", value: 24) : $0 }
+        let stream = try await world.run("registrar-persona", .object(data)).streamId
+        try await world.run("documentar-victimizacion", victimizacion(), stream: stream)
+        try await world.run("registrar-atencion", ["fecha": "2023-04-01", "tipo": "atencion-psicologica", "clasificacion": "asistencia",
+                                                   "organizacionDeLaSociedadCivil": "Organizacionsecreta A.C.", "descripcion": "Descripcionsecreta"], stream: stream)
+        try await world.run("registrar-consentimiento", consentimiento(true), stream: stream)
+        try await world.run("validar-registro", ["fecha": "2023-04-02", "versionValidada": 4, "observaciones": "Revisionsecreta"], stream: stream)
+        try await world.run("registrar-operativo", ["fecha": "2023-05-01", "institucionQueEncabeza": "FGE-07", "lugar": ["pais": "MEX", "entidad": "07", "localidad": "Localidadsecreta"],
+                                                    "personasRescatadas": ["mujeres": 3, "hombres": 0], "descripcion": "Operativosecreto en un bar"])
+        let report = try await world.report(threshold: 0)
+        let pgBin = ProcessInfo.processInfo.environment["SINTRA_TEST_PG_BIN"] ?? "/usr/lib/postgresql/15/bin"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: pgBin + "/pg_dump")
+        process.arguments = ["--dbname=\(world.database.adminURL)", "--schema=proj_estadisticas"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let dump = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(dump.contains("explotacion-sexual") && dump.contains("atencion-psicologica"), "el volcado debe contener las filas")
+        let outputs = [StatisticsRenderer.json(report), StatisticsRenderer.csv(report), StatisticsRenderer.text(report)]
+        #expect(report.table("operativos-por-tipo-de-lugar", 2023)?.total == 1)
+        for secret in ["Zenobiaunica", "Apellidoinventado", "FIEL980321", "961 555 0199", "Secretisima", "1998-03-21", "2023-03-10",
+                       "Relato secreto", "Descripcionsecreta", "Organizacionsecreta", "Revisionsecreta", "Observacionsecreta",
+                       "Localidadsecreta", "Operativosecreto", "Misma CURP", "cifrado:v1"] {
+            #expect(!dump.contains(secret), "«\(secret)» aparece en la proyección")
+            for output in outputs { #expect(!output.contains(secret), "«\(secret)» aparece en una salida") }
+        }
+    }
+
+    /// `sintra stats` prints; `sintra stats export` writes a Frictionless data package whose every
+    /// resource exists and whose CSV headers are exactly the declared fields.
+    @Test func theCommandLinePrintsAndExportsAValidDataPackage() async throws {
+        let world = try await World.make()
+        for (index, year) in ["2022", "2023", "2023"].enumerated() {
+            let stream = try await world.run("registrar-persona", persona("\(year)-03-10", sexo: index == 0 ? "hombre" : "mujer")).streamId
+            try await world.run("registrar-consentimiento", consentimiento(true, fecha: "\(year)-03-12"), stream: stream)
+            try await world.run("validar-registro", validacion(2, fecha: "\(year)-03-20"), stream: stream)
+        }
+        let root = TestDatabase.repositoryRoot
+        let common = ["--admin-url", world.database.adminURL, "--projections", root.appendingPathComponent("projections").path,
+                      "--events", root.appendingPathComponent("events").path]
+        var (status, output) = try runSintra(["stats", "--year", "2023", "--format", "csv", "--umbral", "1"] + common)
+        #expect(status == 0, "\(output)")
+        #expect(output.hasPrefix("# " + StatisticsReport.rule(threshold: 1)))
+        #expect(output.contains("2023,personas-por-sexo,Víctimas y posibles víctimas por sexo,personas,sexo,mujer,Mujer,07,Chiapas,2,false"), "\(output.prefix(600))")
+        #expect(!output.contains("\n2022,"))
+        (status, output) = try runSintra(["stats", "--year", "2023"] + common)
+        #expect(status == 0 && output.contains("| Mujer | (s) |") && output.contains(StatisticsReport.rule(threshold: 10)), "\(output.prefix(1500))")
+        (status, output) = try runSintra(["stats", "--umbral=-1"] + common)
+        #expect(status != 0 && output.contains("el umbral no puede ser negativo"), "\(output)")
+
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sintra-stats-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        (status, output) = try runSintra(["stats", "export", "--dir", directory.path] + common)
+        #expect(status == 0, "\(output)")
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
+        #expect(names == ["datapackage.json", "estadisticas-2022.csv", "estadisticas-2022.json", "estadisticas-2023.csv",
+                          "estadisticas-2023.json", "estadisticas-serie.csv", "estadisticas-serie.json"])
+        try Self.checkDataPackage(directory)
+        let yearOnly = directory.appendingPathComponent("2023")
+        (status, output) = try runSintra(["stats", "export", "--dir", yearOnly.path, "--year", "2023"] + common)
+        #expect(status == 0, "\(output)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: yearOnly.path).sorted() == ["datapackage.json", "estadisticas-2023.csv", "estadisticas-2023.json"])
+        try Self.checkDataPackage(yearOnly)
+    }
+
+    /// The rules of a Frictionless (v1) data package that matter here, checked one by one.
+    static func checkDataPackage(_ directory: URL) throws {
+        let descriptor = try CanonicalJSON.parse(try Data(contentsOf: directory.appendingPathComponent("datapackage.json")))
+        let namePattern = "^[-a-z0-9._/]+$"
+        #expect(descriptor["name"]?.stringValue?.range(of: namePattern, options: .regularExpression) != nil)
+        #expect(descriptor["description"]?.stringValue?.contains(StatisticsReport.rule(threshold: 10)) == true)
+        let resources = try #require(descriptor["resources"]?.arrayValue)
+        #expect(!resources.isEmpty)
+        #expect(Set(resources.compactMap { $0["name"]?.stringValue }).count == resources.count, "nombres únicos")
+        let types: Set<String> = ["string", "number", "integer", "boolean", "date", "datetime", "year", "object", "array", "any"]
+        for resource in resources {
+            let name = try #require(resource["name"]?.stringValue)
+            #expect(name.range(of: namePattern, options: .regularExpression) != nil)
+            let path = try #require(resource["path"]?.stringValue)
+            #expect(!path.hasPrefix("/") && !path.contains(".."))
+            let data = try Data(contentsOf: directory.appendingPathComponent(path))
+            if resource["format"]?.stringValue == "json" {
+                let json = try CanonicalJSON.parse(data)
+                #expect(json["reglaDeConfidencialidad"]?.stringValue == StatisticsReport.rule(threshold: 10))
+                continue
+            }
+            #expect(resource["profile"]?.stringValue == "tabular-data-resource")
+            let fields = try #require(resource["schema"]?["fields"]?.arrayValue)
+            let fieldNames = fields.compactMap { $0["name"]?.stringValue }
+            for field in fields { #expect(types.contains(field["type"]?.stringValue ?? "")) }
+            for key in resource["schema"]?["primaryKey"]?.arrayValue ?? [] { #expect(fieldNames.contains(key.stringValue ?? "")) }
+            let comment = resource["dialect"]?["commentChar"]?.stringValue
+            let lines = String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+                .filter { comment == nil || !$0.hasPrefix(comment!) }
+            #expect(parseCSV(lines[0]) == fieldNames, "la cabecera de \(path) es la lista de campos")
+            var keys: Set<[String]> = []
+            for line in lines.dropFirst() {
+                let cells = parseCSV(line)
+                #expect(cells.count == fieldNames.count, "\(path): \(line)")
+                guard cells.count == fieldNames.count else { continue }
+                let row = Dictionary(uniqueKeysWithValues: zip(fieldNames, cells))
+                #expect(Int(row["anio"]!) != nil)
+                #expect((row["valor"] == "") == (row["suprimida"] == "true") && ["true", "false"].contains(row["suprimida"]!))
+                #expect(row["valor"] == "" || Int(row["valor"]!).map { $0 >= 0 } == true)
+                #expect(keys.insert(["anio", "tabla", "categoria_clave", "entidad_clave"].map { row[$0]! }).inserted, "clave primaria única")
+            }
+        }
+    }
+
+    /// One CSV line (RFC 4180 quoting).
+    static func parseCSV(_ line: String) -> [String] {
+        var cells: [String] = [], current = "", quoted = false
+        var characters = Array(line)[...]
+        while let character = characters.popFirst() {
+            if quoted {
+                if character == "\"" {
+                    if characters.first == "\"" { current.append("\""); characters.removeFirst() } else { quoted = false }
+                } else { current.append(character) }
+            } else if character == "\"" { quoted = true
+            } else if character == "," { cells.append(current); current = ""
+            } else { current.append(character) }
+        }
+        return cells + [current]
+    }
+}
