@@ -45,10 +45,7 @@ public struct IndicatorPublisher: Sendable {
         // Publishing the same document again the same day is a retry, not a second publication.
         let recorded = try await handler.handle(Command(name: "registrar-publicacion", data: publication.payload,
                                                         idempotencyKey: "publicacion-anexo-\(publication.fingerprint)"), context: context)
-        publication = Publication(
-            streamId: recorded.streamId, position: recorded.position, date: publication.date, institution: publication.institution,
-            kind: publication.kind, years: years, logPosition: publication.logPosition, definitions: publication.definitions,
-            threshold: nil, figures: publication.figures, fingerprint: publication.fingerprint)
+        publication = publication.recorded(as: recorded)
         return Published(publication: publication, results: results, document: document)
     }
 

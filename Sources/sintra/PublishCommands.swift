@@ -3,7 +3,9 @@ import Catalog
 import Commands
 import Foundation
 import Indicators
+import Projections
 import Publications
+import Statistics
 
 /// The fichas folder, as `sintra indicators` finds it.
 struct IndicatorFolderOptions: ParsableArguments {
@@ -29,7 +31,7 @@ struct YearRange: ExpressibleByArgument {
 struct Publish: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Publica cifras y deja constancia en el registro (evento PublicacionRealizada): qué se publicó, en qué posición y con qué definiciones.",
-        subcommands: [Indicators.self])
+        subcommands: [Indicators.self, Stats.self])
 
     struct Indicators: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -74,6 +76,40 @@ struct Publish: AsyncParsableCommand {
     }
 }
 
+extension Publish {
+    struct Stats: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "stats",
+            abstract: "Publica una entrega de estadísticas públicas (JSON, CSV y datapackage.json) y la registra con su huella.")
+        @OptionGroup var command: CommandOptions
+        @OptionGroup var projector: ProjectorOptions
+        @Option(help: "Solo este año (por omisión, toda la serie).") var year: Int?
+        @Option(name: .customLong("umbral"), help: "Se suprime toda cifra de 1 a este número.") var threshold = StatisticsBuilder.defaultThreshold
+        @Option(name: .customLong("institucion"), help: "Institución que publica.") var institution = "SEGOB"
+        @Option(name: .customLong("usuario"), help: "Persona que publica (queda en los metadatos).") var user = "secretaria-tecnica"
+        @Option(help: "Carpeta donde escribir la entrega.") var out: String
+
+        func validate() throws {
+            if threshold < 1 { throw ValidationError("--umbral: al menos 1; publicar sin supresión no está permitido") }
+        }
+
+        func run() async throws {
+            let catalogs = try command.events.load().catalogs
+            let publisher = StatisticsPublisher(projector: try projector.makeProjector(), labels: Labels(catalogs: catalogs))
+            let context = CommandContext(userId: user, institutionId: institution, client: "sintra-publish/1", today: CalendarDate.today())
+            let published = try await publisher.publish(year: year, threshold: threshold, handler: try command.makeHandler(), context: context)
+            let files = try DataPackage.export(published.report, to: URL(fileURLWithPath: out), wholeSeries: year == nil)
+            try published.document.write(toFile: out + "/entrega.json", atomically: true, encoding: .utf8)
+            let publication = published.publication
+            print("Escritos en \(out): entrega.json, \(files.joined(separator: ", "))")
+            print("Publicación \(publication.streamId) registrada en la posición \(formatCount(publication.position)): estadísticas "
+                  + "\(publication.years.first!)–\(publication.years.last!), registro hasta la posición \(formatCount(publication.logPosition)), umbral \(threshold).")
+            print("Huella SHA-256 de entrega.json: \(publication.fingerprint)")
+            print(published.report.rule)
+        }
+    }
+}
+
 struct Publications: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "publications",
@@ -107,7 +143,9 @@ struct Publications: AsyncParsableCommand {
                 """)
         @OptionGroup var projector: ProjectorOptions
         @OptionGroup var fichas: IndicatorFolderOptions
-        @Option(help: "Año publicado; se toma la última publicación del anexo que lo cubre.") var year: Int?
+        @OptionGroup var events: EventsOptions
+        @Option(help: "Año publicado; se toma la última publicación del anexo (o de estadísticas, con --tipo) que lo cubre.") var year: Int?
+        @Option(name: .customLong("tipo"), help: "anexo-de-indicadores (por omisión) o estadisticas-publicas, con --year.") var kind = "anexo-de-indicadores"
         @Option(name: .customLong("publicacion"), help: "Flujo de la publicación (publicacion-…), en lugar de --year.") var stream: String?
 
         func validate() throws {
@@ -117,10 +155,12 @@ struct Publications: AsyncParsableCommand {
         func run() async throws {
             let projector = try projector.makeProjector()
             let all = try await Publication.all(projector.pool)
-            let found = stream.map { id in all.first { $0.streamId == id } } ?? all.last { $0.kind == .indicatorsAnnex && $0.years.contains(year!) }
-            guard let publication = found, publication.kind == .indicatorsAnnex else {
-                throw ValidationError(stream.map { "no hay una publicación del anexo «\($0)»" } ?? "no hay una publicación del anexo que cubra \(year!)")
+            guard let wanted = Publication.Kind(rawValue: kind) else { throw ValidationError("--tipo: anexo-de-indicadores o estadisticas-publicas") }
+            let found = stream.map { id in all.first { $0.streamId == id } } ?? all.last { $0.kind == wanted && $0.years.contains(year!) }
+            guard let publication = found else {
+                throw ValidationError(stream.map { "no hay una publicación «\($0)»" } ?? "no hay una publicación \(wanted == .statistics ? "de estadísticas" : "del anexo de indicadores") que cubra \(year!)")
             }
+            if publication.kind == .statistics { return try await compareStatistics(publication, projector) }
             let publisher = IndicatorPublisher(projector: projector, history: IndicatorDefinitionHistory(pool: projector.pool), current: try fichas.load())
             let rows = try await publisher.compare(publication, today: CalendarDate.today())
                 .filter { year == nil || $0.year == year }
@@ -140,6 +180,30 @@ struct Publications: AsyncParsableCommand {
             } else {
                 printError("\nATENCIÓN: \(failures.count) cifra(s) publicadas no se reproducen (⚠): "
                            + failures.map { "\($0.indicator) \($0.year)" }.joined(separator: ", "))
+                throw ExitCode(1)
+            }
+        }
+
+        private func compareStatistics(_ publication: Publication, _ projector: Projector) async throws {
+            let check = try await StatisticsPublisher(projector: projector, labels: Labels(catalogs: try events.load().catalogs)).check(publication)
+            print("# Publicación \(publication.streamId) del \(publication.date): estadísticas \(publication.years.first ?? 0)–\(publication.years.last ?? 0), "
+                  + "registro hasta la posición \(formatCount(publication.logPosition)), umbral \(publication.threshold ?? 0)\n")
+            if let version = check.versionNow {
+                print("La proyección «estadisticas» cambió de versión desde entonces (ahora \(version)); la reproducción usa la versión actual.")
+            }
+            if check.changedCells.isEmpty {
+                print("Ninguna cifra publicada cambió con lo que se sabe ahora.")
+            } else {
+                print("| tabla | fila | columna | publicado | ahora |")
+                print("| --- | --- | --- | --- | --- |")
+                for cell in check.changedCells {
+                    print("| \(cell.table) | \(cell.row) | \(cell.column) | \(cell.then.map(String.init) ?? "(s)") | \(cell.now.map(String.init) ?? "(s)") |")
+                }
+            }
+            if check.reproduces {
+                print("\nLa entrega se reproduce exactamente (misma huella SHA-256) en la posición \(formatCount(publication.logPosition)).")
+            } else {
+                printError("\nATENCIÓN: la entrega recalculada en la posición \(publication.logPosition) no tiene la huella publicada.")
                 throw ExitCode(1)
             }
         }

@@ -42,7 +42,7 @@ struct StatsCommand: AsyncParsableCommand {
 
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "mostrar", abstract: "Imprime las tablas (texto, json o csv).")
+            commandName: "show", abstract: "Imprime las tablas (texto, json o csv).")
         @OptionGroup var options: Options
         @Option(help: "texto, json o csv.") var format: Format = .texto
 
