@@ -11,7 +11,7 @@ public struct APIServer: Sendable {
 
     public init(services: APIServices) {
         self.services = services
-        let documented = CommandEndpoints.all(services)
+        let documented = CommandEndpoints.all(services) + CaseEndpoints.all(services) + ReportEndpoints.all(services) + AuditEndpoints.all(services)
         // The system endpoints serve the contract, which lists them too: build it from a placeholder, then fill it.
         let box = ContractBox()
         let endpoints = documented + SystemEndpoints.all(services) { box.text }

@@ -1,6 +1,8 @@
+import CaseFiles
 import Commands
 import Definitions
 import EventLog
+import Indicators
 import Projections
 
 /// What the routes need, built once by `sintra serve` (or a test) and shared by every request.
@@ -10,21 +12,22 @@ public struct APIServices: Sendable {
     public let access: any AccessControl
     /// Keeps the projections following the log; `/ready` asks it whether they are caught up.
     public let projector: Projector?
+    public let cases: CaseFileReader
+    public let indicators: [IndicatorDefinition]
+    /// The suppression threshold of public statistics: the server's, never the client's (two
+    /// thresholds side by side would let anyone recover suppressed figures by difference).
+    public let statisticsThreshold: Int
 
-    public init(definitions: DefinitionSet, handler: CommandHandler, access: any AccessControl, projector: Projector?) {
+    public init(definitions: DefinitionSet, handler: CommandHandler, access: any AccessControl, projector: Projector?,
+                cases: CaseFileReader, indicators: [IndicatorDefinition], statisticsThreshold: Int) {
         self.definitions = definitions
         self.handler = handler
         self.access = access
         self.projector = projector
+        self.cases = cases
+        self.indicators = indicators
+        self.statisticsThreshold = statisticsThreshold
     }
-}
 
-/// Who the bearer token belongs to, and what they may do. The accounts module answers; the API
-/// only asks, so every route states its check in one line and none decides on its own.
-public protocol AccessControl: Sendable {
-    /// The caller a bearer token stands for, or nil when it is unknown, expired or revoked.
-    func caller(bearer token: String) async throws -> Caller?
-    /// Whether `caller` may run `command` (on `stream`, when the command appends to one).
-    /// Returns nil when allowed, or the Spanish reason it is not.
-    func refusal(_ caller: Caller, command: EventDefinition, stream: String?) async throws -> String?
+    var store: EventStore { handler.store }
 }

@@ -12,7 +12,7 @@ import NIOCore
 /// training…), `POST /v1/flujos/{flujo}/<comando>` for one that appends to an existing stream.
 enum CommandEndpoints {
     static func all(_ services: APIServices) -> [Endpoint] {
-        services.definitions.current.sorted { $0.command < $1.command }.map { definition in
+        services.definitions.current.filter { !$0.isInternal }.sorted { $0.command < $1.command }.map { definition in
             let opens = definition.startsStream
             var parameters: [Endpoint.Parameter] = [
                 .init("Idempotency-Key", in: .header, required: true,
@@ -48,7 +48,12 @@ enum CommandEndpoints {
     static func run(_ definition: EventDefinition, request: Request, context: APIContext, services: APIServices) async throws -> Response {
         let caller = try context.requireCaller()
         let stream = definition.startsStream ? request.uri.queryParameters["flujo"].map(String.init) : context.parameters.get("flujo")
-        if let reason = try await services.access.refusal(caller, command: definition, stream: stream) { throw APIProblem.forbidden(reason) }
+        let action = services.access.action(forCommand: definition)
+        if definition.startsStream {
+            _ = try await services.requireScope(caller, action)
+        } else if let stream {
+            try await services.requireRecord(stream, caller, action)
+        }
         var problems: [Problem] = []
         let key = request.headers[HTTPField.Name("Idempotency-Key")!]
         if key == nil || !(1...200).contains(key!.utf8.count) || !key!.utf8.allSatisfy({ (33...126).contains($0) }) {

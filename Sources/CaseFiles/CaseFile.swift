@@ -46,6 +46,8 @@ public struct CaseFile: Sendable {
     /// Every institution that recorded something on the case.
     public let institutions: [String]
     public let possibleDuplicates: [String]
+    /// Where the case holds personal fields (`lineaDeTiempo[0].nombre`): what an opened read showed.
+    public let personalFields: [String]
 
     /// Attentions, corrections, consents… are all in the timeline; these name the usual views.
     public var attentions: [TimelineEntry] { timeline.filter { $0.eventType == "AtencionOtorgada" } }

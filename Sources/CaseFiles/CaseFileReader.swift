@@ -44,11 +44,18 @@ public struct CaseFileReader: Sendable {
                AND ($7::date IS NULL OR c.fecha_deteccion <= $7::date)
                AND ($8::bool IS NULL OR c.validado = $8)
                AND ($9::bigint IS NULL OR c.posicion_registro < $9)
+               AND ($11::text IS NULL OR c.institucion_registro = $11
+                    OR (c.compartir AND EXISTS (SELECT 1 FROM proj_expedientes.canalizaciones r
+                                                 WHERE r.expediente = c.expediente AND r.institucion_destino = $11 AND r.estado <> 'rechazada')))
+               AND ($12::text IS NULL OR EXISTS (SELECT 1 FROM public.events e
+                                                  WHERE e.stream_id = c.expediente AND e.version = 1 AND e.metadata->>'userId' = $12))
+               AND ($13::text IS NULL OR c.entidad_deteccion = $13)
              ORDER BY c.posicion_registro DESC
              LIMIT $10
             """, [text(filter.institution), text(filter.entidad), text(filter.municipio), text(filter.status), text(filter.modality),
                   text(filter.detectedFrom?.description), text(filter.detectedTo?.description), filter.validated.map(PostgresValue.bool) ?? .null,
-                  cursor.map(PostgresValue.int64) ?? .null, .int64(Int64(size) + 1)])
+                  cursor.map(PostgresValue.int64) ?? .null, .int64(Int64(size) + 1),
+                  text(filter.visibleToInstitution), text(filter.registeredBy), text(filter.withinEntidad)])
         let summaries = try rows.prefix(size).map(Self.summary)
         return CasePage(cases: summaries, next: rows.count > size ? summaries.last?.registeredAt : nil)
     }
@@ -87,7 +94,10 @@ public struct CaseFileReader: Sendable {
             timeline: timeline,
             referrals: try await referrals(caseId),
             institutions: Array(Set(history.entries.map(\.institutionId))).sorted(),
-            possibleDuplicates: try await possibleDuplicates(caseId))
+            possibleDuplicates: try await possibleDuplicates(caseId),
+            personalFields: history.entries.enumerated().flatMap { index, entry in
+                PersonalDataCipher.encryptedPaths(in: entry.payload).map { "lineaDeTiempo[\(index)].\($0)" }
+            })
     }
 
     /// The cases whose CURP, normalised, has this blind index: without the index key nobody can

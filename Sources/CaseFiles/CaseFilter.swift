@@ -18,6 +18,14 @@ public struct CaseFilter: Sendable, Equatable {
     /// Only validated (or only pending) records.
     public var validated: Bool?
 
+    // The caller's scope, set by the API from their permissions (never by the caller's own query):
+    /// Cases registered by this institution, or referred to it (and not rejected) while their consent allows sharing.
+    public var visibleToInstitution: String?
+    /// Cases this user registered.
+    public var registeredBy: String?
+    /// Cases detected in this entidad.
+    public var withinEntidad: String?
+
     public init(institution: String? = nil, entidad: String? = nil, municipio: String? = nil, status: String? = nil, modality: String? = nil,
                 detectedFrom: CalendarDate? = nil, detectedTo: CalendarDate? = nil, validated: Bool? = nil) {
         self.institution = institution

@@ -15,6 +15,9 @@ public struct EventDefinition: Sendable {
     public let startsStream: Bool
     /// The top-level `format: date` property that dates the event.
     public let dateField: String?
+    /// `x-evento.interno`: only SINTRA itself records it (a publication, an access to personal data,
+    /// an account change made through its own endpoint); no API endpoint or file submits it directly.
+    public let isInternal: Bool
     public let title: String
     public let description: String
     public let comment: String?
@@ -34,7 +37,7 @@ extension EventDefinition {
     static func read(document: JSONValue, root: SchemaNode, file: String, problems: inout [String]) -> EventDefinition? {
         func fail(_ message: String) { problems.append("\(file): \(message)") }
         guard let header = document["x-evento"], header.isObject else { fail("falta x-evento"); return nil }
-        let known: Set<String> = ["tipo", "version", "modulo", "comando", "flujo", "fecha"]
+        let known: Set<String> = ["tipo", "version", "modulo", "comando", "flujo", "fecha", "interno"]
         for member in header.objectValue ?? [] where !known.contains(member.key) { fail("x-evento.\(member.key): clave desconocida") }
         let flow = header["flujo"]
         for member in flow?.objectValue ?? [] where !["categoria", "tipo", "inicia"].contains(member.key) {
@@ -49,6 +52,7 @@ extension EventDefinition {
             return nil
         }
         let dateField = header["fecha"]?.stringValue
+        if let internalFlag = header["interno"], internalFlag.boolValue == nil { fail("x-evento.interno debe ser true o false") }
         let isPascal = { (text: String) in text.first?.isUppercase == true && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) } }
         if !isPascal(type) { fail("x-evento.tipo «\(type)» debe ser PascalCase") }
         if !isPascal(streamType) { fail("x-evento.flujo.tipo «\(streamType)» debe ser PascalCase") }
@@ -68,7 +72,7 @@ extension EventDefinition {
         if examples.isEmpty { fail("se requiere al menos un ejemplo (examples)") }
         return EventDefinition(
             eventType: type, version: Int(version), module: module, command: command, streamCategory: category,
-            streamType: streamType, startsStream: starts, dateField: dateField, title: type,
+            streamType: streamType, startsStream: starts, dateField: dateField, isInternal: header["interno"]?.boolValue ?? false, title: type,
             description: document["description"]?.stringValue ?? "", comment: document["$comment"]?.stringValue,
             file: file, document: document, examples: examples, root: root)
     }

@@ -51,6 +51,9 @@ struct Submit: AsyncParsableCommand {
             switch parse(line) {
             case .failure(let rejection):
                 outcome = .rejected(rejection.problems)
+            case .success(let command) where handler.definitions.definition(forCommand: command.name)?.isInternal == true:
+                outcome = .rejected([Problem(path: "comando", code: "comando-interno",
+                                             message: "«\(command.name)» lo registra SINTRA por sí mismo; no se envía en un archivo")])
             case .success(let command):
                 do {
                     outcome = .accepted(try await handler.handle(command, context: context))

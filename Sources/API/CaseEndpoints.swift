@@ -1,0 +1,121 @@
+import CanonicalJSON
+import CaseFiles
+import Catalog
+import Commands
+import Foundation
+import Hummingbird
+
+/// Case files: the list with filters and pages, one case with its timeline, its event history.
+/// Scope comes from the caller's permissions and is added to their filters, never taken from them.
+enum CaseEndpoints {
+    static func all(_ services: APIServices) -> [Endpoint] {
+        let filters: [Endpoint.Parameter] = [
+            .init("institucion", in: .query, description: "Institución que registró, participó o recibió una canalización."),
+            .init("entidad", in: .query, description: "Entidad de detección (clave INEGI de 2 dígitos).", schema: ["type": "string", "pattern": "^[0-9]{2}$"]),
+            .init("municipio", in: .query, description: "Municipio de detección (5 dígitos).", schema: ["type": "string", "pattern": "^[0-9]{5}$"]),
+            .init("estado", in: .query, description: "abierto o cerrado.", schema: ["type": "string", "enum": ["abierto", "cerrado"]]),
+            .init("modalidad", in: .query, description: "Modalidad de explotación documentada."),
+            .init("desde", in: .query, description: "Detectados desde (AAAA-MM-DD).", schema: ["type": "string", "format": "date"]),
+            .init("hasta", in: .query, description: "Detectados hasta (AAAA-MM-DD).", schema: ["type": "string", "format": "date"]),
+            .init("validado", in: .query, description: "true o false.", schema: ["type": "boolean"]),
+            .init("limite", in: .query, description: "Expedientes por página (1 a 500; 50 por omisión).",
+                  schema: ["type": "integer", "minimum": 1, "maximum": .number(Double(APILimits.maxPageSize))]),
+            .init("despuesDe", in: .query, description: "Cursor de la página siguiente.", schema: ["type": "integer", "minimum": 0]),
+        ]
+        let caseParameter = Endpoint.Parameter("expediente", in: .path, description: "Identificador del expediente.",
+                                               schema: ["type": "string", "minLength": 1, "maxLength": 200])
+        return [
+            Endpoint(.get, "/v1/expedientes", operationId: "listar-expedientes", tag: "expedientes",
+                     summary: "Expedientes visibles para quien llama, del registro más reciente al más antiguo; sin datos personales.",
+                     access: .authenticated, parameters: filters,
+                     successes: [.init(200, "Una página.", schema: ["type": "object"])], errors: [400, 401, 403, 429, 503]) { request, context in
+                try await list(request, context, services)
+            },
+            Endpoint(.get, "/v1/expedientes/{expediente}", operationId: "leer-expediente", tag: "expedientes",
+                     summary: "Un expediente con su línea de tiempo. Con datosPersonales=true y una finalidad, abre los datos personales y la consulta queda registrada.",
+                     access: .authenticated, parameters: [
+                        caseParameter,
+                        .init("datosPersonales", in: .query, description: "true para abrir los datos personales (requiere permiso y finalidad).", schema: ["type": "boolean"]),
+                        .init("finalidad", in: .query, description: "Para qué se abren los datos personales (obligatoria con datosPersonales).",
+                              schema: ["type": "string", "maxLength": 500]),
+                        .init("posicion", in: .query, description: "Esperar hasta que el expediente refleje esta posición del registro (leer lo propio tras escribir).",
+                              schema: ["type": "integer", "minimum": 0]),
+                     ],
+                     successes: [.init(200, "El expediente.", schema: ["type": "object"])], errors: [400, 401, 403, 404, 429, 503]) { request, context in
+                try await show(request, context, services)
+            },
+        ]
+    }
+
+    static func list(_ request: Request, _ context: APIContext, _ services: APIServices) async throws -> Response {
+        let caller = try context.requireCaller()
+        let scope = try await services.requireScope(caller, "leer-expedientes")
+        let query = Query(request)
+        var filter = CaseFilter(institution: query.text("institucion"), entidad: query.text("entidad"), municipio: query.text("municipio"),
+                                status: query.choice("estado", ["abierto", "cerrado"]), modality: query.text("modalidad"),
+                                detectedFrom: query.date("desde"), detectedTo: query.date("hasta"), validated: query.bool("validado"))
+        let size = query.integer("limite", 1...Int64(APILimits.maxPageSize)) ?? 50
+        let cursor = query.integer("despuesDe", 0...Int64.max)
+        try query.finish()
+        switch scope {
+        case .national: break
+        case .entidad: filter.withinEntidad = caller.entidad ?? "--"
+        case .institution: filter.visibleToInstitution = caller.institutionId
+        case .own: filter.registeredBy = caller.userId
+        }
+        let page = try await services.cases.list(filter, pageSize: Int(size), after: cursor)
+        let items: [JSONValue] = page.cases.map { item in
+            ["expediente": .string(item.caseId), "institucion": .string(item.registeringInstitution), "calidad": optional(item.quality),
+             "sexo": optional(item.sex), "edad": item.age.map { .number(Double($0)) } ?? .null, "nacionalidad": optional(item.nationality),
+             "entidad": optional(item.entidad), "municipio": optional(item.municipio), "fechaDeDeteccion": .string(item.detectedOn.description),
+             "estado": .string(item.status), "motivoDeCierre": optional(item.closingReason), "modalidades": .array(item.modalities.map(JSONValue.string)),
+             "validado": .bool(item.validated), "version": .number(Double(item.version))]
+        }
+        return SystemEndpoints.json(["expedientes": .array(items), "siguiente": page.next.map { .number(Double($0)) } ?? .null,
+                                     "alcance": .string(scope.rawValue)])
+    }
+
+    static func show(_ request: Request, _ context: APIContext, _ services: APIServices) async throws -> Response {
+        let caller = try context.requireCaller()
+        let caseId = context.parameters.get("expediente") ?? ""
+        let query = Query(request)
+        let personal = query.bool("datosPersonales") ?? false
+        let purpose = query.text("finalidad")?.trimmingCharacters(in: .whitespacesAndNewlines)
+        let position = query.integer("posicion", 0...Int64.max)
+        if personal && (purpose ?? "").count < 10 {
+            query.problem("consulta.finalidad", "finalidad-requerida", "para abrir datos personales declare la finalidad (al menos 10 caracteres)")
+        }
+        try query.finish()
+        try await services.requireRecord(caseId, caller, "leer-expedientes")
+        if personal { _ = try await services.requireScope(caller, "leer-datos-personales") }
+        if let position, let projector = services.projector,
+           !(try await projector.waitUntil("expedientes", hasApplied: position, timeout: .seconds(5))) {
+            throw APIProblem.unavailable("El expediente aún no refleja la posición \(position); reintente.", retryAfterSeconds: 1)
+        }
+        guard let file = try await services.cases.read(caseId, personal: personal) else {
+            throw APIProblem.notFound("El expediente «\(caseId.prefix(80))» no existe o aún no se proyecta.")
+        }
+        if personal && file.personalDataOpened {
+            try await recordAccess(to: file, caller: caller, purpose: purpose ?? "", services: services)
+        }
+        var response = SystemEndpoints.json(file.json)
+        response.headers[.eTag] = "\"\(file.summary.version)\""
+        return response
+    }
+
+    /// Who opened which personal fields of which case and why: an event, before the data leaves.
+    static func recordAccess(to file: CaseFile, caller: Caller, purpose: String, services: APIServices) async throws {
+        let fields = file.personalFields
+        let data: JSONValue = ["fecha": .string(CalendarDate.today().description), "expediente": .string(file.summary.caseId),
+                               "campos": .array((fields.isEmpty ? ["ninguno"] : fields).map(JSONValue.string)),
+                               "finalidad": .string(purpose)]
+        let context = CommandContext(userId: caller.userId, institutionId: caller.institutionId, client: "api/1", today: .today())
+        switch await CommandEndpoints.outcome(services.handler, Command(name: "registrar-consulta-de-datos-personales", data: data,
+                                                                        idempotencyKey: UUID().uuidString), context) {
+        case .success: return
+        case .failure(let error): throw APIProblem(error)
+        }
+    }
+
+    static func optional(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
+}

@@ -1,0 +1,105 @@
+import CanonicalJSON
+import Catalog
+import Foundation
+import Hummingbird
+import Indicators
+import NIOCore
+import Postgres
+import Publications
+import Statistics
+
+/// Indicators (for the roles that may read them) and public statistics (for anyone).
+enum ReportEndpoints {
+    static func all(_ services: APIServices) -> [Endpoint] {
+        [
+            Endpoint(.get, "/v1/indicadores", operationId: "calcular-indicadores", tag: "indicadores",
+                     summary: "Metas para el bienestar y parámetros del PNTdP: variables con procedencia, sustitución, resultado y bandera; con asOf, también como estaban ese día.",
+                     access: .authenticated, parameters: [
+                        .init("anio", in: .query, description: "Año (por omisión 2019–2024).", schema: ["type": "integer", "minimum": 2019, "maximum": 2100]),
+                        .init("indicador", in: .query, description: "Solo esta ficha (p. ej. 1.2).", schema: ["type": "string", "pattern": "^[1-9][0-9]?\\.[1-9][0-9]?$"]),
+                        .init("asOf", in: .query, description: "Fecha AAAA-MM-DD: el valor como estaba al final de ese día, con la ficha vigente entonces.",
+                              schema: ["type": "string", "format": "date"]),
+                     ],
+                     successes: [.init(200, "Los resultados.", schema: ["type": "object"])], errors: [400, 401, 403, 404, 429, 503]) { request, context in
+                try await indicators(request, context, services)
+            },
+            Endpoint(.get, "/v1/indicadores/anexo", operationId: "anexo-de-indicadores", tag: "indicadores",
+                     summary: "El anexo «Avance de las Metas para el bienestar y Parámetros» completo, serie 2019–2024.", access: .authenticated,
+                     parameters: [.init("formato", in: .query, description: "md (por omisión), html, json o csv.",
+                                        schema: ["type": "string", "enum": ["md", "html", "json", "csv"]])],
+                     successes: [.init(200, "El anexo.", mediaType: "text/markdown", schema: ["type": "string"])], errors: [400, 401, 403, 429, 503]) { request, context in
+                try await annex(request, context, services)
+            },
+            Endpoint(.get, "/v1/estadisticas", operationId: "estadisticas-publicas", tag: "estadisticas",
+                     summary: "Estadísticas públicas (Ley General, art. 88, fr. VIII) por año y entidad, solo agregados con supresión de cifras pequeñas. Sin autenticación.",
+                     access: .open, parameters: [
+                        .init("anio", in: .query, description: "Solo este año.", schema: ["type": "integer", "minimum": 2012, "maximum": 2100]),
+                        .init("formato", in: .query, description: "json (por omisión) o csv.", schema: ["type": "string", "enum": ["json", "csv"]]),
+                     ],
+                     successes: [.init(200, "Las tablas, con la regla de supresión.", schema: ["type": "object"])], errors: [400, 429, 503]) { request, context in
+                try await statistics(request, context, services)
+            },
+        ]
+    }
+
+    static func indicators(_ request: Request, _ context: APIContext, _ services: APIServices) async throws -> Response {
+        let caller = try context.requireCaller()
+        _ = try await services.requireScope(caller, "leer-indicadores")
+        let query = Query(request)
+        let year = query.integer("anio", 2019...2100)
+        let only = query.text("indicador", maxLength: 5)
+        let asOf = query.date("asOf")
+        try query.finish()
+        if let only, !services.indicators.contains(where: { $0.id == only }) { throw APIProblem.notFound("No existe la ficha «\(only)».") }
+        guard let projector = services.projector else { throw APIProblem.unavailable("Sin proyector configurado.") }
+        let years = year.map { [Int($0)] } ?? Array(2019...2024)
+        let ids = only.map { Set([$0]) }
+        let now = try await IndicatorEngine(pool: projector.pool, indicators: services.indicators).compute(years: years, today: .today(), only: ids)
+        var body: [JSONMember] = [.init(key: "ahora", value: try CanonicalJSON.parse(AnnexRenderer.json(now)))]
+        if let asOf, let end = Timestamp(iso8601: "\(asOf)T23:59:59.999999Z") {
+            let position = try await projector.position(recordedAtOrBefore: end)
+            let past = try await IndicatorsAsOf(projector: projector, history: IndicatorDefinitionHistory(pool: projector.pool))
+                .compute(position: position, years: years, today: asOf, current: services.indicators, only: ids)
+            body.append(.init(key: "alDia", value: .object([
+                .init(key: "fecha", value: .string(asOf.description)), .init(key: "posicionDelRegistro", value: .number(Double(position))),
+                .init(key: "fichasSinVersionRegistrada", value: .array(past.withoutRecordedDefinition.map(JSONValue.string))),
+                .init(key: "resultados", value: try CanonicalJSON.parse(AnnexRenderer.json(past.results))),
+            ])))
+        }
+        return SystemEndpoints.json(.object(body))
+    }
+
+    static func annex(_ request: Request, _ context: APIContext, _ services: APIServices) async throws -> Response {
+        let caller = try context.requireCaller()
+        _ = try await services.requireScope(caller, "leer-indicadores")
+        let query = Query(request)
+        let format = query.choice("formato", ["md", "html", "json", "csv"]) ?? "md"
+        try query.finish()
+        guard let projector = services.projector else { throw APIProblem.unavailable("Sin proyector configurado.") }
+        let results = try await IndicatorEngine(pool: projector.pool, indicators: services.indicators).compute(years: Array(2019...2024), today: .today())
+        let (text, type): (String, String) = switch format {
+        case "html": (AnnexRenderer.html(results, definitions: services.indicators), "text/html; charset=utf-8")
+        case "json": (AnnexRenderer.json(results), "application/json; charset=utf-8")
+        case "csv": (AnnexRenderer.csv(results), "text/csv; charset=utf-8")
+        default: (AnnexRenderer.markdown(results, definitions: services.indicators), "text/markdown; charset=utf-8")
+        }
+        return Response(status: .ok, headers: [.contentType: type], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    static func statistics(_ request: Request, _ context: APIContext, _ services: APIServices) async throws -> Response {
+        let query = Query(request)
+        let year = query.integer("anio", 2012...2100)
+        let format = query.choice("formato", ["json", "csv"]) ?? "json"
+        try query.finish()
+        guard let projector = services.projector else { throw APIProblem.unavailable("Sin proyector configurado.") }
+        let data = try await StatisticsSource(pool: projector.pool).read()
+        let report = StatisticsBuilder(labels: Labels(catalogs: services.definitions.catalogs), threshold: services.statisticsThreshold)
+            .build(data, year: year.map(Int.init))
+        if format == "csv" {
+            return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8"],
+                            body: .init(byteBuffer: ByteBuffer(string: StatisticsRenderer.csv(report))))
+        }
+        return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                        body: .init(byteBuffer: ByteBuffer(string: StatisticsRenderer.json(report))))
+    }
+}
