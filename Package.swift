@@ -42,7 +42,7 @@ let package = Package(
 
         // The command-line tool.
         .executableTarget(name: "sintra", dependencies: [
-            "EventLog", "Definitions", "Privacy", "Commands", "Demo", "Projections", "Indicators", "Publications", "CaseFiles", "Statistics",
+            "EventLog", "Definitions", "Privacy", "Commands", "Demo", "Projections", "Indicators", "Publications", "CaseFiles", "Statistics", "API",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -29,10 +29,10 @@ ensure_packages() {
 
 # The reference JSON Schema implementation the definitions are cross-checked against (PyPI).
 ensure_python_jsonschema() {
-    python3 -c 'import jsonschema, referencing' 2>/dev/null && return
-    say "Instalando jsonschema (PyPI)"
-    python3 -m pip install --quiet --disable-pip-version-check 'jsonschema>=4.18' \
-        || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages 'jsonschema>=4.18'
+    python3 -c 'import jsonschema, referencing, openapi_spec_validator' 2>/dev/null && return
+    say "Instalando jsonschema y openapi-spec-validator (PyPI)"
+    python3 -m pip install --quiet --disable-pip-version-check 'jsonschema>=4.18' 'openapi-spec-validator>=0.7' \
+        || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages 'jsonschema>=4.18' 'openapi-spec-validator>=0.7'
 }
 
 # Path of a PostgreSQL server binary (initdb, pg_ctl, postgres), newest version first.

@@ -1,6 +1,12 @@
 import CanonicalJSON
+import CaseFiles
+import Commands
+import Definitions
+import EventLog
 import Hummingbird
 import Logging
+import Postgres
+import Privacy
 
 /// The HTTP API: its endpoints, the router built from them and the application that serves it.
 public struct APIServer: Sendable {
@@ -41,4 +47,25 @@ public struct APIServer: Sendable {
 /// Written once in `APIServer.init`, read by every `/openapi.json` request afterwards.
 final class ContractBox: @unchecked Sendable {
     var text = ""
+}
+
+extension APIServer {
+    /// The contract without a database or keys, for `sintra definitions openapi` and the test that
+    /// keeps `events/openapi.json` current. Nothing here ever runs a route: the pool never connects
+    /// and `ClosedAccess` knows no caller.
+    public static func contract(definitions: DefinitionSet) -> JSONValue {
+        let store = EventStore(pool: ConnectionPool(connectionString: "", maxConnections: 1))
+        let vault = DataKeyVault(pool: store.pool, keyring: .generate())
+        let services = APIServices(definitions: definitions, handler: CommandHandler(definitions: definitions, store: store, vault: vault),
+                                   access: ClosedAccess(), projector: nil,
+                                   cases: CaseFileReader(store: store, vault: vault, definitions: definitions), indicators: [], statisticsThreshold: 10)
+        return APIServer(services: services).contract
+    }
+}
+
+/// Lets nobody in: the access policy of a server that only describes itself.
+struct ClosedAccess: AccessControl {
+    func caller(bearer token: String) async throws -> Caller? { nil }
+    func scope(_ caller: Caller, action: String) async throws -> AccessScope? { nil }
+    func action(forCommand definition: EventDefinition) -> String { "capturar" }
 }

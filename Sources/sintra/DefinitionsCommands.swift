@@ -1,3 +1,4 @@
+import API
 import ArgumentParser
 import Definitions
 import Foundation
@@ -23,7 +24,7 @@ struct DefinitionsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "definitions",
         abstract: "Definiciones de eventos y catálogos (events/): comprobarlas, listar comandos, generar el diccionario.",
-        subcommands: [Check.self, Commands.self, Dictionary.self])
+        subcommands: [Check.self, Commands.self, Dictionary.self, OpenAPI.self])
 
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Carga y comprueba todas las definiciones; muestra las variables por módulo.")
@@ -68,6 +69,22 @@ struct DefinitionsCommand: AsyncParsableCommand {
             let readme = try String(contentsOfFile: path, encoding: .utf8)
             try DataDictionary.updating(readme: readme, with: set).write(toFile: path, atomically: true, encoding: .utf8)
             print("Diccionario actualizado en \(path)")
+        }
+    }
+
+    struct OpenAPI: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "openapi",
+            abstract: "Imprime el contrato OpenAPI 3.1 de la API (esquemas tomados de las definiciones), o lo escribe en events/openapi.json con --write.")
+        @OptionGroup var events: EventsOptions
+        @Flag(help: "Escribe events/openapi.json.") var write = false
+
+        func run() throws {
+            let text = OpenAPIDocument.text(APIServer.contract(definitions: try events.load()))
+            guard write else { print(text, terminator: ""); return }
+            let path = events.resolved + "/openapi.json"
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            print("Contrato escrito en \(path)")
         }
     }
 }
