@@ -237,6 +237,9 @@ public final class AccountService: Sendable {
         return (account, request.password!)
     }
 
+    /// A password for a person to receive once (18 bytes from libcrypto's CSPRNG, 24 characters).
+    public static func generatedPassword() -> String { Passwords.generate() }
+
     // MARK: - Helpers shared with the sessions
 
     /// Today in Mexico City, the calendar institutions date their records in.

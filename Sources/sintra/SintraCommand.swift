@@ -7,7 +7,8 @@ struct Sintra: AsyncParsableCommand {
         abstract: "SINTRA: registro de eventos del Sistema Nacional de Información en materia de Trata de Personas.",
         subcommands: [Migrate.self, Verify.self, LogCommand.self, Checkpoint.self, Keygen.self, Export.self,
                       DefinitionsCommand.self, KeysCommand.self, Submit.self, DemoCommand.self,
-                      ProjectionsCommand.self, Replay.self, IndicatorsCommand.self, Publish.self, Publications.self, CasesCommand.self])
+                      ProjectionsCommand.self, Replay.self, IndicatorsCommand.self, Publish.self, Publications.self, CasesCommand.self,
+                      AccountsCommand.self])
 }
 
 /// Where to connect. Anything libpq accepts: a URI or key=value pairs (`host=/ruta/al/socket dbname=sintra`).
