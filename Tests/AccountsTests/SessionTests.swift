@@ -35,6 +35,8 @@ import Testing
         await #expect(throws: AccountError.invalidCredentials) { try await world.service.login(login: "beto", password: "otra frase cualquiera") }
         await #expect(throws: AccountError.invalidCredentials) { try await world.service.login(login: "nadie", password: "otra frase cualquiera") }
         #expect(AccountError.invalidCredentials.message == "usuario o contraseña incorrectos")
+        // An unknown login is checked against a decoy hash of the same cost, so it takes as long as a wrong password.
+        #expect(PasswordHash.parameters(of: world.service.decoyHash) == .testing)
         let empty = await #expect(throws: AccountError.self) { try await world.service.login(login: " ", password: "") }
         #expect(empty?.problems.map(\.path) == ["usuario", "contrasena"])
     }
