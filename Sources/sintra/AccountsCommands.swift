@@ -1,0 +1,202 @@
+import Accounts
+import ArgumentParser
+import Foundation
+import Postgres
+
+/// `sintra accounts …`: the console side of accounts. Whoever runs it holds the database and the
+/// keyring already, so it acts as the console (recorded as `userId: "consola"`), not as a user.
+struct AccountsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "accounts",
+        abstract: "Cuentas: la primera cuenta administradora, instituciones, usuarios, roles, contraseñas, suspensiones, permisos.",
+        discussion: "Cada cambio queda como evento en el registro. Las contraseñas generadas se muestran una sola vez y solo se guarda su hash.",
+        subcommands: [Bootstrap.self, AddInstitution.self, AddUser.self, SetPassword.self, Roles.self, Suspend.self, Reactivate.self,
+                      List.self, Permissions.self])
+
+    struct Bootstrap: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Crea la primera institución y la primera cuenta administradora (solo si no hay cuentas).")
+        @OptionGroup var options: CommandOptions
+        @Option(name: .customLong("institucion"), help: "Clave de la institución (del catálogo, o nueva con --nombre-institucion y --nivel).")
+        var institution: String
+        @Option(name: .customLong("nombre-institucion"), help: "Nombre, si la clave no está en el catálogo.") var institutionName: String?
+        @Option(name: .customLong("nivel"), help: "federal, estatal, municipal o no-gubernamental, si no está en el catálogo.") var level: String?
+        @Option(name: .customLong("entidad"), help: "Clave INEGI de la entidad, si no está en el catálogo.") var entidad: String?
+        @Option(name: .customLong("usuario"), help: "Con qué iniciará sesión.") var login: String
+        @Option(name: .customLong("nombre"), help: "Nombre completo de la persona.") var name: String
+        @Option(name: .customLong("correo"), help: "Correo institucional.") var email: String?
+
+        func run() async throws {
+            let service = try await options.makeAccountService()
+            let registration = InstitutionRegistration(clave: institution, name: institutionName, level: try parseLevel(level), entidad: entidad)
+            let (account, password) = try await report {
+                try await service.bootstrap(institution: registration, administrator: UserRegistration(
+                    login: login, name: name, email: email, institution: institution, roles: [.administrador]))
+            }
+            print("Cuenta administradora creada: \(account.userId) (\(account.institution)).")
+            print("Contraseña (se muestra solo esta vez; cámbiela al entrar): \(password)")
+        }
+    }
+
+    struct AddInstitution: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "add-institution", abstract: "Registra una institución en SINTRA.")
+        @OptionGroup var options: CommandOptions
+        @Option(name: .customLong("clave")) var clave: String
+        @Option(name: .customLong("nombre")) var name: String?
+        @Option(name: .customLong("nivel"), help: "federal, estatal, municipal o no-gubernamental.") var level: String?
+        @Option(name: .customLong("entidad")) var entidad: String?
+        @Option(name: .customLong("municipio")) var municipio: String?
+
+        func run() async throws {
+            let service = try await options.makeAccountService()
+            let registration = InstitutionRegistration(clave: clave, name: name, level: try parseLevel(level), entidad: entidad, municipio: municipio)
+            let record = try await report { try await service.registerInstitution(registration, by: .console) }
+            print("Institución registrada: \(record.clave) — \(record.name) (\(record.level.rawValue)\(record.entidad.map { ", entidad \($0)" } ?? "")).")
+        }
+    }
+
+    struct AddUser: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "add-user", abstract: "Crea una cuenta con una contraseña generada que se muestra una vez.")
+        @OptionGroup var options: CommandOptions
+        @Option(name: .customLong("usuario")) var login: String
+        @Option(name: .customLong("nombre")) var name: String
+        @Option(name: .customLong("correo")) var email: String?
+        @Option(name: .customLong("institucion")) var institution: String
+        @Option(name: .customLong("roles"), help: "Separados por comas: \(Role.allCases.map(\.rawValue).joined(separator: ", ")).") var roles: String
+
+        func run() async throws {
+            let service = try await options.makeAccountService()
+            let password = AccountService.generatedPassword()
+            let account = try await report {
+                try await service.registerUser(UserRegistration(login: login, name: name, email: email, institution: institution,
+                                                                roles: try parseRoles(roles), password: password), by: .console)
+            }
+            print("Cuenta creada: \(account.userId) (\(account.institution); \(account.roles.map(\.rawValue).joined(separator: ", "))).")
+            print("Contraseña (se muestra solo esta vez): \(password)")
+        }
+    }
+
+    struct SetPassword: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "set-password",
+                                                        abstract: "Asigna una contraseña generada (cierra las sesiones abiertas y levanta un bloqueo).")
+        @OptionGroup var options: CommandOptions
+        @Argument(help: "Identificador de la cuenta (usuario-…).") var userId: String
+
+        func run() async throws {
+            let service = try await options.makeAccountService()
+            let password = AccountService.generatedPassword()
+            try await report { try await service.setPassword(of: userId, to: password, by: .console) }
+            print("Contraseña nueva (se muestra solo esta vez): \(password)")
+        }
+    }
+
+    struct Roles: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Sustituye los roles de una cuenta.")
+        @OptionGroup var options: CommandOptions
+        @Argument(help: "Identificador de la cuenta (usuario-…).") var userId: String
+        @Option(name: .customLong("roles"), help: "Separados por comas.") var roles: String
+        @Option(name: .customLong("motivo")) var reason: String?
+
+        func run() async throws {
+            let service = try await options.makeAccountService()
+            let account = try await report { try await service.changeRoles(of: userId, to: try parseRoles(roles), reason: reason, by: .console) }
+            print("Roles de \(account.userId): \(account.roles.map(\.rawValue).joined(separator: ", ")).")
+        }
+    }
+
+    struct Suspend: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Suspende una cuenta y cierra sus sesiones.")
+        @OptionGroup var options: CommandOptions
+        @Argument(help: "Identificador de la cuenta (usuario-…).") var userId: String
+        @Option(name: .customLong("motivo")) var reason: String
+
+        func run() async throws {
+            let service = try await options.makeAccountService()
+            try await report { _ = try await service.suspend(userId, reason: reason, by: .console) }
+            print("Cuenta \(userId) suspendida.")
+        }
+    }
+
+    struct Reactivate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Reactiva una cuenta suspendida.")
+        @OptionGroup var options: CommandOptions
+        @Argument(help: "Identificador de la cuenta (usuario-…).") var userId: String
+        @Option(name: .customLong("motivo")) var reason: String?
+
+        func run() async throws {
+            let service = try await options.makeAccountService()
+            try await report { _ = try await service.reactivate(userId, reason: reason, by: .console) }
+            print("Cuenta \(userId) reactivada.")
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Cuentas, del alta más antigua a la más reciente (sin datos personales salvo --datos-personales).")
+        @OptionGroup var options: CommandOptions
+        @Option(name: .customLong("institucion")) var institution: String?
+        @Flag(name: .customLong("datos-personales"), help: "Muestra nombre y usuario (descifrados).") var personal = false
+
+        func run() async throws {
+            let service = try await options.makeAccountService()
+            let accounts = try await service.directory.accounts(institution: institution)
+            for account in accounts {
+                var line = "\(account.userId)  \(account.institution.padding(toLength: 14, withPad: " ", startingAt: 0))"
+                    + "\((account.active ? "activa" : "suspendida").padding(toLength: 11, withPad: " ", startingAt: 0))"
+                    + account.roles.map(\.rawValue).joined(separator: ",")
+                if personal, let data = try await service.directory.personalData(of: account.userId) {
+                    line += "  \(data.login ?? "(borrado)")  \(data.name ?? "(borrado)")"
+                }
+                print(line)
+            }
+            print("\(accounts.count) cuenta(s).")
+        }
+    }
+
+    struct Permissions: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "La tabla de permisos (rol × acción × alcance), tal como está en la base.")
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            let authorizer = try await Authorizer.load(from: ConnectionPool(connectionString: try database.resolved(), maxConnections: 1))
+            for permission in authorizer.permissions {
+                print("\(permission.role.rawValue.padding(toLength: 26, withPad: " ", startingAt: 0))"
+                      + "\(permission.action.rawValue.padding(toLength: 31, withPad: " ", startingAt: 0))"
+                      + "\(permission.scope.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0))"
+                      + "\(permission.requiresReason ? "con motivo  " : "            ")\(permission.explanation)")
+            }
+        }
+    }
+}
+
+extension CommandOptions {
+    func makeAccountService() async throws -> AccountService {
+        try await AccountService.make(handler: try makeHandler())
+    }
+}
+
+/// Runs an account operation; its problems are printed one per line in Spanish and exit with 1.
+@discardableResult
+private func report<T>(_ body: () async throws -> T) async throws -> T {
+    do {
+        return try await body()
+    } catch let error as AccountError {
+        printError("ERROR: " + (error.problems.isEmpty ? error.message : error.problems.map { "  • \($0)" }.joined(separator: "\n")))
+        throw ExitCode(1)
+    }
+}
+
+private func parseLevel(_ text: String?) throws -> GovernmentLevel? {
+    guard let text else { return nil }
+    guard let level = GovernmentLevel(rawValue: text) else {
+        throw ValidationError("--nivel: use \(GovernmentLevel.allCases.map(\.rawValue).joined(separator: ", "))")
+    }
+    return level
+}
+
+private func parseRoles(_ text: String) throws -> [Role] {
+    try text.split(separator: ",").map { name in
+        guard let role = Role(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
+            throw ValidationError("rol «\(name)» desconocido; use \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return role
+    }
+}

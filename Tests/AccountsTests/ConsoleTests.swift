@@ -1,0 +1,43 @@
+@testable import Accounts
+import Commands
+import Foundation
+import Privacy
+import TestDatabase
+import Testing
+
+@Suite struct ConsoleTests {
+    @Test func theConsoleBootstrapsOnceAndManagesAccounts() async throws {
+        let database = try await TestDatabase.migrated()
+        let keyring = Keyring.generate()
+        let keys = FileManager.default.temporaryDirectory.appendingPathComponent("claves-\(UUID().uuidString).json").path
+        try keyring.fileText.write(toFile: keys, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: keys) }
+        let common = ["--database-url", database.appURL, "--master-key", keys, "--events", TestDatabase.repositoryRoot.appendingPathComponent("events").path]
+
+        let (status, output) = try runSintra(["accounts", "bootstrap", "--institucion", "SEGOB", "--usuario", "primera.admin",
+                                              "--nombre", "Primera Administradora"] + common)
+        #expect(status == 0, "\(output)")
+        let password = try #require(output.split(separator: "\n").first { $0.hasPrefix("Contraseña") }?.split(separator: " ").last.map(String.init))
+        let (again, refused) = try runSintra(["accounts", "bootstrap", "--institucion", "SEGOB", "--usuario", "otra", "--nombre", "Otra"] + common)
+        #expect(again == 1 && refused.contains("ya existen cuentas"), "\(refused)")
+
+        #expect(try runSintra(["accounts", "add-institution", "--clave", "FGE-07"] + common).0 == 0)
+        let (added, addOutput) = try runSintra(["accounts", "add-user", "--usuario", "nuevo.capturista", "--nombre", "Nuevo Capturista",
+                                                "--institucion", "FGE-07", "--roles", "capturista,supervisor-institucional"] + common)
+        #expect(added == 0, "\(addOutput)")
+        let bad = try runSintra(["accounts", "add-user", "--usuario", "x y", "--nombre", "", "--institucion", "NADA", "--roles", "capturista"] + common)
+        #expect(bad.0 == 1 && bad.1.contains("datos.institucion") && bad.1.contains("datos.nombre"), "\(bad.1)")
+        let (_, list) = try runSintra(["accounts", "list", "--datos-personales"] + common)
+        #expect(list.contains("nuevo.capturista") && list.contains("2 cuenta(s)."), "\(list)")
+        #expect(!(try runSintra(["accounts", "list"] + common).1.contains("nuevo.capturista")), "without the flag, no personal data")
+        let (_, permissions) = try runSintra(["accounts", "permissions", "--database-url", database.appURL])
+        #expect(permissions.contains("auditor") && permissions.contains("con motivo"), "\(permissions)")
+
+        // The printed password works.
+        let store = database.store()
+        let service = try await AccountService.make(handler: CommandHandler(definitions: repositoryDefinitions, store: store,
+                                                                            vault: DataKeyVault(pool: store.pool, keyring: keyring)))
+        let pair = try await service.login(login: "primera.admin", password: password)
+        #expect(try await service.authenticate(bearer: pair.accessToken)?.roles == [.administrador])
+    }
+}
