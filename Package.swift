@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "Publications", dependencies: ["Indicators", "Statistics", "Projections", "Commands", "Cryptography", "Postgres", "CanonicalJSON", "Catalog"]),
         .target(name: "CaseFiles", dependencies: ["Commands", "Privacy", "Definitions", "EventLog", "Postgres", "CanonicalJSON", "Catalog"]),
         .target(name: "API", dependencies: [
-            "Commands", "CaseFiles", "Indicators", "Statistics", "Publications", "Privacy", "Cryptography", "Definitions", "Projections", "CanonicalJSON", "Catalog", "Postgres", "EventLog",
+            "Accounts", "Commands", "CaseFiles", "Indicators", "Statistics", "Publications", "Privacy", "Cryptography", "Definitions", "Projections", "CanonicalJSON", "Catalog", "Postgres", "EventLog",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),

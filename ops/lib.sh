@@ -65,7 +65,7 @@ cluster_start() {
     fi
     # Unix socket only; durability settings stay at PostgreSQL's defaults (fsync on).
     as_owner "$(pg_bin pg_ctl)" -D "$dir/data" -l "$dir/log" -w -t 60 \
-        -o "-c listen_addresses='' -c unix_socket_directories='$dir/run' -c max_connections=200" start >/dev/null
+        -o "-c listen_addresses='' -c unix_socket_directories='$dir/run' -c max_connections=500" start >/dev/null
     export PGHOST="$dir/run"
 }
 

@@ -1,27 +1,12 @@
+import Accounts
 import Hummingbird
 import Logging
-
-/// Who is calling, once `AuthenticationMiddleware` has checked their bearer token.
-public struct Caller: Sendable, Equatable {
-    public let userId: String
-    public let institutionId: String
-    /// INEGI code of the institution's entidad (nil for federal institutions).
-    public let entidad: String?
-    public let roles: [String]
-
-    public init(userId: String, institutionId: String, entidad: String?, roles: [String]) {
-        self.userId = userId
-        self.institutionId = institutionId
-        self.entidad = entidad
-        self.roles = roles
-    }
-}
 
 /// The request context every SINTRA route receives.
 public struct APIContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
-    /// Set by `AuthenticationMiddleware`; nil on public routes and for anonymous callers.
-    public var caller: Caller?
+    /// Set by `AuthenticationMiddleware` from the bearer token; nil for anonymous callers.
+    public var identity: Identity?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
@@ -31,9 +16,9 @@ public struct APIContext: RequestContext {
     public var maxUploadSize: Int { APILimits.maxBodyBytes }
 
     /// The caller, or 401.
-    func requireCaller() throws -> Caller {
-        guard let caller else { throw APIProblem.unauthenticated }
-        return caller
+    func requireIdentity() throws -> Identity {
+        guard let identity else { throw APIProblem.unauthenticated }
+        return identity
     }
 }
 

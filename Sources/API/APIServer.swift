@@ -1,3 +1,4 @@
+import Accounts
 import CanonicalJSON
 import CaseFiles
 import Commands
@@ -29,10 +30,10 @@ public struct APIServer: Sendable {
     public func router() -> Router<APIContext> {
         let router = Router(context: APIContext.self)
         router.add(middleware: ProblemMiddleware())
-        router.add(middleware: AuthenticationMiddleware(access: services.access))
+        router.add(middleware: AuthenticationMiddleware(accounts: services.accounts))
         for endpoint in endpoints {
             router.on(RouterPath(endpoint.routerPath), method: endpoint.method) { request, context in
-                if endpoint.access == .authenticated { _ = try context.requireCaller() }
+                if endpoint.access == .authenticated { _ = try context.requireIdentity() }
                 return try await endpoint.handler(request, context)
             }
         }
@@ -52,20 +53,15 @@ final class ContractBox: @unchecked Sendable {
 extension APIServer {
     /// The contract without a database or keys, for `sintra definitions openapi` and the test that
     /// keeps `events/openapi.json` current. Nothing here ever runs a route: the pool never connects
-    /// and `ClosedAccess` knows no caller.
+    /// and the empty permissions table allows nothing.
     public static func contract(definitions: DefinitionSet) -> JSONValue {
         let store = EventStore(pool: ConnectionPool(connectionString: "", maxConnections: 1))
         let vault = DataKeyVault(pool: store.pool, keyring: .generate())
         let services = APIServices(definitions: definitions, handler: CommandHandler(definitions: definitions, store: store, vault: vault),
-                                   access: ClosedAccess(), projector: nil,
+                                   accounts: AccountService(handler: CommandHandler(definitions: definitions, store: store, vault: vault),
+                                                            authorizer: Authorizer(permissions: [])),
+                                   projector: nil,
                                    cases: CaseFileReader(store: store, vault: vault, definitions: definitions), indicators: [], statisticsThreshold: 10)
         return APIServer(services: services).contract
     }
-}
-
-/// Lets nobody in: the access policy of a server that only describes itself.
-struct ClosedAccess: AccessControl {
-    func caller(bearer token: String) async throws -> Caller? { nil }
-    func scope(_ caller: Caller, action: String) async throws -> AccessScope? { nil }
-    func action(forCommand definition: EventDefinition) -> String { "capturar" }
 }

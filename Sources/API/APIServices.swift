@@ -1,3 +1,4 @@
+import Accounts
 import CaseFiles
 import Commands
 import Definitions
@@ -9,7 +10,8 @@ import Projections
 public struct APIServices: Sendable {
     public let definitions: DefinitionSet
     public let handler: CommandHandler
-    public let access: any AccessControl
+    /// Logins, tokens, and the permissions table every route asks before it acts.
+    public let accounts: AccountService
     /// Keeps the projections following the log; `/ready` asks it whether they are caught up.
     public let projector: Projector?
     public let cases: CaseFileReader
@@ -17,16 +19,18 @@ public struct APIServices: Sendable {
     /// The suppression threshold of public statistics: the server's, never the client's (two
     /// thresholds side by side would let anyone recover suppressed figures by difference).
     public let statisticsThreshold: Int
+    let scopes: RecordScopes
 
-    public init(definitions: DefinitionSet, handler: CommandHandler, access: any AccessControl, projector: Projector?,
+    public init(definitions: DefinitionSet, handler: CommandHandler, accounts: AccountService, projector: Projector?,
                 cases: CaseFileReader, indicators: [IndicatorDefinition], statisticsThreshold: Int) {
         self.definitions = definitions
         self.handler = handler
-        self.access = access
+        self.accounts = accounts
         self.projector = projector
         self.cases = cases
         self.indicators = indicators
         self.statisticsThreshold = statisticsThreshold
+        self.scopes = RecordScopes(store: handler.store, directory: accounts.directory, definitions: definitions)
     }
 
     var store: EventStore { handler.store }

@@ -1,3 +1,4 @@
+import Accounts
 import CanonicalJSON
 import Definitions
 import Cryptography
@@ -16,9 +17,9 @@ enum AuditEndpoints {
                      summary: "Todos los eventos de un flujo, en orden: quién, cuándo, qué, con su hash.", access: .authenticated,
                      parameters: [.init("flujo", in: .path, description: "Identificador del flujo.", schema: ["type": "string", "minLength": 1, "maxLength": 200])],
                      successes: [.init(200, "El historial.", schema: ["type": "object"])], errors: [401, 403, 404, 429, 503]) { _, context in
-                let caller = try context.requireCaller()
+                let identity = try context.requireIdentity()
                 let stream = context.parameters.get("flujo") ?? ""
-                try await services.requireRecord(stream, caller, "leer-historial")
+                try await services.requireRecord(stream, identity, .leerHistorial)
                 var events: [RecordedEvent] = []
                 var next: Int64 = 1
                 while true {
@@ -33,21 +34,21 @@ enum AuditEndpoints {
                      summary: "Un evento por su posición en el registro.", access: .authenticated,
                      parameters: [.init("posicion", in: .path, description: "Posición (1, 2, …).", schema: ["type": "integer", "minimum": 1])],
                      successes: [.init(200, "El evento.", schema: ["type": "object"])], errors: [400, 401, 403, 404, 429, 503]) { _, context in
-                let caller = try context.requireCaller()
+                let identity = try context.requireIdentity()
                 guard let position = context.parameters.get("posicion").flatMap(Int64.init), position >= 1 else {
                     throw APIProblem.malformed("la posición es un entero positivo", path: "ruta.posicion")
                 }
                 var found: RecordedEvent?
                 try await services.store.readAll(after: position - 1, through: position) { found = $0.first }
                 guard let event = found else { throw APIProblem.notFound("No hay evento en la posición \(position).") }
-                try await services.requireRecord(event.streamId, caller, "leer-historial")
+                try await services.requireRecord(event.streamId, identity, .leerHistorial)
                 return SystemEndpoints.json(json(event))
             },
             Endpoint(.get, "/v1/auditoria/verificacion", operationId: "verificar-cadena", tag: "auditoria",
                      summary: "Recalcula la cadena de hashes del registro completo: sin huecos, encadenado, versiones contiguas.", access: .authenticated,
                      successes: [.init(200, "El registro está íntegro.", schema: ["type": "object"])], errors: [401, 403, 409, 429, 503]) { _, context in
-                let caller = try context.requireCaller()
-                guard try await services.requireScope(caller, "leer-historial") == .national else {
+                let identity = try context.requireIdentity()
+                guard try services.requireScope(identity, .leerHistorial) == .nacional else {
                     throw APIProblem.forbidden("Verificar el registro completo requiere alcance nacional.")
                 }
                 do {
@@ -64,9 +65,9 @@ enum AuditEndpoints {
                      summary: "Quién abrió los datos personales de este expediente, cuándo, qué campos y con qué finalidad.", access: .authenticated,
                      parameters: [.init("expediente", in: .path, description: "Identificador del expediente.", schema: ["type": "string", "minLength": 1, "maxLength": 200])],
                      successes: [.init(200, "Las consultas.", schema: ["type": "object"])], errors: [401, 403, 404, 429, 503]) { _, context in
-                let caller = try context.requireCaller()
+                let identity = try context.requireIdentity()
                 let caseId = context.parameters.get("expediente") ?? ""
-                try await services.requireRecord(caseId, caller, "leer-historial")
+                try await services.requireRecord(caseId, identity, .leerHistorial)
                 let rows = try await services.store.pool.query("""
                     SELECT position, recorded_at, metadata->>'userId', metadata->>'institutionId', payload->'campos'
                       FROM events WHERE event_type = 'DatosPersonalesConsultados' AND payload->>'expediente' = $1 ORDER BY position

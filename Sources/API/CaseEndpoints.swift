@@ -1,3 +1,4 @@
+import Accounts
 import CanonicalJSON
 import CaseFiles
 import Catalog
@@ -48,8 +49,8 @@ enum CaseEndpoints {
     }
 
     static func list(_ request: Request, _ context: APIContext, _ services: APIServices) async throws -> Response {
-        let caller = try context.requireCaller()
-        let scope = try await services.requireScope(caller, "leer-expedientes")
+        let identity = try context.requireIdentity()
+        let scope = try services.requireScope(identity, .leerExpedientes)
         let query = Query(request)
         var filter = CaseFilter(institution: query.text("institucion"), entidad: query.text("entidad"), municipio: query.text("municipio"),
                                 status: query.choice("estado", ["abierto", "cerrado"]), modality: query.text("modalidad"),
@@ -58,10 +59,10 @@ enum CaseEndpoints {
         let cursor = query.integer("despuesDe", 0...Int64.max)
         try query.finish()
         switch scope {
-        case .national: break
-        case .entidad: filter.withinEntidad = caller.entidad ?? "--"
-        case .institution: filter.visibleToInstitution = caller.institutionId
-        case .own: filter.registeredBy = caller.userId
+        case .nacional: break
+        case .entidad: filter.withinEntidad = identity.entidad ?? "--"
+        case .institucion: filter.visibleToInstitution = identity.institution
+        case .propios: filter.registeredBy = identity.userId
         }
         let page = try await services.cases.list(filter, pageSize: Int(size), after: cursor)
         let items: [JSONValue] = page.cases.map { item in
@@ -76,7 +77,7 @@ enum CaseEndpoints {
     }
 
     static func show(_ request: Request, _ context: APIContext, _ services: APIServices) async throws -> Response {
-        let caller = try context.requireCaller()
+        let identity = try context.requireIdentity()
         let caseId = context.parameters.get("expediente") ?? ""
         let query = Query(request)
         let personal = query.bool("datosPersonales") ?? false
@@ -86,8 +87,8 @@ enum CaseEndpoints {
             query.problem("consulta.finalidad", "finalidad-requerida", "para abrir datos personales declare la finalidad (al menos 10 caracteres)")
         }
         try query.finish()
-        try await services.requireRecord(caseId, caller, "leer-expedientes")
-        if personal { _ = try await services.requireScope(caller, "leer-datos-personales") }
+        try await services.requireRecord(caseId, identity, .leerExpedientes)
+        if personal { try await services.requireRecord(caseId, identity, .leerDatosPersonales, reason: purpose) }
         if let position, let projector = services.projector,
            !(try await projector.waitUntil("expedientes", hasApplied: position, timeout: .seconds(5))) {
             throw APIProblem.unavailable("El expediente aún no refleja la posición \(position); reintente.", retryAfterSeconds: 1)
@@ -96,7 +97,7 @@ enum CaseEndpoints {
             throw APIProblem.notFound("El expediente «\(caseId.prefix(80))» no existe o aún no se proyecta.")
         }
         if personal && file.personalDataOpened {
-            try await recordAccess(to: file, caller: caller, purpose: purpose ?? "", services: services)
+            try await recordAccess(to: file, identity: identity, purpose: purpose ?? "", services: services)
         }
         var response = SystemEndpoints.json(file.json)
         response.headers[.eTag] = "\"\(file.summary.version)\""
@@ -104,12 +105,12 @@ enum CaseEndpoints {
     }
 
     /// Who opened which personal fields of which case and why: an event, before the data leaves.
-    static func recordAccess(to file: CaseFile, caller: Caller, purpose: String, services: APIServices) async throws {
+    static func recordAccess(to file: CaseFile, identity: Identity, purpose: String, services: APIServices) async throws {
         let fields = file.personalFields
         let data: JSONValue = ["fecha": .string(CalendarDate.today().description), "expediente": .string(file.summary.caseId),
                                "campos": .array((fields.isEmpty ? ["ninguno"] : fields).map(JSONValue.string)),
                                "finalidad": .string(purpose)]
-        let context = CommandContext(userId: caller.userId, institutionId: caller.institutionId, client: "api/1", today: .today())
+        let context = CommandContext(userId: identity.userId, institutionId: identity.institution, client: "api/1", today: .today())
         switch await CommandEndpoints.outcome(services.handler, Command(name: "registrar-consulta-de-datos-personales", data: data,
                                                                         idempotencyKey: UUID().uuidString), context) {
         case .success: return

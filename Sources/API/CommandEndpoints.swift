@@ -1,3 +1,4 @@
+import Accounts
 import CanonicalJSON
 import Foundation
 import Catalog
@@ -46,13 +47,15 @@ enum CommandEndpoints {
     }
 
     static func run(_ definition: EventDefinition, request: Request, context: APIContext, services: APIServices) async throws -> Response {
-        let caller = try context.requireCaller()
+        let identity = try context.requireIdentity()
         let stream = definition.startsStream ? request.uri.queryParameters["flujo"].map(String.init) : context.parameters.get("flujo")
-        let action = services.access.action(forCommand: definition)
+        guard let action = Authorizer.action(forCommand: definition.command, definitions: services.definitions) else {
+            throw APIProblem.forbidden("«\(definition.command)» no se puede enviar por la API.")
+        }
         if definition.startsStream {
-            _ = try await services.requireScope(caller, action)
+            _ = try services.requireScope(identity, action)
         } else if let stream {
-            try await services.requireRecord(stream, caller, action)
+            try await services.requireRecord(stream, identity, action)
         }
         var problems: [Problem] = []
         let key = request.headers[HTTPField.Name("Idempotency-Key")!]
@@ -75,7 +78,7 @@ enum CommandEndpoints {
         guard problems.isEmpty else { throw APIProblem.malformed(problems.map(\.message).joined(separator: "; "), problems: problems) }
         let command = Command(name: definition.command, data: data, streamId: stream, expectedVersion: expected,
                               idempotencyKey: key!, historicalLoad: historical == "true")
-        let commandContext = CommandContext(userId: caller.userId, institutionId: caller.institutionId, client: "api/1", today: .today())
+        let commandContext = CommandContext(userId: identity.userId, institutionId: identity.institution, client: "api/1", today: .today())
         let result: CommandResult
         switch await outcome(services.handler, command, commandContext) {
         case .success(let value): result = value

@@ -1,3 +1,4 @@
+import Accounts
 import Hummingbird
 import Logging
 import Postgres
@@ -41,15 +42,16 @@ struct ProblemMiddleware: RouterMiddleware {
 /// rest say 401). A token that is unknown, expired or revoked: 401 at once, whatever the route.
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = APIContext
-    let access: any AccessControl
+    let accounts: AccountService
 
     func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization] else { return try await next(request, context) }
-        guard header.lowercased().hasPrefix("bearer "), let caller = try await access.caller(bearer: String(header.dropFirst(7))) else {
-            throw APIProblem.unauthenticated
-        }
+        guard header.lowercased().hasPrefix("bearer ") else { throw APIProblem.unauthenticated }
+        let identity: Identity?
+        do { identity = try await accounts.authenticate(bearer: String(header.dropFirst(7))) } catch { throw APIProblem(error) }
+        guard let identity else { throw APIProblem.unauthenticated }
         var context = context
-        context.caller = caller
+        context.identity = identity
         return try await next(request, context)
     }
 }

@@ -1,3 +1,4 @@
+import Accounts
 import CanonicalJSON
 import Catalog
 import Foundation
@@ -43,8 +44,7 @@ enum ReportEndpoints {
     }
 
     static func indicators(_ request: Request, _ context: APIContext, _ services: APIServices) async throws -> Response {
-        let caller = try context.requireCaller()
-        _ = try await services.requireScope(caller, "leer-indicadores")
+        _ = try services.requireScope(try context.requireIdentity(), .leerIndicadores)
         let query = Query(request)
         let year = query.integer("anio", 2019...2100)
         let only = query.text("indicador", maxLength: 5)
@@ -70,8 +70,7 @@ enum ReportEndpoints {
     }
 
     static func annex(_ request: Request, _ context: APIContext, _ services: APIServices) async throws -> Response {
-        let caller = try context.requireCaller()
-        _ = try await services.requireScope(caller, "leer-indicadores")
+        _ = try services.requireScope(try context.requireIdentity(), .leerIndicadores)
         let query = Query(request)
         let format = query.choice("formato", ["md", "html", "json", "csv"]) ?? "md"
         try query.finish()

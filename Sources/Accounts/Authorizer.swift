@@ -120,6 +120,8 @@ public struct Authorizer: Sendable {
         case "vincular-expedientes", "descartar-duplicado": return .vincularExpedientes
         case "borrar-datos-personales": return .borrarDatosPersonales
         case "adoptar-definicion-de-indicador", "registrar-publicacion": return .publicar
+        // Recorded by SINTRA itself when someone allowed to read personal data opens a case.
+        case "registrar-consulta-de-datos-personales": return .leerDatosPersonales
         default: break
         }
         switch definition.module {
