@@ -48,6 +48,10 @@ let package = Package(
         .executableTarget(name: "sintra", dependencies: [
             "EventLog", "Definitions", "Privacy", "Commands", "Demo", "Projections", "Indicators", "Publications", "CaseFiles", "Statistics", "API", "Accounts",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
 
         // Benchmarks (ops/bench runs it beside pgbench; not a test).

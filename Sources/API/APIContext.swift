@@ -8,8 +8,12 @@ public struct APIContext: RequestContext {
     /// Set by `AuthenticationMiddleware` from the bearer token; nil for anonymous callers.
     public var identity: Identity?
 
+    /// The peer's IP address, for the per-address rate limit.
+    public let remoteAddress: String?
+
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress?.ipAddress
     }
 
     /// Bodies are read by the routes themselves with `APILimits.maxBodyBytes`; this bounds Hummingbird's own decoding.

@@ -8,20 +8,34 @@ import Hummingbird
 import Logging
 import Postgres
 import Privacy
+import Prometheus
 
 /// The HTTP API: its endpoints, the router built from them and the application that serves it.
 public struct APIServer: Sendable {
+    /// Limits and observability that differ between production, tests and benchmarks.
+    public struct Configuration: Sendable {
+        /// Sustained requests per second and burst, per client address and per account.
+        public var perAddress = (perSecond: 100.0, burst: 200.0)
+        public var perAccount = (perSecond: 50.0, burst: 100.0)
+        /// Where `/metrics` reads from; `sintra serve` bootstraps swift-metrics into it.
+        public var metrics: PrometheusCollectorRegistry? = nil
+        public init() {}
+    }
+
     public let services: APIServices
+    public let configuration: Configuration
     public let endpoints: [Endpoint]
     /// The contract as served at `/openapi.json` (and kept in `events/openapi.json`).
     public let contract: JSONValue
 
-    public init(services: APIServices) {
+    public init(services: APIServices, configuration: Configuration = .init()) {
         self.services = services
+        self.configuration = configuration
         let documented = CommandEndpoints.all(services) + CaseEndpoints.all(services) + ReportEndpoints.all(services) + AuditEndpoints.all(services)
+            + SessionEndpoints.all(services) + AdminEndpoints.all(services)
         // The system endpoints serve the contract, which lists them too: build it from a placeholder, then fill it.
         let box = ContractBox()
-        let endpoints = documented + SystemEndpoints.all(services) { box.text }
+        let endpoints = documented + SystemEndpoints.all(services, metrics: configuration.metrics) { box.text }
         self.endpoints = endpoints
         self.contract = OpenAPIDocument.build(endpoints: endpoints, definitions: services.definitions)
         box.text = OpenAPIDocument.text(contract)
@@ -29,8 +43,13 @@ public struct APIServer: Sendable {
 
     public func router() -> Router<APIContext> {
         let router = Router(context: APIContext.self)
+        router.add(middleware: RequestLogMiddleware())
+        router.add(middleware: MetricsMiddleware())
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: AuthenticationMiddleware(accounts: services.accounts))
+        router.add(middleware: RateLimitMiddleware(
+            perAddress: RateLimiter(.init(perSecond: configuration.perAddress.perSecond, burst: configuration.perAddress.burst)),
+            perAccount: RateLimiter(.init(perSecond: configuration.perAccount.perSecond, burst: configuration.perAccount.burst))))
         for endpoint in endpoints {
             router.on(RouterPath(endpoint.routerPath), method: endpoint.method) { request, context in
                 if endpoint.access == .authenticated { _ = try context.requireIdentity() }

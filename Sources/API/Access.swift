@@ -41,3 +41,8 @@ extension APIProblem {
         }
     }
 }
+
+/// Runs an accounts operation, answering its typed error as HTTP.
+func accountCall<T>(_ body: () async throws(AccountError) -> T) async throws(APIProblem) -> T {
+    do { return try await body() } catch { throw APIProblem(error) }
+}

@@ -6,6 +6,7 @@ import Commands
 import Definitions
 import HTTPTypes
 import Hummingbird
+import Metrics
 import NIOCore
 
 /// One endpoint per command of every module, generated from the definitions:
@@ -84,13 +85,14 @@ enum CommandEndpoints {
         case .success(let value): result = value
         case .failure(let error): throw APIProblem(error)
         }
+        if !result.replayed { Counter(label: "sintra_eventos_anexados_total", dimensions: [("modulo", definition.module)]).increment() }
         let body: JSONValue = [
             "comando": .string(result.command), "evento": .string(result.eventType), "flujo": .string(result.streamId),
             "version": .number(Double(result.streamVersion)), "posicion": .number(Double(result.position)), "repetido": .bool(result.replayed),
             "posiblesDuplicados": .array(result.possibleDuplicates.map(JSONValue.string)),
         ]
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8", .eTag: "\"\(result.streamVersion)\""]
-        headers[.location] = "/v1/flujos/\(result.streamId)"
+        headers[.location] = definition.streamType == "Expediente" ? "/v1/expedientes/\(result.streamId)" : "/v1/auditoria/flujos/\(result.streamId)"
         return Response(status: result.replayed ? .ok : .created, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: CanonicalJSON.serialize(body))))
     }
 

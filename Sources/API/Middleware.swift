@@ -19,6 +19,10 @@ struct ProblemMiddleware: RouterMiddleware {
         } catch let error as PostgresError where [.connection, .poolExhausted, .closed].contains(error.kind) {
             context.logger.warning("base de datos no disponible", metadata: ["tipo": "\(error.kind)"])
             return try APIProblem.unavailable("La base de datos no responde; reintente en unos segundos.").response(from: request, context: context)
+        } catch let error as PostgresError where error.sqlState == "57014" {
+            // statement_timeout (set by `sintra serve`): the request took too long.
+            context.logger.warning("consulta cancelada por tiempo", metadata: ["ruta": "\(request.uri.path)"])
+            return try APIProblem.unavailable("La solicitud tardó demasiado; reintente.").response(from: request, context: context)
         } catch {
             context.logger.error("error interno", metadata: ["tipo": "\(type(of: error))", "ruta": "\(request.uri.path)"])
             return try APIProblem(.internalServerError, title: "Error interno", detail: "Ocurrió un error inesperado; quedó registrado para revisión.")
@@ -48,10 +52,48 @@ struct AuthenticationMiddleware: RouterMiddleware {
         guard let header = request.headers[.authorization] else { return try await next(request, context) }
         guard header.lowercased().hasPrefix("bearer ") else { throw APIProblem.unauthenticated }
         let identity: Identity?
-        do { identity = try await accounts.authenticate(bearer: String(header.dropFirst(7))) } catch { throw APIProblem(error) }
+        identity = try await accountCall { () async throws(AccountError) in try await accounts.authenticate(bearer: String(header.dropFirst(7))) }
         guard let identity else { throw APIProblem.unauthenticated }
         var context = context
         context.identity = identity
         return try await next(request, context)
+    }
+}
+
+/// 429 with `Retry-After` past the per-address limit, and past the per-account limit once the
+/// caller is known (this runs after `AuthenticationMiddleware`).
+struct RateLimitMiddleware: RouterMiddleware {
+    typealias Context = APIContext
+    let perAddress: RateLimiter
+    let perAccount: RateLimiter
+
+    func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response) async throws -> Response {
+        if let wait = await perAddress.take("ip:" + (context.remoteAddress ?? "local")) { throw Self.tooMany(wait, "esta dirección") }
+        if let identity = context.identity, let wait = await perAccount.take("cuenta:" + identity.userId) { throw Self.tooMany(wait, "esta cuenta") }
+        return try await next(request, context)
+    }
+
+    static func tooMany(_ seconds: Int, _ who: String) -> APIProblem {
+        var problem = APIProblem(.tooManyRequests, title: "Demasiadas solicitudes", detail: "Se excedió el límite de solicitudes de \(who); reintente en \(seconds) s.")
+        problem.headers[.retryAfter] = String(seconds)
+        return problem
+    }
+}
+
+/// One line per request: method, path without its query (a query may carry a stated purpose),
+/// status, milliseconds and the account id — never a body, a token or a personal field.
+struct RequestLogMiddleware: RouterMiddleware {
+    typealias Context = APIContext
+
+    func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response) async throws -> Response {
+        let started = ContinuousClock.now
+        let response = try await next(request, context)
+        let elapsed = ContinuousClock.now - started
+        let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        context.logger.info("solicitud", metadata: [
+            "metodo": "\(request.method.rawValue)", "ruta": "\(request.uri.path)", "estado": "\(response.status.code)",
+            "ms": "\(String(format: "%.1f", milliseconds))", "usuario": "\(context.identity?.userId ?? "-")",
+        ])
+        return response
     }
 }

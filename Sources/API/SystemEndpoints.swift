@@ -3,11 +3,23 @@ import Hummingbird
 import NIOCore
 import Postgres
 import Projections
+import Prometheus
 
 /// Health, readiness and the contract: open to anyone, no data.
 enum SystemEndpoints {
-    static func all(_ services: APIServices, contract: @escaping @Sendable () -> String) -> [Endpoint] {
+    static func all(_ services: APIServices, metrics: PrometheusCollectorRegistry?, contract: @escaping @Sendable () -> String) -> [Endpoint] {
         [
+            Endpoint(.get, "/metrics", operationId: "metricas", tag: "sistema",
+                     summary: "Métricas Prometheus: solicitudes, latencias, eventos anexados, retraso de cada proyección.", access: .open,
+                     successes: [.init(200, "Formato de texto de Prometheus.", mediaType: "text/plain", schema: ["type": "string"])], errors: [503]) { _, _ in
+                let registry = metrics ?? PrometheusCollectorRegistry()
+                for status in try await services.projector?.status() ?? [] {
+                    registry.makeGauge(name: "sintra_proyeccion_retraso_eventos", labels: [("proyeccion", status.name)]).set(Double(status.lag))
+                }
+                let head = try await services.store.pool.query("SELECT position FROM log_head").first?.decode(Int64.self, 0) ?? 0
+                registry.makeGauge(name: "sintra_registro_posicion").set(Double(head))
+                return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: registry.emitToString())))
+            },
             Endpoint(.get, "/health", operationId: "salud", tag: "sistema", summary: "El proceso responde (no consulta la base).", access: .open,
                      successes: [.init(200, "Vivo.", schema: ["type": "object"])], errors: []) { _, _ in
                 json(["estado": "vivo"])

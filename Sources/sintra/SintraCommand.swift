@@ -8,7 +8,7 @@ struct Sintra: AsyncParsableCommand {
         subcommands: [Migrate.self, Verify.self, LogCommand.self, Checkpoint.self, Keygen.self, Export.self,
                       DefinitionsCommand.self, KeysCommand.self, Submit.self, DemoCommand.self,
                       ProjectionsCommand.self, Replay.self, IndicatorsCommand.self, Publish.self, Publications.self, CasesCommand.self,
-                      StatsCommand.self, AccountsCommand.self])
+                      StatsCommand.self, AccountsCommand.self, Serve.self])
 }
 
 /// Where to connect. Anything libpq accepts: a URI or key=value pairs (`host=/ruta/al/socket dbname=sintra`).

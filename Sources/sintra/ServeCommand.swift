@@ -1,0 +1,84 @@
+import Accounts
+import API
+import ArgumentParser
+import CaseFiles
+import Commands
+import EventLog
+import Foundation
+import Hummingbird
+import Indicators
+import Logging
+import Metrics
+import Postgres
+import Privacy
+import Prometheus
+import Statistics
+
+/// `sintra serve`: the restricted-access HTTP API, with the projector following the log beside it.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Sirve la API HTTP (contrato en /openapi.json) y mantiene las proyecciones al día; Ctrl-C o SIGTERM terminan las solicitudes en curso y salen.")
+    @OptionGroup var command: CommandOptions
+    @OptionGroup var projector: ProjectorOptions
+    @OptionGroup var fichas: IndicatorFolderOptions
+    @Option(help: "Dirección en que escucha.") var host = Environment.value("SINTRA_HOST") ?? "127.0.0.1"
+    @Option(help: "Puerto.") var port = Int(Environment.value("SINTRA_PORT") ?? "") ?? 8080
+    @Option(name: .customLong("umbral"), help: "Umbral de supresión de las estadísticas públicas (por omisión $SINTRA_UMBRAL o 10).")
+    var threshold = Int(Environment.value("SINTRA_UMBRAL") ?? "") ?? StatisticsBuilder.defaultThreshold
+    @Option(name: .customLong("limite-por-direccion"), help: "Solicitudes por segundo por dirección (ráfaga: el doble).") var perAddress = 100.0
+    @Option(name: .customLong("limite-por-cuenta"), help: "Solicitudes por segundo por cuenta (ráfaga: el doble).") var perAccount = 50.0
+    @Option(name: .customLong("tiempo-maximo"), help: "Segundos máximos de una consulta a la base (statement_timeout).") var timeout = 25
+
+    func validate() throws {
+        var problems: [String] = []
+        if !(1...65535).contains(port) { problems.append("--port: de 1 a 65535") }
+        if threshold < 1 { problems.append("--umbral: al menos 1") }
+        if perAddress <= 0 || perAccount <= 0 { problems.append("los límites por segundo deben ser positivos") }
+        if !(1...600).contains(timeout) { problems.append("--tiempo-maximo: de 1 a 600 s") }
+        if !problems.isEmpty { throw ValidationError(problems.joined(separator: "\n")) }
+    }
+
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .info
+            return handler
+        }
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let logger = Logger(label: "sintra")
+
+        let definitions = try command.events.load()
+        let url = Self.withStatementTimeout(try command.database.resolved(), seconds: timeout)
+        let store = EventStore(pool: ConnectionPool(connectionString: url, maxConnections: 16))
+        let vault = DataKeyVault(pool: store.pool, keyring: try command.keys.load())
+        let handler = CommandHandler(definitions: definitions, store: store, vault: vault)
+        let projector = try self.projector.makeProjector()
+        logger.info("poniendo al día las proyecciones")
+        try await projector.start()
+        let services = APIServices(
+            definitions: definitions, handler: handler, accounts: try await AccountService.make(handler: handler), projector: projector,
+            cases: CaseFileReader(store: store, vault: vault, definitions: definitions), indicators: try fichas.load(), statisticsThreshold: threshold)
+        var configuration = APIServer.Configuration()
+        configuration.perAddress = (perAddress, perAddress * 2)
+        configuration.perAccount = (perAccount, perAccount * 2)
+        configuration.metrics = registry
+        let server = APIServer(services: services, configuration: configuration)
+        let following = Task { try await projector.follow() }
+        logger.info("SINTRA escucha", metadata: ["url": "http://\(host):\(port)", "contrato": "http://\(host):\(port)/openapi.json"])
+        // runService handles SIGINT/SIGTERM: it stops accepting, finishes the requests in flight, then returns.
+        try await server.application(host: host, port: port, logger: logger).runService()
+        following.cancel()
+        await store.close()
+    }
+
+    /// Every query of the API is cut at `seconds` by PostgreSQL itself (answered 503 by the API).
+    static func withStatementTimeout(_ url: String, seconds: Int) -> String {
+        let option = "-c statement_timeout=\(seconds * 1000)"
+        if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
+            let encoded = option.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? option
+            return url + (url.contains("?") ? "&" : "?") + "options=" + encoded
+        }
+        return url + " options='\(option)'"
+    }
+}
