@@ -19,12 +19,17 @@ struct ProblemMiddleware: RouterMiddleware {
         } catch let error as PostgresError where [.connection, .poolExhausted, .closed].contains(error.kind) {
             context.logger.warning("base de datos no disponible", metadata: ["tipo": "\(error.kind)"])
             return try APIProblem.unavailable("La base de datos no responde; reintente en unos segundos.").response(from: request, context: context)
+        } catch let error as PostgresError where error.sqlState == "42P01" {
+            // A projection's tables do not exist yet: the projector is still building it.
+            return try APIProblem.unavailable("Las proyecciones aún se están construyendo; reintente en unos segundos.").response(from: request, context: context)
         } catch let error as PostgresError where error.sqlState == "57014" {
             // statement_timeout (set by `sintra serve`): the request took too long.
             context.logger.warning("consulta cancelada por tiempo", metadata: ["ruta": "\(request.uri.path)"])
             return try APIProblem.unavailable("La solicitud tardó demasiado; reintente.").response(from: request, context: context)
         } catch {
-            context.logger.error("error interno", metadata: ["tipo": "\(type(of: error))", "ruta": "\(request.uri.path)"])
+            // The type and SQLSTATE only: a message could quote the data that caused it.
+            context.logger.error("error interno", metadata: ["tipo": "\(type(of: error))", "ruta": "\(request.uri.path)",
+                                                             "sqlstate": "\((error as? PostgresError)?.sqlState ?? "-")"])
             return try APIProblem(.internalServerError, title: "Error interno", detail: "Ocurrió un error inesperado; quedó registrado para revisión.")
                 .response(from: request, context: context)
         }

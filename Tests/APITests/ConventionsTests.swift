@@ -1,0 +1,90 @@
+import API
+import CanonicalJSON
+import Foundation
+import TestDatabase
+import Testing
+
+/// The HTTP conventions: idempotency keys, optimistic concurrency, problem+json for every client
+/// mistake (never a 500), limits, health and metrics.
+@Suite struct ConventionsTests {
+    @Test func clientMistakesGetTheirStatusWithEveryProblemAndWriteNothing() async throws {
+        let world = try await APIWorld.make()
+        try await world.account("cap.a", "FGE-07", [.capturista])
+        let before = try await world.database.store().head().count
+        let statuses: [String: Int] = try await world.test { client in
+            let token = try await client.login("cap.a")
+            var seen: [String: Int] = [:]
+            seen["json roto"] = try await client.call(.post, "/v1/comandos/registrar-persona", token: token, raw: #"{"sexo": "mujer", "sexo": "hombre"}"#,
+                                                      headers: ["Idempotency-Key": "a"]).status
+            seen["sin clave"] = try await client.call(.post, "/v1/comandos/registrar-persona", token: token, body: persona()).status
+            seen["demasiado grande"] = try await client.call(.post, "/v1/comandos/registrar-persona", token: token,
+                                                             raw: "{\"nombre\": \"" + String(repeating: "x", count: 1_100_000) + "\"}",
+                                                             headers: ["Idempotency-Key": "b"]).status
+            let invalid = try await client.command("registrar-persona", ["sexo": "x", "edad": "veinte"], token: token)
+            seen["inválido"] = invalid.status
+            seen["rutas del inválido"] = invalid.json["problemas"]?.arrayValue?.contains { $0["ruta"] == "datos.edad" } == true ? 1 : 0
+            seen["token falso"] = try await client.call(.get, "/v1/expedientes", token: "sintra_at_falso").status
+            seen["flujo inexistente"] = try await client.command("registrar-atencion", atencion(), stream: "expediente-no-existe", token: token).status
+            seen["parámetro desconocido"] = try await client.call(.get, "/v1/expedientes?colorFavorito=azul", token: token).status
+            return seen
+        }
+        #expect(statuses == ["json roto": 400, "sin clave": 400, "demasiado grande": 413, "inválido": 422, "rutas del inválido": 1,
+                             "token falso": 401, "flujo inexistente": 404, "parámetro desconocido": 400])
+        #expect(try await world.database.store().head().count == before, "nada se escribió")
+    }
+
+    @Test func aRetryNeverDuplicatesAndAStaleIfMatchGets409WithTheCurrentVersion() async throws {
+        let world = try await APIWorld.make()
+        try await world.account("cap.a", "FGE-07", [.capturista])
+        let before = try await world.database.store().head().count
+        try await world.test { client in
+            let token = try await client.login("cap.a")
+            let first = try await client.command("registrar-persona", persona(), token: token, key: "fge07/2024/1")
+            let retry = try await client.command("registrar-persona", persona(), token: token, key: "fge07/2024/1")
+            #expect(first.status == 201 && retry.status == 200)
+            #expect(first.json["flujo"] == retry.json["flujo"] && retry.json["repetido"] == true)
+            let stream = try #require(first.json["flujo"]?.stringValue)
+            #expect(first.headers[.eTag] == "\"1\"")
+            let attended = try await client.command("registrar-atencion", atencion(), stream: stream, token: token, headers: ["If-Match": "\"1\""])
+            #expect(attended.status == 201 && attended.headers[.eTag] == "\"2\"")
+            let stale = try await client.command("registrar-atencion", atencion("2024-03-06"), stream: stream, token: token, headers: ["If-Match": "\"1\""])
+            #expect(stale.status == 409 && stale.json["versionActual"] == 2 && stale.headers[.eTag] == "\"2\"")
+            let reused = try await client.command("registrar-atencion", atencion("2024-03-07"), stream: stream, token: token, key: "fge07/2024/1")
+            #expect(reused.status == 422 && reused.json["problemas"]?[0]?["codigo"] == "clave-de-idempotencia-reutilizada")
+        }
+        #expect(try await world.database.store().head().count == before + 2, "el registro y una atención: ni el reintento ni el 409 escribieron")
+    }
+
+    @Test func tooManyRequestsGet429WithRetryAfter() async throws {
+        var configuration = APIServer.Configuration()
+        configuration.perAccount = (1, 3)
+        let world = try await APIWorld.make(configuration: configuration)
+        try await world.account("cap.a", "FGE-07", [.capturista])
+        try await world.catchUp()
+        let statuses: [Int] = try await world.test { client in
+            let token = try await client.login("cap.a")
+            var statuses: [Int] = []
+            for _ in 0..<5 { statuses.append(try await client.call(.get, "/v1/expedientes", token: token).status) }
+            let limited = try await client.call(.get, "/v1/expedientes", token: token)
+            #expect(limited.headers[.retryAfter] != nil)
+            return statuses
+        }
+        #expect(statuses.prefix(3).allSatisfy { $0 == 200 } && statuses.suffix(2).allSatisfy { $0 == 429 }, "\(statuses)")
+    }
+
+    @Test func healthReadinessAndMetrics() async throws {
+        let world = try await APIWorld.make()
+        try await world.catchUp()
+        try await world.test { client in
+            #expect(try await client.call(.get, "/health").status == 200)
+            #expect(try await client.call(.get, "/ready").status == 200)
+            try await world.account("cap.a", "FGE-07", [.capturista])  // the projections now lag behind the log
+            let behind = try await client.call(.get, "/ready")
+            #expect(behind.status == 503 && behind.headers[.retryAfter] != nil)
+            let metrics = try await client.call(.get, "/metrics")
+            #expect(metrics.status == 200 && metrics.text.contains("sintra_proyeccion_retraso_eventos{proyeccion=\"expedientes\"}"))
+            try await world.catchUp()
+            #expect(try await client.call(.get, "/ready").status == 200)
+        }
+    }
+}
