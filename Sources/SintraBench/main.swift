@@ -100,7 +100,7 @@ case "read":
     print("RESULT read_checksum \(checksum)")
 case "replicate":
     let store = EventStore(pool: ConnectionPool(connectionString: url, maxConnections: 2))
-    let replicator = Replicator(store: store, writers: option("writers", 8))
+    let replicator = Replicator(store: store, writers: option("writers", 32))
     let started = ContinuousClock.now
     let streams = try await replicator.readStreams()
     let existing = streams.reduce(0) { $0 + $1.count }
