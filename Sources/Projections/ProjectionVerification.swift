@@ -43,6 +43,7 @@ extension Projector {
                 done = next
                 progress(done, start)
             }
+            try await finishBulkLoad(scratch, for: projection)
             let comparison = try await pool.withConnection { connection in
                 try await connection.withTransaction { connection in
                     try await Self.lock(projection, connection)

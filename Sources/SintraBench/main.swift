@@ -5,6 +5,7 @@
 //   sintra-bench batch  --size B --writers N --seconds S   B-event appends, N concurrent writers
 //   sintra-bench load   --events N                fills the log (4 writers × 1,000-event appends)
 //   sintra-bench read                             streams the whole log; events/s and peak memory
+//   sintra-bench replicate --events N             grows a demo log to N events with copies of its streams (Replicate.swift)
 import EventLog
 import Foundation
 import Postgres
@@ -17,7 +18,7 @@ func option(_ name: String, _ fallback: Int) -> Int {
     return value
 }
 guard let url = ProcessInfo.processInfo.environment["DATABASE_URL"], arguments.count > 1 else {
-    FileHandle.standardError.write(Data("uso: DATABASE_URL=… sintra-bench append|batch|load|read [opciones]\n".utf8))
+    FileHandle.standardError.write(Data("uso: DATABASE_URL=… sintra-bench append|batch|load|read|replicate [opciones]\n".utf8))
     exit(2)
 }
 
@@ -97,6 +98,20 @@ case "read":
     print("RESULT read_rate \(Int(Double(count) / seconds))")
     print("RESULT read_peak_mb \(usage.ru_maxrss / 1024)")
     print("RESULT read_checksum \(checksum)")
+case "replicate":
+    let store = EventStore(pool: ConnectionPool(connectionString: url, maxConnections: 2))
+    let replicator = Replicator(store: store, writers: option("writers", 32))
+    let started = ContinuousClock.now
+    let streams = try await replicator.readStreams()
+    let existing = streams.reduce(0) { $0 + $1.count }
+    guard existing > 0 else { throw BenchError(message: "el registro está vacío: ejecute antes `sintra demo`") }
+    let appended = try await replicator.replicate(streams, existing: existing, target: option("events", 1_000_000))
+    let elapsed = ContinuousClock.now - started
+    await store.close()
+    print("RESULT demo_events \(existing)")
+    print("RESULT demo_streams \(streams.count)")
+    print("RESULT replicated_events \(appended)")
+    print("RESULT replicate_seconds \(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)")
 default:
     FileHandle.standardError.write(Data("modo desconocido: \(arguments[1])\n".utf8))
     exit(2)

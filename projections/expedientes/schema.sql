@@ -1,6 +1,12 @@
 -- Tables of the `expedientes` projection. Created inside the projection's own schema
 -- (search_path is set to it), so the same file builds the live copy, a shadow copy for a
 -- rebuild, or a scratch copy for `sintra replay`. No personal data: see projection.json.
+--
+-- A fresh copy is filled from the whole log before the statements below the marker line
+-- "-- sintra: after bulk load" run: building an index once over a million sorted rows costs a
+-- fraction of maintaining it row by row. Above the marker stays only what apply.sql needs while
+-- loading: the keys it updates and upserts by (casos, canalizaciones, vinculos). The keys below it
+-- restate the log's own uniqueness (position; stream and version), so they cannot fail meanwhile.
 
 CREATE TABLE casos (
     expediente               text PRIMARY KEY,
@@ -37,9 +43,6 @@ CREATE TABLE casos (
     posicion_registro        bigint NOT NULL,
     ultima_posicion          bigint NOT NULL
 );
-CREATE INDEX casos_institucion ON casos (institucion_registro);
-CREATE INDEX casos_entidad ON casos (entidad_deteccion, municipio_deteccion);
-CREATE INDEX casos_fecha ON casos (fecha_deteccion);
 
 -- Every event of every case, for the timeline and "which institutions took part".
 CREATE TABLE historial (
@@ -48,13 +51,12 @@ CREATE TABLE historial (
     posicion    bigint NOT NULL,
     tipo_evento text   NOT NULL,
     fecha       date,
-    institucion text   NOT NULL,
-    PRIMARY KEY (expediente, version)
+    institucion text   NOT NULL
 );
 
 CREATE TABLE atenciones (
     expediente       text   NOT NULL,
-    posicion         bigint PRIMARY KEY,
+    posicion         bigint NOT NULL,
     fecha            date   NOT NULL,
     institucion      text,
     organizacion     text,
@@ -63,7 +65,6 @@ CREATE TABLE atenciones (
     duracion_minutos integer,
     modalidad        text
 );
-CREATE INDEX atenciones_expediente ON atenciones (expediente, fecha);
 
 CREATE TABLE canalizaciones (
     expediente          text   NOT NULL,
@@ -76,11 +77,10 @@ CREATE TABLE canalizaciones (
     posicion            bigint NOT NULL,
     PRIMARY KEY (expediente, folio)
 );
-CREATE INDEX canalizaciones_destino ON canalizaciones (institucion_destino, estado);
 
 CREATE TABLE medidas_de_proteccion (
     expediente    text   NOT NULL,
-    posicion      bigint PRIMARY KEY,
+    posicion      bigint NOT NULL,
     fecha         date   NOT NULL,
     medida        text   NOT NULL,
     autoridad     text   NOT NULL,
@@ -95,3 +95,13 @@ CREATE TABLE vinculos (
     posicion   bigint NOT NULL,
     PRIMARY KEY (expediente, otro)
 );
+
+-- sintra: after bulk load
+ALTER TABLE historial ADD PRIMARY KEY (expediente, version);
+ALTER TABLE atenciones ADD PRIMARY KEY (posicion);
+ALTER TABLE medidas_de_proteccion ADD PRIMARY KEY (posicion);
+CREATE INDEX casos_institucion ON casos (institucion_registro);
+CREATE INDEX casos_entidad ON casos (entidad_deteccion, municipio_deteccion);
+CREATE INDEX casos_fecha ON casos (fecha_deteccion);
+CREATE INDEX atenciones_expediente ON atenciones (expediente, fecha);
+CREATE INDEX canalizaciones_destino ON canalizaciones (institucion_destino, estado);

@@ -1,6 +1,6 @@
 -- Tables of the `hechos` projection (see projection.json). One row per event outside case files.
 CREATE TABLE hechos (
-    posicion       bigint PRIMARY KEY,
+    posicion       bigint NOT NULL,
     flujo          text   NOT NULL,
     tipo_flujo     text   NOT NULL,
     version_flujo  bigint NOT NULL,
@@ -11,5 +11,10 @@ CREATE TABLE hechos (
     institucion    text   NOT NULL,   -- who recorded it (metadata)
     datos          jsonb  NOT NULL    -- the payload without its encrypted personal fields
 );
+
+-- sintra: after bulk load
+-- Built once a fresh copy is filled (see projections/expedientes/schema.sql); the key restates
+-- the log's own (position).
+ALTER TABLE hechos ADD PRIMARY KEY (posicion);
 CREATE INDEX hechos_tipo_anio ON hechos (tipo_evento, anio);
 CREATE INDEX hechos_flujo ON hechos (flujo, version_flujo);
