@@ -87,7 +87,13 @@ public final class AccountDirectory: Sendable {
         let rows = try await store.pool.query("""
             SELECT payload FROM events WHERE stream_type = 'Institucion' AND event_type = 'InstitucionRegistrada' ORDER BY position
             """)
-        return try rows.compactMap { Self.institution(from: try CanonicalJSON.parse(try $0.decode(String.self, 0))) }
+        // A plain loop: the compactMap form crashes the optimizer of Swift 6.3.1 (coroutine splitting) in release builds.
+        var institutions: [InstitutionRecord] = []
+        for row in rows {
+            let payload = try CanonicalJSON.parse(try row.decode(String.self, 0))
+            if let institution = Self.institution(from: payload) { institutions.append(institution) }
+        }
+        return institutions
     }
 
     /// Whether any account exists (the console's `bootstrap` runs only on a system without accounts).
