@@ -18,7 +18,8 @@ struct ProjectorOptions: ParsableArguments {
         let folder = directory ?? Environment.value("SINTRA_PROJECTIONS_DIR") ?? "projections"
         let projections = try ProjectionDefinition.loadAll(directory: URL(fileURLWithPath: folder))
         guard !projections.isEmpty else { throw ValidationError("no hay proyecciones en «\(folder)»") }
-        return Projector(pool: ConnectionPool(connectionString: url, maxConnections: 2), projections: projections)
+        // One connection per projection rebuilding at once, plus one for status and the swap.
+        return Projector(pool: ConnectionPool(connectionString: url, maxConnections: projections.count + 1), projections: projections)
     }
 }
 
@@ -65,16 +66,52 @@ struct ProjectionsCommand: AsyncParsableCommand {
                 }
                 return projection
             }
+            // Each projection reads the log on its own and writes only its own schema, so they are
+            // rebuilt side by side: the whole takes as long as the slowest, not the sum.
+            let started = Date()
+            let progress = ProgressBar(label: "Reconstruyendo \(chosen.map(\.name).joined(separator: ", "))")
+            let done = ProgressTotals(names: chosen.map(\.name))
+            let durations = try await withThrowingTaskGroup(of: (String, Double).self) { group in
+                for projection in chosen {
+                    group.addTask {
+                        let began = Date()
+                        try await projector.rebuild(projection) { position, head in
+                            let (sum, total) = done.update(projection.name, position, head)
+                            progress.update(sum, of: total)
+                        }
+                        return (projection.name, Date().timeIntervalSince(began))
+                    }
+                }
+                var durations: [String: Double] = [:]
+                for try await (name, seconds) in group { durations[name] = seconds }
+                return durations
+            }
+            progress.finish()
+            let status = try await projector.status()
             for projection in chosen {
-                let progress = ProgressBar(label: "Reconstruyendo \(projection.name)")
-                let started = Date()
-                try await projector.rebuild(projection) { progress.update($0, of: $1) }
-                progress.finish()
-                let seconds = Date().timeIntervalSince(started)
-                let head = try await projector.status().first { $0.name == projection.name }?.position ?? 0
+                let head = status.first { $0.name == projection.name }?.position ?? 0
+                let seconds = durations[projection.name] ?? 0
                 print("\(projection.name): reconstruida hasta la posición \(formatCount(head)) en \(String(format: "%.1f", seconds)) s "
                       + "(\(formatCount(Int64(Double(head) / max(seconds, 0.001)))) eventos/s)")
             }
+            if chosen.count > 1 {
+                let seconds = Date().timeIntervalSince(started)
+                let head = status.map(\.position).max() ?? 0
+                print("todas: \(String(format: "%.1f", seconds)) s en total, en paralelo (\(formatCount(Int64(Double(head) / max(seconds, 0.001)))) eventos del registro/s)")
+            }
+        }
+    }
+
+    /// Progress of several rebuilds at once, summed for one bar.
+    final class ProgressTotals: @unchecked Sendable {
+        private var positions: [String: (Int64, Int64)]
+        private let lock = NSLock()
+        init(names: [String]) { positions = Dictionary(uniqueKeysWithValues: names.map { ($0, (0, 0)) }) }
+        func update(_ name: String, _ position: Int64, _ head: Int64) -> (Int64, Int64) {
+            lock.lock()
+            defer { lock.unlock() }
+            positions[name] = (position, head)
+            return positions.values.reduce((0, 0)) { ($0.0 + $1.0, $0.1 + $1.1) }
         }
     }
 

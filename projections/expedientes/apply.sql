@@ -39,8 +39,8 @@ linea_de_tiempo AS (
            coalesce(payload->>'fecha', payload->>'fechaDeDeteccion', payload->>'fechaDeDocumentacion')::date, institucion
       FROM lote),
 atenciones_nuevas AS (
-    INSERT INTO atenciones (expediente, posicion, fecha, institucion, organizacion, tipo, clasificacion, duracion_minutos, modalidad)
-    SELECT stream_id, position, (payload->>'fecha')::date, payload->>'institucion', payload->>'organizacionDeLaSociedadCivil',
+    INSERT INTO atenciones (expediente, posicion, version, fecha, institucion, organizacion, tipo, clasificacion, duracion_minutos, modalidad)
+    SELECT stream_id, position, version, (payload->>'fecha')::date, payload->>'institucion', payload->>'organizacionDeLaSociedadCivil',
            payload->>'tipo', payload->>'clasificacion',
            coalesce((payload->>'duracionMinutos')::integer,                                  -- v2
                     greatest(1, round((payload->>'duracionHoras')::numeric * 60))::integer),  -- v1, as Upcasting.swift does

@@ -57,6 +57,8 @@ CREATE TABLE historial (
 CREATE TABLE atenciones (
     expediente       text   NOT NULL,
     posicion         bigint NOT NULL,
+    -- The case's stream version of this attention: the fichas count it once validation reaches it.
+    version          bigint NOT NULL,
     fecha            date   NOT NULL,
     institucion      text,
     organizacion     text,
