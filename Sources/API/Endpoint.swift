@@ -36,12 +36,15 @@ public struct Endpoint: Sendable {
         public let description: String
         public let mediaType: String
         public let schema: JSONValue?
+        /// Other media types the same answer may come in (a `formato` parameter), as text.
+        public let alternatives: [String]
 
-        public init(_ status: Int, _ description: String, mediaType: String = "application/json", schema: JSONValue? = nil) {
+        public init(_ status: Int, _ description: String, mediaType: String = "application/json", schema: JSONValue? = nil, alternatives: [String] = []) {
             self.status = status
             self.description = description
             self.mediaType = mediaType
             self.schema = schema
+            self.alternatives = alternatives
         }
     }
 

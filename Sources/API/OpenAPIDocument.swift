@@ -68,7 +68,10 @@ public enum OpenAPIDocument {
         var responses: [JSONMember] = endpoint.successes.map { success in
             var response: [JSONMember] = [.init(key: "description", value: .string(success.description))]
             if let schema = success.schema {
-                response.append(.init(key: "content", value: .object([.init(key: success.mediaType, value: ["schema": schema])])))
+                let alternatives = success.alternatives.map { type in
+                    JSONMember(key: type, value: ["schema": type.hasSuffix("json") ? ["type": "array"] : ["type": "string"]])
+                }
+                response.append(.init(key: "content", value: .object([.init(key: success.mediaType, value: ["schema": schema])] + alternatives)))
             }
             return .init(key: String(success.status), value: .object(response))
         }

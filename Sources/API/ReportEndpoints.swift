@@ -28,7 +28,8 @@ enum ReportEndpoints {
                      summary: "El anexo «Avance de las Metas para el bienestar y Parámetros» completo, serie 2019–2024.", access: .authenticated,
                      parameters: [.init("formato", in: .query, description: "md (por omisión), html, json o csv.",
                                         schema: ["type": "string", "enum": ["md", "html", "json", "csv"]])],
-                     successes: [.init(200, "El anexo.", mediaType: "text/markdown", schema: ["type": "string"])], errors: [400, 401, 403, 429, 503]) { request, context in
+                     successes: [.init(200, "El anexo.", mediaType: "text/markdown", schema: ["type": "string"],
+                                                 alternatives: ["text/html", "application/json", "text/csv"])], errors: [400, 401, 403, 429, 503]) { request, context in
                 try await annex(request, context, services)
             },
             Endpoint(.get, "/v1/estadisticas", operationId: "estadisticas-publicas", tag: "estadisticas",
@@ -37,7 +38,7 @@ enum ReportEndpoints {
                         .init("anio", in: .query, description: "Solo este año.", schema: ["type": "integer", "minimum": 2012, "maximum": 2100]),
                         .init("formato", in: .query, description: "json (por omisión) o csv.", schema: ["type": "string", "enum": ["json", "csv"]]),
                      ],
-                     successes: [.init(200, "Las tablas, con la regla de supresión.", schema: ["type": "object"])], errors: [400, 429, 503]) { request, context in
+                     successes: [.init(200, "Las tablas, con la regla de supresión.", schema: ["type": "object"], alternatives: ["text/csv"])], errors: [400, 429, 503]) { request, context in
                 try await statistics(request, context, services)
             },
         ]
