@@ -22,6 +22,8 @@ enum CaseEndpoints {
             .init("limite", in: .query, description: "Expedientes por página (1 a 500; 50 por omisión).",
                   schema: ["type": "integer", "minimum": 1, "maximum": .number(Double(APILimits.maxPageSize))]),
             .init("despuesDe", in: .query, description: "Cursor de la página siguiente.", schema: ["type": "integer", "minimum": 0]),
+            .init("posicion", in: .query, description: "Esperar hasta que la lista refleje esta posición del registro (leer lo propio tras escribir).",
+                  schema: ["type": "integer", "minimum": 0]),
         ]
         let caseParameter = Endpoint.Parameter("expediente", in: .path, description: "Identificador del expediente.",
                                                schema: ["type": "string", "minLength": 1, "maxLength": 200])
@@ -57,7 +59,9 @@ enum CaseEndpoints {
                                 detectedFrom: query.date("desde"), detectedTo: query.date("hasta"), validated: query.bool("validado"))
         let size = query.integer("limite", 1...Int64(APILimits.maxPageSize)) ?? 50
         let cursor = query.integer("despuesDe", 0...Int64.max)
+        let position = query.integer("posicion", 0...Int64.max)
         try query.finish()
+        try await waitForCaseFiles(position, services)
         switch scope {
         case .nacional: break
         case .entidad: filter.withinEntidad = identity.entidad ?? "--"
@@ -89,10 +93,7 @@ enum CaseEndpoints {
         try query.finish()
         try await services.requireRecord(caseId, identity, .leerExpedientes)
         if personal { try await services.requireRecord(caseId, identity, .leerDatosPersonales, reason: purpose) }
-        if let position, let projector = services.projector,
-           !(try await projector.waitUntil("expedientes", hasApplied: position, timeout: .seconds(5))) {
-            throw APIProblem.unavailable("El expediente aún no refleja la posición \(position); reintente.", retryAfterSeconds: 1)
-        }
+        try await waitForCaseFiles(position, services)
         guard let file = try await services.cases.read(caseId, personal: personal) else {
             throw APIProblem.notFound("El expediente «\(caseId.prefix(80))» no existe o aún no se proyecta.")
         }
@@ -115,6 +116,14 @@ enum CaseEndpoints {
                                                                         idempotencyKey: UUID().uuidString), context) {
         case .success: return
         case .failure(let error): throw APIProblem(error)
+        }
+    }
+
+    /// Read-your-writes: a caller that just wrote at `position` waits (up to 5 s) until case files show it.
+    static func waitForCaseFiles(_ position: Int64?, _ services: APIServices) async throws {
+        guard let position, let projector = services.projector else { return }
+        if !(try await projector.waitUntil("expedientes", hasApplied: position, timeout: .seconds(5))) {
+            throw APIProblem.unavailable("Los expedientes aún no reflejan la posición \(position); reintente.", retryAfterSeconds: 1)
         }
     }
 

@@ -64,7 +64,15 @@ struct Serve: AsyncParsableCommand {
         configuration.perAccount = (perAccount, perAccount * 2)
         configuration.metrics = registry
         let server = APIServer(services: services, configuration: configuration)
-        let following = Task { try await projector.follow() }
+        // A projection that stops (an event it cannot apply) is logged and retried; /ready says 503 meanwhile.
+        let following = Task {
+            while !Task.isCancelled {
+                do { try await projector.follow() } catch {
+                    logger.error("proyecciones detenidas; se reintenta en 5 s", metadata: ["error": "\(error)"])
+                    try? await Task.sleep(for: .seconds(5))
+                }
+            }
+        }
         logger.info("SINTRA escucha", metadata: ["url": "http://\(host):\(port)", "contrato": "http://\(host):\(port)/openapi.json"])
         // runService handles SIGINT/SIGTERM: it stops accepting, finishes the requests in flight, then returns.
         try await server.application(host: host, port: port, logger: logger).runService()

@@ -87,4 +87,18 @@ import Testing
             #expect(try await client.call(.get, "/ready").status == 200)
         }
     }
+
+    @Test func aLiveServerOverTCPAnswersTheSameWay() async throws {
+        let world = try await APIWorld.make()
+        try await world.account("cap.a", "FGE-07", [.capturista])
+        try await world.catchUp()
+        try await world.test(live: true) { client in
+            #expect(try await client.call(.get, "/health").status == 200)
+            let token = try await client.login("cap.a")
+            let created = try await client.command("registrar-persona", persona(), token: token)
+            #expect(created.status == 201 && created.headers[.location]?.hasPrefix("/v1/expedientes/expediente-") == true)
+            let missing = try await client.call(.get, "/v1/no-existe")
+            #expect(missing.status == 404 && missing.headers[.contentType]?.hasPrefix("application/problem+json") == true)
+        }
+    }
 }

@@ -27,7 +27,7 @@ struct APIWorld {
 
     static let password = "contrasena-de-prueba-larga"
 
-    static func make(configuration: APIServer.Configuration = .init()) async throws -> APIWorld {
+    static func make(configuration: APIServer.Configuration = .init(), statisticsThreshold: Int = 10) async throws -> APIWorld {
         let database = try await TestDatabase.migrated()
         let store = database.store(maxConnections: 8)
         let vault = DataKeyVault(pool: store.pool, keyring: .generate())
@@ -41,7 +41,7 @@ struct APIWorld {
         let services = APIServices(
             definitions: repositoryDefinitions, handler: handler, accounts: accounts, projector: projector,
             cases: CaseFileReader(store: store, vault: vault, definitions: repositoryDefinitions),
-            indicators: try IndicatorDefinition.loadAll(directory: root.appendingPathComponent("projections/indicators")), statisticsThreshold: 10)
+            indicators: try IndicatorDefinition.loadAll(directory: root.appendingPathComponent("projections/indicators")), statisticsThreshold: statisticsThreshold)
         var configuration = configuration
         if configuration.perAddress.perSecond == 100 { configuration.perAddress = (10_000, 10_000) }
         if configuration.perAccount.perSecond == 50 { configuration.perAccount = (10_000, 10_000) }
@@ -58,10 +58,10 @@ struct APIWorld {
             UserRegistration(login: login, name: "Persona \(login)", institution: institution, roles: roles, password: Self.password), by: .console).userId
     }
 
-    /// Runs `body` against the router in process.
-    func test<T: Sendable>(_ body: @Sendable (Client) async throws -> T) async throws -> T {
+    /// Runs `body` against the router in process, or (`live`) against a real server on a loopback port.
+    func test<T: Sendable>(live: Bool = false, _ body: @Sendable (Client) async throws -> T) async throws -> T {
         let app = server.application(host: "127.0.0.1", port: 0, logger: Logger(label: "pruebas"))
-        return try await app.test(.router) { client in try await body(Client(client: client)) }
+        return try await app.test(live ? .live : .router) { client in try await body(Client(client: client)) }
     }
 
     func catchUp() async throws { try await services.projector!.start() }
