@@ -1,6 +1,7 @@
 import CanonicalJSON
 import Definitions
 import EventLog
+import Postgres
 
 /// The scope of any existing record (stream), read from the log so it is never behind: who
 /// recorded it and for which institution (its first event's metadata), its entidad, and, for a
@@ -19,7 +20,19 @@ public struct RecordScopes: Sendable {
 
     /// Nil when the stream does not exist.
     public func scope(of streamId: String) async throws -> RecordScope? {
-        let events = try await store.readStream(streamId, limit: 100_000)
+        // Only the events that decide the scope: every request asks, and a case's attentions
+        // (most of its events) never change who may see it.
+        let rows = try await store.pool.query("""
+            SELECT stream_type, event_type, payload::text, metadata::text FROM events
+             WHERE stream_id = $1
+               AND (version = 1 OR event_type IN ('DatosGeneralesCorregidos', 'ConsentimientoRegistrado',
+                                                   'CanalizacionSolicitada', 'CanalizacionRechazada'))
+             ORDER BY version
+            """, [.text(streamId)])
+        let events = try rows.map { row in
+            (streamType: try row.decode(String.self, 0), eventType: try row.decode(String.self, 1),
+             payload: try row.decode(String.self, 2), metadata: try row.decode(String.self, 3))
+        }
         guard let first = events.first else { return nil }
         if first.streamType == "Usuario", let account = try await directory.account(streamId) {
             // An account is "recorded by" itself: `propios` on an account means one's own.
