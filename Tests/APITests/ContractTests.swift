@@ -37,7 +37,7 @@ import Testing
             for operation in documented {
                 let uri = operation.path.replacingOccurrences(of: "{flujo}", with: "expediente-no-existe")
                     .replacingOccurrences(of: "{expediente}", with: "expediente-no-existe").replacingOccurrences(of: "{posicion}", with: "1")
-                    .replacingOccurrences(of: "{usuario}", with: "usuario-no-existe")
+                    .replacingOccurrences(of: "{usuario}", with: "usuario-no-existe").replacingOccurrences(of: "{archivo}", with: "datapackage.json")
                 let answer = try await client.call(.init(operation.method.uppercased())!, uri)
                 // Without a token a protected operation must say 401 (so it was routed); an open one must not be 404/405.
                 if operation.open ? [404, 405].contains(answer.status) : answer.status != 401 {
