@@ -262,22 +262,31 @@ public final class Projector: Sendable {
 
     /// Builds every projection as it stood at `position` into scratch schemas `replay_<label>_<name>`.
     /// Returns the schema of each projection.
-    public func replay(until position: Int64, label: String, progress: @escaping @Sendable (String, Int64, Int64) -> Void = { _, _, _ in }) async throws -> [String: String] {
-        var schemas: [String: String] = [:]
-        for projection in projections {
-            let schema = "replay_\(label)_\(projection.name)"
-            try await createSchema(schema, for: projection)
-            var done: Int64 = 0
-            while done < position {
-                let next = min(done + rebuildBatchSize, position)
-                try await applyShadow(projection, schema: schema, from: done, to: next)
-                done = next
-                progress(projection.name, done, position)
+    /// `only` limits it to the projections a reader needs (the indicators read `hechos` and
+    /// `expedientes` only); they are built side by side, each in its own schema.
+    public func replay(until position: Int64, label: String, only names: Set<String>? = nil,
+                       progress: @escaping @Sendable (String, Int64, Int64) -> Void = { _, _, _ in }) async throws -> [String: String] {
+        let chosen = projections.filter { names?.contains($0.name) ?? true }
+        return try await withThrowingTaskGroup(of: (String, String).self) { group in
+            for projection in chosen {
+                group.addTask {
+                    let schema = "replay_\(label)_\(projection.name)"
+                    try await self.createSchema(schema, for: projection)
+                    var done: Int64 = 0
+                    while done < position {
+                        let next = min(done + self.rebuildBatchSize, position)
+                        try await self.applyShadow(projection, schema: schema, from: done, to: next)
+                        done = next
+                        progress(projection.name, done, position)
+                    }
+                    try await self.finishBulkLoad(schema, for: projection)
+                    return (projection.name, schema)
+                }
             }
-            try await finishBulkLoad(schema, for: projection)
-            schemas[projection.name] = schema
+            var schemas: [String: String] = [:]
+            for try await (name, schema) in group { schemas[name] = schema }
+            return schemas
         }
-        return schemas
     }
 
     public func dropReplay(label: String) async throws {

@@ -30,7 +30,7 @@ public struct IndicatorsAsOf: Sendable {
         let definitions = (recorded + fallback).sorted { $0.id.compare($1.id, options: .numeric) == .orderedAscending }
         // Unique per call: two auditors asking about the same position must not share scratch schemas.
         let label = "asof_\(position)_\(UInt32.random(in: 0...UInt32.max))"
-        let schemas = try await projector.replay(until: position, label: label)
+        let schemas = try await projector.replay(until: position, label: label, only: ["hechos", "expedientes"])
         do {
             guard let hechos = schemas["hechos"], let expedientes = schemas["expedientes"] else {
                 throw PublicationError.missingProjections

@@ -57,7 +57,7 @@ public struct StatisticsPublisher: Sendable {
         let year = publication.years.count == 1 ? publication.years.first : nil
         let threshold = publication.threshold ?? StatisticsBuilder.defaultThreshold
         let label = "estadisticas_\(publication.logPosition)_\(UInt32.random(in: 0...UInt32.max))"
-        let schemas = try await projector.replay(until: publication.logPosition, label: label)
+        let schemas = try await projector.replay(until: publication.logPosition, label: label, only: ["estadisticas"])
         let then: StatisticsReport
         do {
             guard let schema = schemas["estadisticas"] else { throw PublicationError.missingProjections }

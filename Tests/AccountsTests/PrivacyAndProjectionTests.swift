@@ -20,16 +20,8 @@ import Testing
             directory: TestDatabase.repositoryRoot.appendingPathComponent("projections")))
         try await projector.start()
 
-        let pgBin = ProcessInfo.processInfo.environment["SINTRA_TEST_PG_BIN"] ?? "/usr/lib/postgresql/15/bin"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: pgBin + "/pg_dump")
-        process.arguments = ["--dbname=\(world.database.adminURL)", "--data-only"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let dump = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        let (status, dump) = try world.database.pgDump(["--data-only"])
+        #expect(status == 0)
         #expect(dump.contains("UsuarioRegistrado") && dump.contains("proj_usuarios"), "the dump must hold the events and the projection")
         for secret in ["Zoraida", "zoraida", "Quintanilla", "quintanilla", "fiscalia.gob.mx", "Esmeralda", "Quetzal", "Wenceslao", "wenceslao",
                        "Ubaldo", "Administradora", "admin.nacional", "Admin.Nacional"] {

@@ -29,16 +29,8 @@ import Testing
         let system = try await System.make()
         try await system.run("registrar-persona", persona(nombre: "Zenaida", curp: curp("FIEZ950101MCSCJC0"), fechaDeNacimiento: "1995-01-01", edad: 26))
         try await system.run("registrar-persona", persona(nombre: "Maximiliana", curp: curp("FIEM990505MCSCJC0"), fechaDeNacimiento: "1999-05-05", edad: 22))
-        let pgBin = ProcessInfo.processInfo.environment["SINTRA_TEST_PG_BIN"] ?? "/usr/lib/postgresql/15/bin"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: pgBin + "/pg_dump")
-        process.arguments = ["--dbname=\(system.database.adminURL)", "--data-only"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let dump = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        let (status, dump) = try system.database.pgDump(["--data-only"])
+        #expect(status == 0)
         #expect(dump.contains("VictimaRegistrada"), "el volcado debe contener los eventos")
         for secret in ["Zenaida", "Maximiliana", "Ficticio", curp("FIEZ950101MCSCJC0"), "FIEZ950101", "961 555 0101", "9615550101", "Calle Inventada", "1995-01-01"] {
             #expect(!dump.contains(secret), "«\(secret)» aparece en claro en pg_dump")

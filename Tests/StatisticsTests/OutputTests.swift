@@ -23,16 +23,8 @@ import Testing
         try await world.run("registrar-operativo", ["fecha": "2023-05-01", "institucionQueEncabeza": "FGE-07", "lugar": ["pais": "MEX", "entidad": "07", "localidad": "Localidadsecreta"],
                                                     "personasRescatadas": ["mujeres": 3, "hombres": 0], "descripcion": "Operativosecreto en un bar"])
         let report = try await world.report(threshold: 0)
-        let pgBin = ProcessInfo.processInfo.environment["SINTRA_TEST_PG_BIN"] ?? "/usr/lib/postgresql/15/bin"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: pgBin + "/pg_dump")
-        process.arguments = ["--dbname=\(world.database.adminURL)", "--schema=proj_estadisticas"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let dump = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        let (status, dump) = try world.database.pgDump(["--schema=proj_estadisticas"])
+        #expect(status == 0)
         #expect(dump.contains("explotacion-sexual") && dump.contains("atencion-psicologica"), "el volcado debe contener las filas")
         let outputs = [StatisticsRenderer.json(report), StatisticsRenderer.csv(report), StatisticsRenderer.text(report)]
         #expect(report.table("operativos-por-tipo-de-lugar", 2023)?.total == 1)

@@ -58,6 +58,21 @@ public struct TestDatabase: Sendable {
         await connection.close()
     }
 
+    /// `pg_dump` of this database as the superuser (`--data-only`, `--schema=…`): what an attacker
+    /// with a copy of the disk would read. Returns the exit status and the dump.
+    public func pgDump(_ arguments: [String]) throws -> (Int32, String) {
+        let pgBin = ProcessInfo.processInfo.environment["SINTRA_TEST_PG_BIN"] ?? "/usr/lib/postgresql/15/bin"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: pgBin + "/pg_dump")
+        process.arguments = ["--dbname=\(adminURL)"] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let dump = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, dump)
+    }
+
     /// The `sintra` executable built next to the tests.
     public static var sintraExecutable: URL {
         repositoryRoot.appendingPathComponent(".build/debug/sintra")
