@@ -122,6 +122,11 @@ enum CaseEndpoints {
     /// Read-your-writes: a caller that just wrote at `position` waits (up to 5 s) until case files show it.
     static func waitForCaseFiles(_ position: Int64?, _ services: APIServices) async throws {
         guard let position, let projector = services.projector else { return }
+        // A position the log has not reached is the caller's mistake, not something to wait for.
+        let head = try await services.store.pool.query("SELECT position FROM log_head").first?.decode(Int64.self, 0) ?? 0
+        if position > head {
+            throw APIProblem.malformed("posicion: el registro va en la posición \(head); \(position) no existe aún", path: "consulta.posicion")
+        }
         if !(try await projector.waitUntil("expedientes", hasApplied: position, timeout: .seconds(5))) {
             throw APIProblem.unavailable("Los expedientes aún no reflejan la posición \(position); reintente.", retryAfterSeconds: 1)
         }

@@ -26,10 +26,11 @@ import Testing
             seen["token falso"] = try await client.call(.get, "/v1/expedientes", token: "sintra_at_falso").status
             seen["flujo inexistente"] = try await client.command("registrar-atencion", atencion(), stream: "expediente-no-existe", token: token).status
             seen["parámetro desconocido"] = try await client.call(.get, "/v1/expedientes?colorFavorito=azul", token: token).status
+            seen["posición futura"] = try await client.call(.get, "/v1/expedientes?posicion=999999999", token: token).status
             return seen
         }
         #expect(statuses == ["json roto": 400, "sin clave": 400, "demasiado grande": 413, "inválido": 422, "rutas del inválido": 1,
-                             "token falso": 401, "flujo inexistente": 404, "parámetro desconocido": 400])
+                             "token falso": 401, "flujo inexistente": 404, "parámetro desconocido": 400, "posición futura": 400])
         #expect(try await world.database.store().head().count == before, "nada se escribió")
     }
 
