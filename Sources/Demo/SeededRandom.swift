@@ -1,14 +1,14 @@
 /// A small deterministic generator (SplitMix64) whose every derived draw is computed here, not by
 /// the standard library (whose `random(in:using:)` algorithms may change between releases): the
 /// same seed gives the same demo on every machine and Swift version.
-struct SeededRandom {
+public struct SeededRandom {
     private var state: UInt64
 
-    init(seed: UInt64, stream: UInt64 = 0) {
+    public init(seed: UInt64, stream: UInt64 = 0) {
         state = seed &* 0x9E37_79B9_7F4A_7C15 &+ stream &* 0xD1B5_4A32_D192_ED03 &+ 0x2545_F491_4F6C_DD1D
     }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -17,10 +17,10 @@ struct SeededRandom {
     }
 
     /// Uniform in [0, 1), from the top 53 bits.
-    mutating func unit() -> Double { Double(next() >> 11) / 9_007_199_254_740_992 }
+    public mutating func unit() -> Double { Double(next() >> 11) / 9_007_199_254_740_992 }
 
     /// Uniform in `range` (the modulo bias over 64 bits is far below anything a demo can show).
-    mutating func int(_ range: ClosedRange<Int>) -> Int {
+    public mutating func int(_ range: ClosedRange<Int>) -> Int {
         let width = UInt64(range.upperBound - range.lowerBound) + 1
         return range.lowerBound + Int(next() % width)
     }
