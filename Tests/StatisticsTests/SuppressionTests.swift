@@ -138,5 +138,3 @@ struct Fraction: Equatable {
     static func / (a: Fraction, b: Fraction) -> Fraction { Fraction(a.numerator * b.denominator, a.denominator * b.numerator) }
     static func += (a: inout Fraction, b: Fraction) { a = a + b }
 }
-
-}
