@@ -172,7 +172,7 @@ public final class CommandHandler: Sendable {
                     message: "«\(chosen.prefix(60))» no sirve para este comando: el identificador debe empezar con «\(definition.streamCategory)-»"))
                 return (chosen, empty(chosen))
             }
-            let history = try await StreamHistory.load(chosen, from: store, definitions: definitions)
+            let history = try await StreamHistory.loadForRules(chosen, from: store, definitions: definitions)
             if history.exists { problems.append(Problem(path: "flujo", code: "flujo-ya-existe", message: "ya existe «\(chosen)»")) }
             return (chosen, history)
         }
@@ -181,7 +181,7 @@ public final class CommandHandler: Sendable {
                 message: "indique el \(definition.streamCategory.replacingOccurrences(of: "_", with: " ")) al que se agrega (flujo «\(definition.streamCategory)-…»)"))
             return ("", empty(""))
         }
-        let history = try await StreamHistory.load(streamId, from: store, definitions: definitions)
+        let history = try await StreamHistory.loadForRules(streamId, from: store, definitions: definitions)
         if !history.exists {
             problems.append(Problem(path: "flujo", code: definition.streamType == "AcuerdoCIES" ? "acuerdo-inexistente" : "flujo-inexistente",
                                     message: "no existe «\(streamId.prefix(80))»"))

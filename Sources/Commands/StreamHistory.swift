@@ -2,6 +2,7 @@ import CanonicalJSON
 import Catalog
 import Definitions
 import EventLog
+import Postgres
 
 /// A stream's events as the rules need them: current-version payloads (upcast on read) and who recorded each.
 public struct StreamHistory: Sendable {
@@ -38,6 +39,31 @@ public struct StreamHistory: Sendable {
             }
             guard page.count == 1_000, let last = page.last else { break }
             next = last.version + 1
+        }
+        return StreamHistory(streamId: streamId, streamType: streamType, version: entries.last?.version ?? 0, entries: entries)
+    }
+
+    /// Events whose data no rule reads: a case's attentions count for its version, never for what a
+    /// later command may do, and they are most of a long case's events.
+    static let payloadsRulesIgnore = "AtencionOtorgada"
+
+    /// The stream as the rules need it: every event, but the data of `payloadsRulesIgnore` left
+    /// empty, so recording the hundredth attention does not parse the ninety-nine before it.
+    static func loadForRules(_ streamId: String, from store: EventStore, definitions: DefinitionSet) async throws -> StreamHistory {
+        let rows = try await store.pool.query("""
+            SELECT stream_type, event_type, schema_version, version, position,
+                   CASE WHEN event_type = $2 THEN '{}' ELSE payload::text END, coalesce(metadata->>'institutionId', '')
+              FROM events WHERE stream_id = $1 ORDER BY version
+            """, [.text(streamId), .text(payloadsRulesIgnore)])
+        var streamType: String?
+        let entries: [Entry] = try rows.map { row in
+            streamType = try row.decode(String.self, 0)
+            let type = try row.decode(String.self, 1), schemaVersion = try row.decode(Int.self, 2)
+            let parsed = (try? CanonicalJSON.parse(try row.decode(String.self, 5))) ?? .object([])
+            let payload = type == payloadsRulesIgnore ? parsed
+                : Upcasting.upcast(type, version: schemaVersion, payload: parsed, to: definitions.latest(type)?.version ?? schemaVersion).payload
+            return Entry(eventType: type, payload: payload, institutionId: try row.decode(String.self, 6),
+                         version: try row.decode(Int64.self, 3), position: try row.decode(Int64.self, 4))
         }
         return StreamHistory(streamId: streamId, streamType: streamType, version: entries.last?.version ?? 0, entries: entries)
     }
