@@ -7,6 +7,14 @@ import Prometheus
 
 /// Health, readiness and the contract: open to anyone, no data.
 enum SystemEndpoints {
+    static var lagDescriptor: MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "sintra", metricName: "proyeccion_retraso", unitName: "eventos",
+                             helpText: "Eventos del registro que la proyección aún no aplica.")
+    }
+    static var headDescriptor: MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "sintra", metricName: "registro", unitName: "posicion", helpText: "Posición de la cabeza del registro.")
+    }
+
     static func all(_ services: APIServices, metrics: PrometheusCollectorRegistry?, contract: @escaping @Sendable () -> String) -> [Endpoint] {
         [
             Endpoint(.get, "/metrics", operationId: "metricas", tag: "sistema",
@@ -14,10 +22,10 @@ enum SystemEndpoints {
                      successes: [.init(200, "Formato de texto de Prometheus.", mediaType: "text/plain", schema: ["type": "string"])], errors: [503]) { _, _ in
                 let registry = metrics ?? PrometheusCollectorRegistry()
                 for status in try await services.projector?.status() ?? [] {
-                    registry.makeGauge(name: "sintra_proyeccion_retraso_eventos", labels: [("proyeccion", status.name)]).set(Double(status.lag))
+                    registry.makeGauge(descriptor: lagDescriptor, labels: [("proyeccion", status.name)]).set(Double(status.lag))
                 }
                 let head = try await services.store.pool.query("SELECT position FROM log_head").first?.decode(Int64.self, 0) ?? 0
-                registry.makeGauge(name: "sintra_registro_posicion").set(Double(head))
+                registry.makeGauge(descriptor: headDescriptor).set(Double(head))
                 return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: registry.emitToString())))
             },
             Endpoint(.get, "/health", operationId: "salud", tag: "sistema", summary: "El proceso responde (no consulta la base).", access: .open,
