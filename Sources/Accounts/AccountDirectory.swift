@@ -1,4 +1,5 @@
 import CanonicalJSON
+import Foundation
 import EventLog
 import Postgres
 import Privacy
@@ -40,6 +41,10 @@ public struct AccountPersonalData: Sendable, Equatable {
 public final class AccountDirectory: Sendable {
     let store: EventStore
     let vault: DataKeyVault
+    /// Registered institutions, once read: `InstitucionRegistrada` is the only event of its stream
+    /// and nothing changes or removes it, so a cached one is never stale. Every request needs its
+    /// caller's (identity) and its record's (scope); unregistered claves are not cached.
+    private let institutions = InstitutionCache()
 
     public init(store: EventStore, vault: DataKeyVault) {
         self.store = store
@@ -53,9 +58,12 @@ public final class AccountDirectory: Sendable {
     }
 
     public func institution(_ clave: String) async throws -> InstitutionRecord? {
+        if let known = institutions.get(clave) { return known }
         guard let first = try await store.readStream("institucion-\(clave)", limit: 1).first,
               first.eventType == "InstitucionRegistrada" else { return nil }
-        return Self.institution(from: try CanonicalJSON.parse(first.payload))
+        let record = Self.institution(from: try CanonicalJSON.parse(first.payload))
+        if let record { institutions.set(clave, record) }
+        return record
     }
 
     /// Who an active account is now; nil for an unknown or suspended account, or one whose
@@ -141,5 +149,23 @@ public final class AccountDirectory: Sendable {
         }
         return InstitutionRecord(clave: clave, name: payload["nombre"]?.stringValue ?? clave, level: level,
                                  entidad: payload["entidad"]?.stringValue, municipio: payload["municipio"]?.stringValue)
+    }
+}
+
+/// A lock-protected dictionary: institutions are few and read on every request.
+final class InstitutionCache: @unchecked Sendable {
+    private var records: [String: InstitutionRecord] = [:]
+    private let lock = NSLock()
+
+    func get(_ clave: String) -> InstitutionRecord? {
+        lock.lock()
+        defer { lock.unlock() }
+        return records[clave]
+    }
+
+    func set(_ clave: String, _ record: InstitutionRecord) {
+        lock.lock()
+        defer { lock.unlock() }
+        records[clave] = record
     }
 }
