@@ -54,6 +54,10 @@ extension APIProblem {
                    problems: [Problem(path: path, code: "solicitud-mal-formada", message: detail)])
     }
 
+    static func malformed(_ detail: String, problems: [Problem]) -> APIProblem {
+        APIProblem(.badRequest, title: "Solicitud mal formada", detail: detail, problems: problems)
+    }
+
     static func invalid(_ problems: [Problem]) -> APIProblem {
         APIProblem(.unprocessableContent, title: "Datos no válidos",
                    detail: "La solicitud tiene \(problems.count) problema(s); corríjalos todos y vuelva a enviarla. No se registró nada.", problems: problems)

@@ -15,8 +15,18 @@ extension APIServices {
     /// 404 when the stream does not exist, 403 when it lies outside the caller's scope for `action`
     /// (or the permission requires a stated reason and none was given).
     func requireRecord(_ stream: String, _ identity: Identity, _ action: Action, reason: String? = nil) async throws {
-        _ = try requireScope(identity, action)
+        try require(identity, action, on: try await record(stream), reason: reason)
+    }
+
+    /// Whose the stream is (read once per request, however many actions are checked on it), or 404.
+    func record(_ stream: String) async throws -> RecordScope {
         guard let record = try await scopes.scope(of: stream) else { throw APIProblem.notFound("No existe «\(stream.prefix(80))».") }
+        return record
+    }
+
+    /// 403 unless the caller's roles allow `action` on `record`.
+    func require(_ identity: Identity, _ action: Action, on record: RecordScope, reason: String? = nil) throws {
+        _ = try requireScope(identity, action)
         if case .denied(let why) = accounts.authorizer.decide(identity, action, on: record, reason: reason) {
             throw APIProblem.forbidden("No permitido: \(why).")
         }

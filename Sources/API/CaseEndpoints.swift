@@ -91,8 +91,9 @@ enum CaseEndpoints {
             query.problem("consulta.finalidad", "finalidad-requerida", "para abrir datos personales declare la finalidad (al menos 10 caracteres)")
         }
         try query.finish()
-        try await services.requireRecord(caseId, identity, .leerExpedientes)
-        if personal { try await services.requireRecord(caseId, identity, .leerDatosPersonales, reason: purpose) }
+        let record = try await services.record(caseId)
+        try services.require(identity, .leerExpedientes, on: record)
+        if personal { try services.require(identity, .leerDatosPersonales, on: record, reason: purpose) }
         try await waitForCaseFiles(position, services)
         guard let file = try await services.cases.read(caseId, personal: personal) else {
             throw APIProblem.notFound("El expediente «\(caseId.prefix(80))» no existe o aún no se proyecta.")

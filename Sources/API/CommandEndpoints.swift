@@ -123,8 +123,4 @@ extension APIProblem {
             self = .unavailable("No se pudo confirmar el registro; reintente con la misma Idempotency-Key.")
         }
     }
-
-    static func malformed(_ detail: String, problems: [Problem]) -> APIProblem {
-        APIProblem(.badRequest, title: "Solicitud mal formada", detail: detail, problems: problems)
-    }
 }

@@ -91,9 +91,9 @@ public enum OpenAPIDocument {
         401: "Sin token válido.",
         403: "El rol o el alcance de quien llama no lo permite.",
         404: "No existe.",
-        409: "Conflicto: la versión del flujo cambió (If-Match) o la clave de idempotencia ya se usó.",
+        409: "Conflicto: la versión del flujo cambió (If-Match); el cuerpo trae versionActual.",
         413: "Cuerpo mayor al límite.",
-        422: "Datos no válidos: cada problema con su ruta.",
+        422: "Datos no válidos, o una Idempotency-Key ya usada para otro registro: cada problema con su ruta.",
         429: "Demasiadas solicitudes; reintente después de Retry-After.",
         503: "Base de datos no disponible o proyecciones atrasadas; reintente después de Retry-After.",
     ]
@@ -143,8 +143,7 @@ public enum OpenAPIDocument {
         if reference.hasPrefix("#/") { return "#/components/schemas/\(owner)/" + reference.dropFirst(2) }
         if let hash = reference.firstIndex(of: "#") {
             let file = reference[..<hash].replacingOccurrences(of: ".json", with: "")
-            let name = file == "comun" ? "comun" : file
-            return "#/components/schemas/\(name)/" + reference[reference.index(hash, offsetBy: 2)...]
+            return "#/components/schemas/\(file)/" + reference[reference.index(hash, offsetBy: 2)...]
         }
         return reference
     }

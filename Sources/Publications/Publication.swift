@@ -4,7 +4,7 @@ import Postgres
 
 /// A `PublicacionRealizada` as read back from the log: what was published, computed at which
 /// position, with which definitions, and (for the indicators annex) every figure as printed.
-public struct Publication: Sendable, Equatable {
+public struct Publication: Sendable {
     public enum Kind: String, Sendable {
         case indicatorsAnnex = "anexo-de-indicadores"
         case statistics = "estadisticas-publicas"
@@ -43,10 +43,6 @@ public struct Publication: Sendable, Equatable {
     public let figures: [Figure]
     /// SHA-256 (hex) of the published JSON document.
     public let fingerprint: String
-
-    public static func == (a: Publication, b: Publication) -> Bool {
-        a.streamId == b.streamId && a.position == b.position
-    }
 
     /// Every publication in the log, oldest first.
     public static func all(_ pool: ConnectionPool) async throws -> [Publication] {

@@ -26,11 +26,6 @@ struct World {
 
     static func make() async throws -> World {
         let database = try await TestDatabase.migrated()
-        // Test helper: every row of a table as text, sorted, for comparing two copies of a projection.
-        try await database.asSuperuser("""
-            CREATE FUNCTION sintra_test_dump(s text, t text) RETURNS SETOF text LANGUAGE plpgsql AS $$
-            BEGIN RETURN QUERY EXECUTE format('SELECT x::text FROM %I.%I x ORDER BY 1', s, t); END $$;
-            """)
         let store = database.store()
         let handler = CommandHandler(definitions: definitions, store: store, vault: DataKeyVault(pool: store.pool, keyring: .generate()))
         return World(database: database, store: store, handler: handler,
@@ -47,17 +42,7 @@ struct World {
         return try await handler.handle(Command(name: name, data: data, streamId: stream, idempotencyKey: UUID().uuidString), context: context)
     }
 
-    /// Every row of every table of a schema, as text, sorted.
-    func snapshot(schema: String) async throws -> [String: [String]] {
-        let tables = try await owner.query("SELECT tablename FROM pg_tables WHERE schemaname = $1 ORDER BY 1", [.text(schema)])
-            .map { try $0.decode(String.self, 0) }
-        var result: [String: [String]] = [:]
-        for table in tables {
-            result[table] = try await owner.query("SELECT * FROM sintra_test_dump($1, $2)", [.text(schema), .text(table)])
-                .map { try $0.decode(String.self, 0) }
-        }
-        return result
-    }
+    func snapshot(schema: String) async throws -> [String: [String]] { try await database.snapshot(schema: schema) }
 
     func value<T: PostgresDecodable>(_ type: T.Type, _ sql: SQL, _ parameters: [PostgresValue] = []) async throws -> T? {
         try await owner.query(sql, parameters).first?.decode(T.self, 0)

@@ -28,10 +28,6 @@ struct World {
 
     static func make() async throws -> World {
         let database = try await TestDatabase.migrated()
-        try await database.asSuperuser("""
-            CREATE FUNCTION sintra_test_dump(s text, t text) RETURNS SETOF text LANGUAGE plpgsql AS $$
-            BEGIN RETURN QUERY EXECUTE format('SELECT x::text FROM %I.%I x ORDER BY 1', s, t); END $$;
-            """)
         let store = database.store()
         let handler = CommandHandler(definitions: definitions, store: store, vault: DataKeyVault(pool: store.pool, keyring: .generate()))
         return World(database: database, store: store, handler: handler,
@@ -61,17 +57,7 @@ struct World {
         return try await StatisticsSource(pool: owner).read()
     }
 
-    /// Every row of every table of a schema, as text, sorted.
-    func snapshot(schema: String) async throws -> [String: [String]] {
-        let tables = try await owner.query("SELECT tablename FROM pg_tables WHERE schemaname = $1 ORDER BY 1", [.text(schema)])
-            .map { try $0.decode(String.self, 0) }
-        var result: [String: [String]] = [:]
-        for table in tables {
-            result[table] = try await owner.query("SELECT * FROM sintra_test_dump($1, $2)", [.text(schema), .text(table)])
-                .map { try $0.decode(String.self, 0) }
-        }
-        return result
-    }
+    func snapshot(schema: String) async throws -> [String: [String]] { try await database.snapshot(schema: schema) }
 }
 
 extension StatisticsReport {

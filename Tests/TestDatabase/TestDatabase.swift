@@ -58,6 +58,30 @@ public struct TestDatabase: Sendable {
         await connection.close()
     }
 
+    /// Every row of every table of `schema`, as text, sorted: two copies of a projection (built
+    /// incrementally, rebuilt, replayed) are equal exactly when their snapshots are.
+    public func snapshot(schema: String) async throws -> [String: [String]] {
+        try await asSuperuser("""
+            CREATE OR REPLACE FUNCTION sintra_test_dump(s text, t text) RETURNS SETOF text LANGUAGE plpgsql AS $$
+            BEGIN RETURN QUERY EXECUTE format('SELECT x::text FROM %I.%I x ORDER BY 1', s, t); END $$;
+            """)
+        let connection = try await admin()
+        do {
+            let tables = try await connection.query("SELECT tablename FROM pg_tables WHERE schemaname = $1 ORDER BY 1", [.text(schema)])
+                .map { try $0.decode(String.self, 0) }
+            var result: [String: [String]] = [:]
+            for table in tables {
+                result[table] = try await connection.query("SELECT * FROM sintra_test_dump($1, $2)", [.text(schema), .text(table)])
+                    .map { try $0.decode(String.self, 0) }
+            }
+            await connection.close()
+            return result
+        } catch {
+            await connection.close()
+            throw error
+        }
+    }
+
     /// `pg_dump` of this database as the superuser (`--data-only`, `--schema=…`): what an attacker
     /// with a copy of the disk would read. Returns the exit status and the dump.
     public func pgDump(_ arguments: [String]) throws -> (Int32, String) {
