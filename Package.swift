@@ -58,7 +58,8 @@ let package = Package(
         .executableTarget(name: "sintra-bench", dependencies: ["EventLog"], path: "Sources/SintraBench"),
 
         // Tests.
-        .target(name: "TestDatabase", dependencies: ["Postgres", "EventLog", "Definitions"], path: "Tests/TestDatabase"),
+        .target(name: "TestDatabase", dependencies: ["Postgres", "EventLog", "Definitions", "Commands", "Privacy", "Projections", "Catalog", "CanonicalJSON"],
+                path: "Tests/TestDatabase"),
         .testTarget(name: "CanonicalJSONTests", dependencies: ["CanonicalJSON"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
         .testTarget(name: "DefinitionsTests", dependencies: ["Definitions", "TestDatabase"]),

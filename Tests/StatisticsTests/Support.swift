@@ -13,38 +13,10 @@ import TestDatabase
 let definitions = repositoryDefinitions
 let labels = Labels(catalogs: definitions.catalogs)
 
-let repositoryProjections: [ProjectionDefinition] = {
-    do { return try ProjectionDefinition.loadAll(directory: TestDatabase.repositoryRoot.appendingPathComponent("projections")) } catch {
-        fatalError("las proyecciones del repositorio no cargan: \(error)")
-    }
-}()
-
 /// A migrated database, the command path (as the application) and a projector (as the owner).
-struct World {
-    let database: TestDatabase
-    let store: EventStore
-    let handler: CommandHandler
-    let owner: ConnectionPool
+typealias World = ProjectionWorld
 
-    static func make() async throws -> World {
-        let database = try await TestDatabase.migrated()
-        let store = database.store()
-        let handler = CommandHandler(definitions: definitions, store: store, vault: DataKeyVault(pool: store.pool, keyring: .generate()))
-        return World(database: database, store: store, handler: handler,
-                     owner: ConnectionPool(connectionString: database.adminURL, maxConnections: 4))
-    }
-
-    func projector(batchSize: Int64 = 50_000) -> Projector {
-        Projector(pool: owner, projections: repositoryProjections, batchSize: batchSize)
-    }
-
-    /// Runs a command as `institution`; a rejection fails the test with its problems.
-    @discardableResult
-    func run(_ name: String, _ data: JSONValue, stream: String? = nil, institution: String = "FGE-07") async throws -> CommandResult {
-        let context = CommandContext(userId: "u", institutionId: institution, client: "pruebas", today: CalendarDate("2024-12-31")!)
-        return try await handler.handle(Command(name: name, data: data, streamId: stream, idempotencyKey: UUID().uuidString), context: context)
-    }
-
+extension ProjectionWorld {
     /// Brings the projections up to date and computes the report.
     func report(year: Int? = nil, threshold: Int = 10) async throws -> StatisticsReport {
         try await projector().start()
@@ -56,8 +28,6 @@ struct World {
         try await projector().start()
         return try await StatisticsSource(pool: owner).read()
     }
-
-    func snapshot(schema: String) async throws -> [String: [String]] { try await database.snapshot(schema: schema) }
 }
 
 extension StatisticsReport {
