@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "EventLog", dependencies: ["Postgres", "Cryptography", "CanonicalJSON"]),
         .target(name: "Catalog", dependencies: ["CanonicalJSON"]),
         .target(name: "Definitions", dependencies: ["Catalog", "CanonicalJSON"]),
-        .target(name: "Privacy", dependencies: ["Definitions", "Cryptography", "Postgres", "CanonicalJSON"]),
+        .target(name: "Privacy", dependencies: ["Definitions", "Cryptography", "EventLog", "Postgres", "CanonicalJSON"]),
         .target(name: "Projections", dependencies: ["EventLog", "Postgres", "CanonicalJSON"]),
         .target(name: "Indicators", dependencies: ["Postgres", "CanonicalJSON", "Catalog"]),
         .target(name: "Publications", dependencies: ["Indicators", "Statistics", "Projections", "Commands", "Cryptography", "Postgres", "CanonicalJSON", "Catalog"]),

@@ -30,7 +30,7 @@ public struct APIServices: Sendable {
         self.cases = cases
         self.indicators = indicators
         self.statisticsThreshold = statisticsThreshold
-        self.scopes = RecordScopes(store: handler.store, directory: accounts.directory, definitions: definitions)
+        self.scopes = RecordScopes(histories: handler.histories, directory: accounts.directory, definitions: definitions)
     }
 
     var store: EventStore { handler.store }

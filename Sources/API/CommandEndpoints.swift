@@ -53,11 +53,7 @@ enum CommandEndpoints {
         guard let action = Authorizer.action(forCommand: definition.command, definitions: services.definitions) else {
             throw APIProblem.forbidden("«\(definition.command)» no se puede enviar por la API.")
         }
-        if definition.startsStream {
-            _ = try services.requireScope(identity, action)
-        } else if let stream {
-            try await services.requireRecord(stream, identity, action)
-        }
+        _ = try services.requireScope(identity, action)
         var problems: [Problem] = []
         let key = request.headers[HTTPField.Name("Idempotency-Key")!]
         if key == nil || !(1...200).contains(key!.utf8.count) || !key!.utf8.allSatisfy({ (33...126).contains($0) }) {
@@ -79,7 +75,13 @@ enum CommandEndpoints {
         guard problems.isEmpty else { throw APIProblem.malformed(problems.map(\.message).joined(separator: "; "), problems: problems) }
         let command = Command(name: definition.command, data: data, streamId: stream, expectedVersion: expected,
                               idempotencyKey: key!, historicalLoad: historical == "true")
-        let commandContext = CommandContext(userId: identity.userId, institutionId: identity.institution, client: "api/1", today: .today())
+        // Whose record it is, judged on the same reading of the stream the command is decided on.
+        let commandContext = CommandContext(userId: identity.userId, institutionId: identity.institution, client: "api/1", today: .today(),
+                                            authorize: { [services] history in
+            guard let record = try await services.scopes.scope(of: history) else { return nil }
+            if case .denied(let why) = services.accounts.authorizer.decide(identity, action, on: record) { return why }
+            return nil
+        })
         let result: CommandResult
         switch await outcome(services.handler, command, commandContext) {
         case .success(let value): result = value
@@ -121,6 +123,8 @@ extension APIProblem {
             self.extra = [.init(key: "versionActual", value: .number(Double(current)))]
         case .unavailable:
             self = .unavailable("No se pudo confirmar el registro; reintente con la misma Idempotency-Key.")
+        case .forbidden(let why):
+            self = .forbidden("No permitido: \(why).")
         }
     }
 }

@@ -44,7 +44,10 @@ public final class AccountDirectory: Sendable {
     /// Registered institutions, once read: `InstitucionRegistrada` is the only event of its stream
     /// and nothing changes or removes it, so a cached one is never stale. Every request needs its
     /// caller's (identity) and its record's (scope); unregistered claves are not cached.
-    private let institutions = InstitutionCache()
+    private let institutions = BoundedCache<String, InstitutionRecord>(capacity: 10_000)
+    /// Accounts as last folded, each with its stream's version: `identity(_:streamVersion:)` uses
+    /// one only while the log says the account has no newer event.
+    private let folded = BoundedCache<String, UserAccount>(capacity: 10_000)
 
     public init(store: EventStore, vault: DataKeyVault) {
         self.store = store
@@ -58,7 +61,7 @@ public final class AccountDirectory: Sendable {
     }
 
     public func institution(_ clave: String) async throws -> InstitutionRecord? {
-        if let known = institutions.get(clave) { return known }
+        if let known = institutions[clave] { return known }
         guard let first = try await store.readStream("institucion-\(clave)", limit: 1).first,
               first.eventType == "InstitucionRegistrada" else { return nil }
         let record = Self.institution(from: try CanonicalJSON.parse(first.payload))
@@ -71,6 +74,20 @@ public final class AccountDirectory: Sendable {
     public func identity(_ userId: String) async throws -> Identity? {
         guard let account = try await account(userId), account.active,
               let institution = try await institution(account.institution) else { return nil }
+        return Identity(userId: userId, institution: institution.clave, level: institution.level, entidad: institution.entidad,
+                        roles: Set(account.roles))
+    }
+
+    /// `identity(_:)` for a caller that has just read the account stream's version (with the token,
+    /// in one query): the account is folded again only when an event came after the last fold, so
+    /// a suspension or a change of roles still counts from the next request.
+    public func identity(_ userId: String, streamVersion: Int64) async throws -> Identity? {
+        var account = folded[userId]
+        if account?.version != streamVersion {
+            account = try await self.account(userId)
+            if let account { folded.set(userId, account, keepExisting: { $0.version >= account.version }) }
+        }
+        guard let account, account.active, let institution = try await institution(account.institution) else { return nil }
         return Identity(userId: userId, institution: institution.clave, level: institution.level, entidad: institution.entidad,
                         roles: Set(account.roles))
     }
@@ -149,23 +166,5 @@ public final class AccountDirectory: Sendable {
         }
         return InstitutionRecord(clave: clave, name: payload["nombre"]?.stringValue ?? clave, level: level,
                                  entidad: payload["entidad"]?.stringValue, municipio: payload["municipio"]?.stringValue)
-    }
-}
-
-/// A lock-protected dictionary: institutions are few and read on every request.
-final class InstitutionCache: @unchecked Sendable {
-    private var records: [String: InstitutionRecord] = [:]
-    private let lock = NSLock()
-
-    func get(_ clave: String) -> InstitutionRecord? {
-        lock.lock()
-        defer { lock.unlock() }
-        return records[clave]
-    }
-
-    func set(_ clave: String, _ record: InstitutionRecord) {
-        lock.lock()
-        defer { lock.unlock() }
-        records[clave] = record
     }
 }

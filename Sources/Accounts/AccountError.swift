@@ -53,6 +53,7 @@ public enum AccountError: Error, Sendable, Equatable, CustomStringConvertible {
         case .rejected(let rejection): .invalid(rejection.problems)
         case .conflict: .unavailable("otra operación modificó la cuenta al mismo tiempo; vuelva a intentarlo")
         case .unavailable(let message): .unavailable(message)
+        case .forbidden(let reason): .forbidden(reason)
         }
     }
 

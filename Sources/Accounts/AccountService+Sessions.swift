@@ -200,11 +200,14 @@ extension AccountService {
         guard let digest = BearerToken.digest(token, kind: .access) else { return nil }
         let now = clock()
         return try await database {
+            // The account stream's version comes with the token: the directory refolds the account
+            // only if it changed, so the usual request costs this one query.
             let rows = try await pool.query("""
-                SELECT user_id FROM bearer_tokens WHERE token_hash = $1 AND kind = 'acceso' AND revoked_at IS NULL AND expires_at > $2
+                SELECT t.user_id, (SELECT max(e.version) FROM events e WHERE e.stream_id = t.user_id)
+                  FROM bearer_tokens t WHERE t.token_hash = $1 AND t.kind = 'acceso' AND t.revoked_at IS NULL AND t.expires_at > $2
                 """, [.bytea(digest), .timestamp(Timestamp(now))])
-            guard let userId = try rows.first?.decode(String.self, 0) else { return nil }
-            return try await directory.identity(userId)
+            guard let row = rows.first, let version = try row.decode(Int64?.self, 1) else { return nil }
+            return try await directory.identity(try row.decode(String.self, 0), streamVersion: version)
         }
     }
 

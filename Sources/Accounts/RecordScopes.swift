@@ -1,50 +1,42 @@
 import CanonicalJSON
+import Commands
 import Definitions
-import EventLog
-import Postgres
 
 /// The scope of any existing record (stream), read from the log so it is never behind: who
 /// recorded it and for which institution (its first event's metadata), its entidad, and, for a
 /// case, the institutions it was referred to while its person consents to sharing. Only
 /// non-personal fields are read; nothing is decrypted.
 public struct RecordScopes: Sendable {
-    let store: EventStore
+    let histories: StreamHistories
     let directory: AccountDirectory
     let definitions: DefinitionSet
 
-    public init(store: EventStore, directory: AccountDirectory, definitions: DefinitionSet) {
-        self.store = store
+    /// `histories` is the command handler's, so a command's stream is read once for both its
+    /// authorisation and its rules.
+    public init(histories: StreamHistories, directory: AccountDirectory, definitions: DefinitionSet) {
+        self.histories = histories
         self.directory = directory
         self.definitions = definitions
     }
 
     /// Nil when the stream does not exist.
     public func scope(of streamId: String) async throws -> RecordScope? {
-        // Only the events that decide the scope: every request asks, and a case's attentions
-        // (most of its events) never change who may see it.
-        let rows = try await store.pool.query("""
-            SELECT stream_type, event_type, payload::text, metadata::text FROM events
-             WHERE stream_id = $1
-               AND (version = 1 OR event_type IN ('DatosGeneralesCorregidos', 'ConsentimientoRegistrado',
-                                                   'CanalizacionSolicitada', 'CanalizacionRechazada'))
-             ORDER BY version
-            """, [.text(streamId)])
-        let events = try rows.map { row in
-            (streamType: try row.decode(String.self, 0), eventType: try row.decode(String.self, 1),
-             payload: try row.decode(String.self, 2), metadata: try row.decode(String.self, 3))
-        }
-        guard let first = events.first else { return nil }
-        if first.streamType == "Usuario", let account = try await directory.account(streamId) {
+        try await scope(of: try await histories.current(streamId))
+    }
+
+    /// The scope `history` gives its stream; nil when the stream does not exist.
+    public func scope(of history: StreamHistory) async throws -> RecordScope? {
+        guard let first = history.entries.first else { return nil }
+        if history.streamType == "Usuario",
+           let account = AccountDirectory.fold(history.streamId, history.entries.map { ($0.eventType, $0.payload, $0.version) }) {
             // An account is "recorded by" itself: `propios` on an account means one's own.
             let entidad = try await institutionEntidad(account.institution)
-            return RecordScope(recordingUser: streamId, recordingInstitution: account.institution, entidad: entidad)
+            return RecordScope(recordingUser: history.streamId, recordingInstitution: account.institution, entidad: entidad)
         }
-        let metadata = (try? CanonicalJSON.parse(first.metadata)) ?? .null
-        let institution = metadata["institutionId"]?.stringValue ?? ""
-        var scope = RecordScope(recordingUser: metadata["userId"]?.stringValue, recordingInstitution: institution,
-                                entidad: try await institutionEntidad(institution))
-        guard first.streamType == "Expediente" else { return scope }
-        let payloads = events.map { ($0.eventType, (try? CanonicalJSON.parse($0.payload)) ?? .null) }
+        var scope = RecordScope(recordingUser: first.userId, recordingInstitution: first.institutionId,
+                                entidad: try await institutionEntidad(first.institutionId))
+        guard history.streamType == "Expediente" else { return scope }
+        let payloads = history.entries.map { ($0.eventType, $0.payload) }
         scope.entidad = Self.detectionEntidad(payloads) ?? scope.entidad
         scope.sharedWith = Self.sharedWith(payloads)
         return scope

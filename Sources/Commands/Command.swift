@@ -77,13 +77,19 @@ public struct CommandContext: Sendable {
     public var client: String
     public var today: CalendarDate
     public var correlationId: String?
+    /// Asked of the very history a command on an existing stream is decided on, before any rule:
+    /// nil allows, a reason refuses (`CommandError.forbidden`). The API answers with it who may
+    /// act on whose record, without reading the stream a second time.
+    public var authorize: (@Sendable (StreamHistory) async throws -> String?)?
 
-    public init(userId: String, institutionId: String, client: String, today: CalendarDate, correlationId: String? = nil) {
+    public init(userId: String, institutionId: String, client: String, today: CalendarDate, correlationId: String? = nil,
+                authorize: (@Sendable (StreamHistory) async throws -> String?)? = nil) {
         self.userId = userId
         self.institutionId = institutionId
         self.client = client
         self.today = today
         self.correlationId = correlationId
+        self.authorize = authorize
     }
 }
 
@@ -103,10 +109,13 @@ public enum CommandError: Error, Sendable, CustomStringConvertible {
     case conflict(streamId: String, expected: Int64, current: Int64)
     /// The database or the key vault failed: the outcome is uncertain; retry with the same key.
     case unavailable(String)
+    /// The context's `authorize` refused the stream (the reason, in Spanish).
+    case forbidden(String)
 
     public var description: String {
         switch self {
         case .rejected(let rejection): rejection.description
+        case .forbidden(let reason): "no permitido: \(reason)"
         case .conflict(let stream, let expected, let current):
             "el flujo «\(stream)» está en la versión \(current), no en la \(expected): vuelva a consultarlo antes de registrar"
         case .unavailable(let message): message

@@ -17,11 +17,15 @@ public final class CommandHandler: Sendable {
     public let definitions: DefinitionSet
     public let store: EventStore
     public let vault: DataKeyVault
+    /// The streams commands decide on, kept current between commands (shared with whoever checks
+    /// access to the same streams, so both read them once).
+    public let histories: StreamHistories
 
     public init(definitions: DefinitionSet, store: EventStore, vault: DataKeyVault) {
         self.definitions = definitions
         self.store = store
         self.vault = vault
+        self.histories = StreamHistories(store: store, definitions: definitions)
     }
 
     public func handle(_ command: Command, context: CommandContext) async throws(CommandError) -> CommandResult {
@@ -29,22 +33,34 @@ public final class CommandHandler: Sendable {
             throw .rejected(CommandRejection([Problem(path: "comando", code: "comando-desconocido",
                 message: "comando «\(command.name)» desconocido; consulte `sintra definitions commands`")]))
         }
-        if let replayed = try await replay(command, definition, context) { return replayed }
-        // Without an explicit version, a conflict means someone wrote between our read and our
-        // append: decide again on the new state (the rules may now say no).
         var attempts = 0
         while true {
             attempts += 1
-            do {
-                return try await attempt(command, definition, context)
-            } catch .conflict where command.expectedVersion == nil && attempts < 5 {
+            switch await outcome(command, definition, context) {
+            case .success(let result) where result.replayed:
+                // The log already held this key for this stream: answer as a retry, which also
+                // checks that it is the same command.
+                return try await replay(command, definition, context) ?? result
+            case .success(let result):
+                return result
+            case .failure(.conflict) where command.expectedVersion == nil && attempts < 5:
+                // Without an explicit version, a conflict means someone wrote between our read and
+                // our append: decide again on the new state (the rules may now say no).
                 continue
-            } catch .rejected(let rejection) where rejection.codes == ["clave-de-idempotencia-reutilizada"] {
-                // The same command raced itself: the other copy won; answer with its result.
-                if let replayed = try await replay(command, definition, context) { return replayed }
-                throw .rejected(rejection)
+            case .failure(let error):
+                // A retry of a command that took effect may now break the rules (the case it closed
+                // is closed) or name a version that has passed: its first result answers it.
+                // (Asked only after a refusal: on the usual path the append itself detects a retry.)
+                if case .rejected = error, let replayed = try await replay(command, definition, context) { return replayed }
+                if case .conflict = error, let replayed = try await replay(command, definition, context) { return replayed }
+                throw error
             }
         }
+    }
+
+    /// `attempt` as a `Result`: a typed-throws `catch` with patterns crashes this compiler (6.3.1).
+    private func outcome(_ command: Command, _ definition: EventDefinition, _ context: CommandContext) async -> Result<CommandResult, CommandError> {
+        do { return .success(try await attempt(command, definition, context)) } catch { return .failure(error) }
     }
 
     /// The first result of a command whose idempotency key was already used, after checking that it
@@ -99,6 +115,9 @@ public final class CommandHandler: Sendable {
         let date = definitions.eventDate(of: command.data, definition: definition)
         do {
             (streamId, history) = try await stream(for: command, definition, &problems)
+            if !definition.startsStream, history.exists, let authorize = context.authorize, let reason = try await authorize(history) {
+                throw CommandError.forbidden(reason)
+            }
             // Before the Ley General only declared historical loads are accepted at all (Rules.eventDate);
             // their codes are checked as they stood when SINTRA's catalogues begin. A correction names
             // codes as they stood when the corrected facts were recorded.
@@ -131,7 +150,8 @@ public final class CommandHandler: Sendable {
         do {
             var payload = command.data
             if !validation.annotations.personalPaths.isEmpty {
-                guard let key = try await vault.keyForWriting(subject: streamId) else {
+                let erased = history.entries.contains { $0.eventType == "DatosPersonalesBorrados" }
+                guard let key = try await vault.keyForWriting(subject: streamId, logShowsErasure: erased) else {
                     throw CommandError.rejected(CommandRejection([Problem(path: "datos", code: "datos-personales-borrados",
                         message: "los datos personales de este caso fueron borrados; no se admiten nuevos datos personales")]))
                 }
@@ -172,7 +192,7 @@ public final class CommandHandler: Sendable {
                     message: "«\(chosen.prefix(60))» no sirve para este comando: el identificador debe empezar con «\(definition.streamCategory)-»"))
                 return (chosen, empty(chosen))
             }
-            let history = try await StreamHistory.loadForRules(chosen, from: store, definitions: definitions)
+            let history = try await histories.current(chosen)
             if history.exists { problems.append(Problem(path: "flujo", code: "flujo-ya-existe", message: "ya existe «\(chosen)»")) }
             return (chosen, history)
         }
@@ -181,7 +201,7 @@ public final class CommandHandler: Sendable {
                 message: "indique el \(definition.streamCategory.replacingOccurrences(of: "_", with: " ")) al que se agrega (flujo «\(definition.streamCategory)-…»)"))
             return ("", empty(""))
         }
-        let history = try await StreamHistory.loadForRules(streamId, from: store, definitions: definitions)
+        let history = try await histories.current(streamId)
         if !history.exists {
             problems.append(Problem(path: "flujo", code: definition.streamType == "AcuerdoCIES" ? "acuerdo-inexistente" : "flujo-inexistente",
                                     message: "no existe «\(streamId.prefix(80))»"))

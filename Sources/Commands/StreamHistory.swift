@@ -11,6 +11,8 @@ public struct StreamHistory: Sendable {
         /// Still encrypted where personal: open with `PersonalDataCipher.decrypt`.
         public let payload: JSONValue
         public let institutionId: String
+        /// Who recorded it (the metadata's `userId`; nil for events loaded without one).
+        public let userId: String?
         public let version: Int64
         public let position: Int64
     }
@@ -33,37 +35,12 @@ public struct StreamHistory: Sendable {
                 let parsed = (try? CanonicalJSON.parse(event.payload)) ?? .object([])
                 let target = definitions.latest(event.eventType)?.version ?? event.schemaVersion
                 let payload = Upcasting.upcast(event.eventType, version: event.schemaVersion, payload: parsed, to: target).payload
-                let institution = (try? CanonicalJSON.parse(event.metadata))?["institutionId"]?.stringValue ?? ""
-                entries.append(Entry(eventType: event.eventType, payload: payload, institutionId: institution, version: event.version,
-                                     position: event.position))
+                let metadata = try? CanonicalJSON.parse(event.metadata)
+                entries.append(Entry(eventType: event.eventType, payload: payload, institutionId: metadata?["institutionId"]?.stringValue ?? "",
+                                     userId: metadata?["userId"]?.stringValue, version: event.version, position: event.position))
             }
             guard page.count == 1_000, let last = page.last else { break }
             next = last.version + 1
-        }
-        return StreamHistory(streamId: streamId, streamType: streamType, version: entries.last?.version ?? 0, entries: entries)
-    }
-
-    /// Events whose data no rule reads: a case's attentions count for its version, never for what a
-    /// later command may do, and they are most of a long case's events.
-    static let payloadsRulesIgnore = "AtencionOtorgada"
-
-    /// The stream as the rules need it: every event, but the data of `payloadsRulesIgnore` left
-    /// empty, so recording the hundredth attention does not parse the ninety-nine before it.
-    static func loadForRules(_ streamId: String, from store: EventStore, definitions: DefinitionSet) async throws -> StreamHistory {
-        let rows = try await store.pool.query("""
-            SELECT stream_type, event_type, schema_version, version, position,
-                   CASE WHEN event_type = $2 THEN '{}' ELSE payload::text END, coalesce(metadata->>'institutionId', '')
-              FROM events WHERE stream_id = $1 ORDER BY version
-            """, [.text(streamId), .text(payloadsRulesIgnore)])
-        var streamType: String?
-        let entries: [Entry] = try rows.map { row in
-            streamType = try row.decode(String.self, 0)
-            let type = try row.decode(String.self, 1), schemaVersion = try row.decode(Int.self, 2)
-            let parsed = (try? CanonicalJSON.parse(try row.decode(String.self, 5))) ?? .object([])
-            let payload = type == payloadsRulesIgnore ? parsed
-                : Upcasting.upcast(type, version: schemaVersion, payload: parsed, to: definitions.latest(type)?.version ?? schemaVersion).payload
-            return Entry(eventType: type, payload: payload, institutionId: try row.decode(String.self, 6),
-                         version: try row.decode(Int64.self, 3), position: try row.decode(Int64.self, 4))
         }
         return StreamHistory(streamId: streamId, streamType: streamType, version: entries.last?.version ?? 0, entries: entries)
     }

@@ -130,14 +130,17 @@ public struct DemoRunner: Sendable {
             let result = try await handler.handle(Command(name: command, data: data, streamId: stream, idempotencyKey: key), context: context)
             if result.replayed { summary.replayed += 1 } else { summary.accepted += 1 }
             return true
-        } catch .rejected(let rejection) {
-            summary.rejected.append("\(command) (\(key)): \(rejection.problems.map(\.description).joined(separator: "; "))")
-            return false
-        } catch .conflict(let stream, _, _) {
-            summary.rejected.append("\(command) (\(key)): conflicto en \(stream)")
-            return false
-        } catch .unavailable(let message) {
-            throw DemoError(message: message)
+        } catch {
+            switch error {
+            case .rejected(let rejection):
+                summary.rejected.append("\(command) (\(key)): \(rejection.problems.map(\.description).joined(separator: "; "))")
+                return false
+            case .conflict(let stream, _, _):
+                summary.rejected.append("\(command) (\(key)): conflicto en \(stream)")
+                return false
+            case .unavailable(let message), .forbidden(let message):
+                throw DemoError(message: message)
+            }
         }
     }
 }

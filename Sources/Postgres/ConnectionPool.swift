@@ -1,18 +1,27 @@
+import Foundation
+
 /// A bounded pool of connections.
 ///
 /// At most `maxConnections` exist at once; a caller that finds none free waits in line
 /// (first come, first served) up to `acquireTimeout`, then gets `.poolExhausted`.
 /// A connection comes back rolled back to idle; a broken one is dropped and replaced on demand.
-public actor ConnectionPool {
-    public nonisolated let connectionString: String
-    public nonisolated let maxConnections: Int
-    public nonisolated let acquireTimeout: Duration
+///
+/// The pool's state is behind a lock rather than in an actor: lending and taking back a
+/// connection are a few instructions, and an actor hop on each would cost a thread switch on
+/// every statement (each connection already runs on a thread of its own, see `ThreadExecutor`).
+public final class ConnectionPool: Sendable {
+    public let connectionString: String
+    public let maxConnections: Int
+    public let acquireTimeout: Duration
 
-    private var idle: [PostgresConnection] = []
-    private var total = 0
-    private var waiters: [(id: Int, continuation: CheckedContinuation<PostgresConnection, any Error>)] = []
-    private var nextWaiterID = 0
-    private var closed = false
+    private struct State {
+        var idle: [PostgresConnection] = []
+        var total = 0
+        var waiters: [(id: Int, continuation: CheckedContinuation<PostgresConnection, any Error>)] = []
+        var nextWaiterID = 0
+        var closed = false
+    }
+    private let state = Locked(State())
 
     public init(connectionString: String, maxConnections: Int = 8, acquireTimeout: Duration = .seconds(30)) {
         self.connectionString = connectionString
@@ -29,95 +38,133 @@ public actor ConnectionPool {
         let connection = try await acquire()
         do {
             let value = try await body(connection)
-            await release(connection)
+            release(connection, reusable: await connection.resetForReuse())
             return value
         } catch {
-            await release(connection)
+            release(connection, reusable: await connection.resetForReuse())
             throw error
         }
     }
 
-    /// Shorthand for one statement on a pooled connection.
+    /// One statement on a pooled connection: a single trip to the connection's thread runs the
+    /// statement and readies the connection for its next borrower.
     @discardableResult
-    public nonisolated func query(_ sql: SQL, _ parameters: [PostgresValue] = []) async throws -> PostgresRows {
-        try await withConnection { try await $0.query(sql, parameters) }
+    public func query(_ sql: SQL, _ parameters: [PostgresValue] = []) async throws -> PostgresRows {
+        let connection = try await acquire()
+        let (outcome, reusable) = await connection.queryAndReset(sql, parameters)
+        release(connection, reusable: reusable)
+        return try outcome.get()
     }
 
-    public var statistics: (total: Int, idle: Int, waiting: Int) { (total, idle.count, waiters.count) }
+    public var statistics: (total: Int, idle: Int, waiting: Int) {
+        state.withLock { ($0.total, $0.idle.count, $0.waiters.count) }
+    }
+
+    private enum Acquisition { case lent(PostgresConnection), open, wait(Int), closed }
 
     func acquire() async throws -> PostgresConnection {
-        guard !closed else { throw PostgresError(kind: .closed, message: "the connection pool is closed") }
-        if let connection = idle.popLast() { return connection }
-        if total < maxConnections {
-            total += 1
-            do {
-                return try await PostgresConnection.connect(connectionString)
-            } catch {
-                total -= 1
-                throw error
-            }
-        }
-        nextWaiterID += 1
-        let id = nextWaiterID
-        let timeout = acquireTimeout
+        if let idle = state.withLock({ $0.closed ? nil : $0.idle.popLast() }) { return idle }
+        let maxConnections = self.maxConnections, connectionString = self.connectionString, timeout = acquireTimeout
         return try await withCheckedThrowingContinuation { continuation in
-            waiters.append((id, continuation))
-            Task { [weak self] in
-                try? await Task.sleep(for: timeout)
-                await self?.expire(waiter: id)
+            // Decided and queued under one lock, so a connection released meanwhile is never missed.
+            let next: Acquisition = state.withLock { state in
+                if state.closed { return .closed }
+                if let connection = state.idle.popLast() { return .lent(connection) }
+                if state.total < maxConnections {
+                    state.total += 1
+                    return .open
+                }
+                state.nextWaiterID += 1
+                state.waiters.append((state.nextWaiterID, continuation))
+                return .wait(state.nextWaiterID)
+            }
+            switch next {
+            case .lent(let connection): continuation.resume(returning: connection)
+            case .closed: continuation.resume(throwing: PostgresError(kind: .closed, message: "the connection pool is closed"))
+            case .open:
+                Task {
+                    do { continuation.resume(returning: try await PostgresConnection.connect(connectionString)) } catch {
+                        state.withLock { $0.total -= 1 }
+                        continuation.resume(throwing: error)
+                    }
+                }
+            case .wait(let id):
+                Task { [weak self] in
+                    try? await Task.sleep(for: timeout)
+                    self?.expire(waiter: id)
+                }
             }
         }
     }
 
     private func expire(waiter id: Int) {
-        guard let index = waiters.firstIndex(where: { $0.id == id }) else { return }
-        let waiter = waiters.remove(at: index)
-        waiter.continuation.resume(throwing: PostgresError(
+        let expired = state.withLock { state -> CheckedContinuation<PostgresConnection, any Error>? in
+            guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+            return state.waiters.remove(at: index).continuation
+        }
+        expired?.resume(throwing: PostgresError(
             kind: .poolExhausted,
             message: "no database connection became free within \(acquireTimeout) (\(maxConnections) in use)"))
     }
 
-    func release(_ connection: PostgresConnection) async {
-        await connection.rollbackQuietly()
-        let healthy = await connection.isHealthy
-        let idleSession = await connection.isIdle
-        if closed {
-            await connection.close()
-            total -= 1
-            return
-        }
-        if healthy && idleSession {
-            if !waiters.isEmpty {
-                waiters.removeFirst().continuation.resume(returning: connection)
-            } else {
-                idle.append(connection)
+    private enum Return { case handed(CheckedContinuation<PostgresConnection, any Error>), kept, close, replace(CheckedContinuation<PostgresConnection, any Error>) }
+
+    /// Takes a connection back; `reusable` is what `resetForReuse` said of it.
+    func release(_ connection: PostgresConnection, reusable: Bool) {
+        let next: Return = state.withLock { state in
+            if state.closed || !reusable {
+                // A broken connection's place is free again: open a fresh one for whoever waits.
+                if !state.closed, !state.waiters.isEmpty { return .replace(state.waiters.removeFirst().continuation) }
+                state.total -= 1
+                return .close
             }
-            return
+            if !state.waiters.isEmpty { return .handed(state.waiters.removeFirst().continuation) }
+            state.idle.append(connection)
+            return .kept
         }
-        await connection.close()
-        total -= 1
-        // The broken connection's place is free again: open a fresh one for whoever waits.
-        if !waiters.isEmpty {
-            total += 1
-            do {
-                let fresh = try await PostgresConnection.connect(connectionString)
-                if !waiters.isEmpty { waiters.removeFirst().continuation.resume(returning: fresh) } else { idle.append(fresh) }
-            } catch {
-                total -= 1
-                if !waiters.isEmpty { waiters.removeFirst().continuation.resume(throwing: error) }
+        switch next {
+        case .kept: break
+        case .handed(let waiter): waiter.resume(returning: connection)
+        case .close: Task { await connection.close() }
+        case .replace(let waiter):
+            Task {
+                await connection.close()
+                do { waiter.resume(returning: try await PostgresConnection.connect(connectionString)) } catch {
+                    state.withLock { $0.total -= 1 }
+                    waiter.resume(throwing: error)
+                }
             }
         }
     }
 
     /// Closes idle connections and refuses new work; lent connections close on return.
     public func close() async {
-        closed = true
+        let (idle, waiters) = state.withLock { state in
+            state.closed = true
+            defer {
+                state.total -= state.idle.count
+                state.idle.removeAll()
+                state.waiters.removeAll()
+            }
+            return (state.idle, state.waiters)
+        }
         for connection in idle { await connection.close() }
-        total -= idle.count
-        idle.removeAll()
         for waiter in waiters {
             waiter.continuation.resume(throwing: PostgresError(kind: .closed, message: "the connection pool is closed"))
         }
-        waiters.removeAll()
+    }
+}
+
+/// A value behind a lock, for state touched briefly from any thread.
+final class Locked<Value>: @unchecked Sendable {
+    private var value: Value
+    private let lock = NSLock()
+
+    init(_ value: Value) { self.value = value }
+
+    func withLock<T>(_ body: (inout Value) throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(&value)
     }
 }

@@ -19,6 +19,19 @@ extension PostgresConnection {
         return value
     }
 
+    /// Leaves any open transaction and says whether the connection can be lent again (healthy,
+    /// outside any transaction): what a pool asks when a connection comes back, in one trip.
+    public func resetForReuse() -> Bool {
+        rollbackQuietly()
+        return isHealthy && isIdle
+    }
+
+    /// One statement, then `resetForReuse`, in one trip to the connection's thread.
+    func queryAndReset(_ sql: SQL, _ parameters: [PostgresValue]) -> (Result<PostgresRows, any Error>, reusable: Bool) {
+        let outcome = Result { try query(sql, parameters) }
+        return (outcome, resetForReuse())
+    }
+
     /// Leaves any open transaction; used before a pooled connection is handed to someone else.
     public func rollbackQuietly() {
         openCursor = nil

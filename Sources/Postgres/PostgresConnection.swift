@@ -13,6 +13,12 @@ public actor PostgresConnection {
     var cursorCounter = 0
     /// A FETCH sent ahead of time whose result has not been read yet.
     var prefetchInFlight = false
+    /// Statements prepared on this session, by text and parameter types: the server parses and
+    /// plans a repeated statement once, not on every call (most of its work on a short query).
+    private var preparedStatements: [String: String] = [:]
+    /// Only statements with parameters are prepared (the repeated ones; parameterless text is mostly
+    /// migrations and scripts), and no more than this many per session.
+    private static let maxPreparedStatements = 200
 
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
@@ -117,14 +123,30 @@ public actor PostgresConnection {
             lengths.append(length)
         }
         let formats = wires.map { Int32($0.binary ? 1 : 0) }
+        let statement = try prepared(text, types, handle: handle)
         let result: OpaquePointer? = buffer.withUnsafeBufferPointer { bytes in
             let base = UnsafeRawPointer(bytes.baseAddress!)
             let values: [UnsafePointer<CChar>?] = wires.indices.map { index in
                 wires[index].bytes == nil ? nil : (base + offsets[index]).assumingMemoryBound(to: CChar.self)
             }
+            if let statement { return PQexecPrepared(handle, statement, Int32(wires.count), values, lengths, formats, 1) }
             return PQexecParams(handle, text, Int32(wires.count), types, values, lengths, formats, 1)
         }
         return try consume(result, handle: handle)
+    }
+
+    /// The name of `text` prepared with these parameter types, preparing it now if it is new;
+    /// nil for a statement that is not worth preparing (then it is sent whole).
+    private func prepared(_ text: String, _ types: [UInt32], handle: OpaquePointer) throws -> String? {
+        guard !types.isEmpty else { return nil }
+        let key = types.map { String($0) }.joined(separator: ",") + ":" + text
+        if let name = preparedStatements[key] { return name }
+        guard preparedStatements.count < Self.maxPreparedStatements else { return nil }
+        let name = "sintra_\(preparedStatements.count)"
+        // A statement that does not parse fails here with the error the server would give anyway.
+        _ = try consume(PQprepare(handle, name, text, Int32(types.count), types), handle: handle)
+        preparedStatements[key] = name
+        return name
     }
 
     /// Runs a multi-statement script from a file (migrations, projection tables), no parameters.

@@ -1,4 +1,5 @@
 import Cryptography
+import EventLog
 import Postgres
 
 /// Per-person data keys, wrapped by the active master key, in the mutable `personal_data_keys`
@@ -6,10 +7,28 @@ import Postgres
 public final class DataKeyVault: Sendable {
     let pool: ConnectionPool
     public let keyring: Keyring
+    /// Opened keys, for writing only (`keyForWriting(subject:logShowsErasure:)`): there the caller
+    /// has just read the subject's stream, so an erasure is known before a cached key is used, and
+    /// a write that raced one fails on its expected version. Reads always go to the table.
+    private let writingKeys = BoundedCache<String, [UInt8]>(capacity: 20_000)
 
     public init(pool: ConnectionPool, keyring: Keyring) {
         self.pool = pool
         self.keyring = keyring
+    }
+
+    /// `keyForWriting(subject:)` for a caller that has just read the subject's stream from the log
+    /// and knows whether it records an erasure: skips asking the log again, and keeps the opened
+    /// key for the subject's next writes.
+    public func keyForWriting(subject: String, logShowsErasure: Bool) async throws -> [UInt8]? {
+        if logShowsErasure {
+            writingKeys.remove(subject)
+            return nil
+        }
+        if let known = writingKeys[subject] { return known }
+        guard let key = try await existingOrNewKey(subject: subject) else { return nil }
+        writingKeys.set(subject, key)
+        return key
     }
 
     /// Associated data binds a wrapped key to its subject and master, so a row copied onto
@@ -23,6 +42,10 @@ public final class DataKeyVault: Sendable {
     public func keyForWriting(subject: String) async throws -> [UInt8]? {
         // The log decides first: a key that survived an interrupted erasure must never encrypt again.
         if try await wasErased(subject: subject) { return nil }
+        return try await existingOrNewKey(subject: subject)
+    }
+
+    private func existingOrNewKey(subject: String) async throws -> [UInt8]? {
         if let existing = try await key(subject: subject) { return existing }
         let dataKey = SecureRandom.bytes(count: 32)
         let master = keyring.active
@@ -58,6 +81,7 @@ public final class DataKeyVault: Sendable {
     /// Destroys the subject's data key and blind indexes. Irreversible by design.
     @discardableResult
     public func erase(subject: String) async throws -> Bool {
+        writingKeys.remove(subject)
         let rows = try await pool.query("DELETE FROM personal_data_keys WHERE subject = $1 RETURNING subject", [.text(subject)])
         return !rows.isEmpty
     }

@@ -119,7 +119,7 @@ import Testing
         let world = try await AccountWorld.make()
         let (admin, _) = try await world.bootstrap()
         let clerk = try requireIdentity(try await world.service.directory.identity(try await world.user("lucia", by: admin).userId))
-        let scopes = RecordScopes(store: world.store, directory: world.service.directory, definitions: repositoryDefinitions)
+        let scopes = RecordScopes(histories: world.handler.histories, directory: world.service.directory, definitions: repositoryDefinitions)
         @discardableResult
         func run(_ name: String, _ data: JSONValue, stream: String? = nil, as institution: String = "FGE-07") async throws -> CommandResult {
             let context = CommandContext(userId: institution == "FGE-07" ? clerk.userId : "usuario-ceav", institutionId: institution,

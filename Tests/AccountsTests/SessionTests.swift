@@ -1,4 +1,7 @@
 @testable import Accounts
+import Commands
+import Privacy
+import TestDatabase
 import Cryptography
 import Foundation
 import Postgres
@@ -130,6 +133,24 @@ import Testing
         #expect(Set(weak?.problems.map(\.code) ?? []) == ["contrasena-corta", "contrasena-igual-al-usuario"])
         try await world.service.changeOwnPassword(identity, current: "otra frase nueva y larga", new: "la tercera frase larga")
         _ = try await world.service.login(login: "elena", password: "la tercera frase larga")
+    }
+
+    /// The server keeps each account as last folded, but only while the log shows no newer event of
+    /// it: roles changed by another process (the console) count from the very next request.
+    @Test func aChangeMadeByAnotherProcessCountsFromTheNextRequest() async throws {
+        let world = try await AccountWorld.make()
+        let (admin, _) = try await world.bootstrap()
+        let account = try await world.user("elena", by: admin)
+        let pair = try await world.service.login(login: "elena", password: "una frase bastante larga")
+        #expect(try await world.service.authenticate(bearer: pair.accessToken)?.roles == [.capturista])
+
+        let store = world.database.store()
+        let console = try await AccountService.make(handler: CommandHandler(definitions: repositoryDefinitions, store: store,
+                                                                            vault: DataKeyVault(pool: store.pool, keyring: world.handler.vault.keyring)))
+        _ = try await console.changeRoles(of: account.userId, to: [.capturista, .supervisorInstitucional], by: .console)
+        #expect(try await world.service.authenticate(bearer: pair.accessToken)?.roles == [.capturista, .supervisorInstitucional])
+        _ = try await console.changeInstitution(of: account.userId, to: "SEGOB", reason: "Cambio de adscripción.", by: .console)
+        #expect(try await world.service.authenticate(bearer: pair.accessToken)?.institution == "SEGOB")
     }
 
     @Test func aPasswordSetByAnAdministratorUnlocksTheLogin() async throws {
