@@ -108,33 +108,11 @@ public struct Authorizer: Sendable {
         }
     }
 
-    /// The action a command needs, from its definition: a few commands by name, then by module.
-    /// Nil for a command that does not exist or a `sistema` command nobody mapped yet (fail closed).
-    /// Account commands map to `administrar-cuentas`, but must go through `AccountService`, never
-    /// the generic command path: only the service keeps credentials in step (`accountCommands`).
+    /// The action a command needs, as its definition declares it (`x-evento.accion`). Nil for a
+    /// command that does not exist or names no known action (fail closed). Account commands need
+    /// `administrar-cuentas` and are internal: only `AccountService` sends them, keeping
+    /// credentials in step.
     public static func action(forCommand name: String, definitions: DefinitionSet) -> Action? {
-        guard let definition = definitions.definition(forCommand: name) else { return nil }
-        switch definition.command {
-        case "validar-registro": return .validar
-        case "registrar-consentimiento": return .registrarConsentimiento
-        case "vincular-expedientes", "descartar-duplicado": return .vincularExpedientes
-        case "borrar-datos-personales": return .borrarDatosPersonales
-        case "adoptar-definicion-de-indicador", "registrar-publicacion": return .publicar
-        // Recorded by SINTRA itself when someone allowed to read personal data opens a case.
-        case "registrar-consulta-de-datos-personales": return .leerDatosPersonales
-        default: break
-        }
-        switch definition.module {
-        case "programa": return .registrarHechosDelPrograma
-        case "comisiones": return .registrarComisiones
-        case "sistema": return accountCommands.contains(definition.command) ? .administrarCuentas : nil
-        default: return .capturar
-        }
+        definitions.definition(forCommand: name).flatMap { Action(rawValue: $0.action) }
     }
-
-    /// Commands only `AccountService` may send (a generic command endpoint must refuse them).
-    public static let accountCommands: Set<String> = [
-        "registrar-institucion", "registrar-usuario", "cambiar-roles-de-usuario", "cambiar-institucion-de-usuario",
-        "suspender-usuario", "reactivar-usuario", "establecer-contrasena",
-    ]
 }

@@ -8,6 +8,9 @@ public struct EventDefinition: Sendable {
     public let module: String
     /// The command that records it (`registrar-persona`); kebab-case, unique among current versions.
     public let command: String
+    /// `x-evento.accion`: what a person must be allowed to do to send the command (`capturar`,
+    /// `validar`, …; the `accion` column of the permission table).
+    public let action: String
     /// Stream id prefix (`expediente`) and stream type (`Expediente`).
     public let streamCategory: String
     public let streamType: String
@@ -37,7 +40,7 @@ extension EventDefinition {
     static func read(document: JSONValue, root: SchemaNode, file: String, problems: inout [String]) -> EventDefinition? {
         func fail(_ message: String) { problems.append("\(file): \(message)") }
         guard let header = document["x-evento"], header.isObject else { fail("falta x-evento"); return nil }
-        let known: Set<String> = ["tipo", "version", "modulo", "comando", "flujo", "fecha", "interno"]
+        let known: Set<String> = ["tipo", "version", "modulo", "comando", "accion", "flujo", "fecha", "interno"]
         for member in header.objectValue ?? [] where !known.contains(member.key) { fail("x-evento.\(member.key): clave desconocida") }
         let flow = header["flujo"]
         for member in flow?.objectValue ?? [] where !["categoria", "tipo", "inicia"].contains(member.key) {
@@ -45,10 +48,11 @@ extension EventDefinition {
         }
         guard let type = header["tipo"]?.stringValue, let version = header["version"]?.int64Value, version >= 1,
               let module = header["modulo"]?.stringValue, let command = header["comando"]?.stringValue,
+              let action = header["accion"]?.stringValue,
               let category = flow?["categoria"]?.stringValue, let streamType = flow?["tipo"]?.stringValue,
               let starts = flow?["inicia"]?.boolValue
         else {
-            fail("x-evento requiere tipo, version (≥ 1), modulo, comando y flujo {categoria, tipo, inicia}")
+            fail("x-evento requiere tipo, version (≥ 1), modulo, comando, accion y flujo {categoria, tipo, inicia}")
             return nil
         }
         let dateField = header["fecha"]?.stringValue
@@ -58,6 +62,7 @@ extension EventDefinition {
         if !isPascal(streamType) { fail("x-evento.flujo.tipo «\(streamType)» debe ser PascalCase") }
         if category.range(of: "^[a-z][a-z0-9_]*$", options: .regularExpression) == nil { fail("x-evento.flujo.categoria «\(category)» no válida") }
         if command.range(of: "^[a-z]+(-[a-z]+)*$", options: .regularExpression) == nil { fail("x-evento.comando «\(command)» debe ser kebab-case") }
+        if action.range(of: "^[a-z]+(-[a-z]+)*$", options: .regularExpression) == nil { fail("x-evento.accion «\(action)» debe ser kebab-case") }
         if !file.hasSuffix("/\(type).v\(version).json") || !file.hasPrefix("definitions/\(module)/") {
             fail("el archivo debe ser definitions/\(module)/\(type).v\(version).json")
         }
@@ -71,7 +76,7 @@ extension EventDefinition {
         let examples = document["examples"]?.arrayValue ?? []
         if examples.isEmpty { fail("se requiere al menos un ejemplo (examples)") }
         return EventDefinition(
-            eventType: type, version: Int(version), module: module, command: command, streamCategory: category,
+            eventType: type, version: Int(version), module: module, command: command, action: action, streamCategory: category,
             streamType: streamType, startsStream: starts, dateField: dateField, isInternal: header["interno"]?.boolValue ?? false, title: type,
             description: document["description"]?.stringValue ?? "", comment: document["$comment"]?.stringValue,
             file: file, document: document, examples: examples, root: root)

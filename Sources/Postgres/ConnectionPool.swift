@@ -17,9 +17,10 @@ public final class ConnectionPool: Sendable {
     private struct State {
         var idle: [PostgresConnection] = []
         var total = 0
-        var waiters: [(id: Int, continuation: CheckedContinuation<PostgresConnection, any Error>)] = []
-        var nextWaiterID = 0
+        var waiters: [(deadline: ContinuousClock.Instant, continuation: CheckedContinuation<PostgresConnection, any Error>)] = []
         var closed = false
+        /// Whether the task that times waiters out is running (one for the whole pool, not one per waiter).
+        var reaping = false
     }
     private let state = Locked(State())
 
@@ -60,7 +61,7 @@ public final class ConnectionPool: Sendable {
         state.withLock { ($0.total, $0.idle.count, $0.waiters.count) }
     }
 
-    private enum Acquisition { case lent(PostgresConnection), open, wait(Int), closed }
+    private enum Acquisition { case lent(PostgresConnection), open, wait(startReaper: Bool), closed }
 
     func acquire() async throws -> PostgresConnection {
         if let idle = state.withLock({ $0.closed ? nil : $0.idle.popLast() }) { return idle }
@@ -74,9 +75,9 @@ public final class ConnectionPool: Sendable {
                     state.total += 1
                     return .open
                 }
-                state.nextWaiterID += 1
-                state.waiters.append((state.nextWaiterID, continuation))
-                return .wait(state.nextWaiterID)
+                state.waiters.append((.now + timeout, continuation))
+                defer { state.reaping = true }
+                return .wait(startReaper: !state.reaping)
             }
             switch next {
             case .lent(let connection): continuation.resume(returning: connection)
@@ -88,23 +89,32 @@ public final class ConnectionPool: Sendable {
                         continuation.resume(throwing: error)
                     }
                 }
-            case .wait(let id):
-                Task { [weak self] in
-                    try? await Task.sleep(for: timeout)
-                    self?.expire(waiter: id)
-                }
+            case .wait(let startReaper):
+                if startReaper { Task { [weak self] in await self?.reapExpiredWaiters() } }
             }
         }
     }
 
-    private func expire(waiter id: Int) {
-        let expired = state.withLock { state -> CheckedContinuation<PostgresConnection, any Error>? in
-            guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
-            return state.waiters.remove(at: index).continuation
+    /// Fails waiters that waited `acquireTimeout` in vain. Waiters queue in order with the same
+    /// timeout, so the first one is always the next to expire: sleep until then, repeat while
+    /// anyone waits.
+    private func reapExpiredWaiters() async {
+        while true {
+            let now = ContinuousClock.now
+            let (expired, next) = state.withLock { state -> ([CheckedContinuation<PostgresConnection, any Error>], ContinuousClock.Instant?) in
+                var expired: [CheckedContinuation<PostgresConnection, any Error>] = []
+                while let first = state.waiters.first, first.deadline <= now { expired.append(state.waiters.removeFirst().continuation) }
+                if state.waiters.isEmpty { state.reaping = false }
+                return (expired, state.waiters.first?.deadline)
+            }
+            for waiter in expired {
+                waiter.resume(throwing: PostgresError(
+                    kind: .poolExhausted,
+                    message: "no database connection became free within \(acquireTimeout) (\(maxConnections) in use)"))
+            }
+            guard let next else { return }
+            try? await Task.sleep(until: next, clock: .continuous)
         }
-        expired?.resume(throwing: PostgresError(
-            kind: .poolExhausted,
-            message: "no database connection became free within \(acquireTimeout) (\(maxConnections) in use)"))
     }
 
     private enum Return { case handed(CheckedContinuation<PostgresConnection, any Error>), kept, close, replace(CheckedContinuation<PostgresConnection, any Error>) }

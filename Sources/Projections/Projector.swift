@@ -77,8 +77,9 @@ public final class Projector: Sendable {
         return position
     }
 
-    /// Catches every projection up, then keeps following the log: woken by the append
-    /// notification, or after `pollInterval` at the latest. Returns when the task is cancelled.
+    /// Catches every projection up, then again every `pollInterval`: under a heavy write load each
+    /// round applies a large batch in one transaction per projection, instead of one per append.
+    /// Returns when the task is cancelled.
     public func follow(pollInterval: Duration = .seconds(1)) async throws {
         while !Task.isCancelled {
             for projection in projections { try await catchUp(projection) }

@@ -28,6 +28,12 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("limite-por-direccion"), help: "Solicitudes por segundo por dirección (ráfaga: el doble).") var perAddress = 100.0
     @Option(name: .customLong("limite-por-cuenta"), help: "Solicitudes por segundo por cuenta (ráfaga: el doble).") var perAccount = 50.0
     @Option(name: .customLong("tiempo-maximo"), help: "Segundos máximos de una consulta a la base (statement_timeout).") var timeout = 25
+    @Option(name: .customLong("registro"),
+            help: "Nivel del registro en stderr: depuracion, info (una línea por solicitud), aviso o error (por omisión $SINTRA_REGISTRO o info).")
+    var logLevel = Environment.value("SINTRA_REGISTRO") ?? "info"
+
+    /// The levels by their Spanish names.
+    static let logLevels: [String: Logger.Level] = ["depuracion": .debug, "info": .info, "aviso": .warning, "error": .error]
 
     func validate() throws {
         var problems: [String] = []
@@ -35,13 +41,15 @@ struct Serve: AsyncParsableCommand {
         if threshold < 1 { problems.append("--umbral: al menos 1") }
         if perAddress <= 0 || perAccount <= 0 { problems.append("los límites por segundo deben ser positivos") }
         if !(1...600).contains(timeout) { problems.append("--tiempo-maximo: de 1 a 600 s") }
+        if Self.logLevels[logLevel] == nil { problems.append("--registro: depuracion, info, aviso o error") }
         if !problems.isEmpty { throw ValidationError(problems.joined(separator: "\n")) }
     }
 
     func run() async throws {
+        let level = Self.logLevels[logLevel] ?? .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = .info
+            handler.logLevel = level
             return handler
         }
         let registry = PrometheusCollectorRegistry()

@@ -33,7 +33,7 @@ func definitionText(type: String = "PruebaRegistrada", property: String = #"{"ty
       "$schema": "https://json-schema.org/draft/2020-12/schema",
       "$id": "https://sintra.gob.mx/esquemas/eventos/\(type).v1.json",
       "title": "\(type)", "description": "Prueba.",
-      "x-evento": {"tipo": "\(type)", "version": 1, "modulo": "operativos", "comando": "registrar-prueba",
+      "x-evento": {"tipo": "\(type)", "version": 1, "modulo": "operativos", "comando": "registrar-prueba", "accion": "capturar",
                    "flujo": {"categoria": "prueba", "tipo": "Prueba", "inicia": true}, "fecha": "fecha"},
       "type": "object", "additionalProperties": false, "required": ["fecha"],
       \(extraTopLevel)
