@@ -117,6 +117,7 @@ for f, d in definitions.items():
     if ev.get("modulo") not in MODULES and ev.get("modulo") not in OTHER_MODULES: problem(where, f"módulo «{ev.get('modulo')}» desconocido")
     if os.path.basename(os.path.dirname(f)) != ev.get("modulo"): problem(where, "la carpeta debe ser el módulo")
     if not isinstance(ev.get("accion"), str): problem(where, "x-evento.accion es obligatoria (la acción de la tabla de permisos)")
+    if not isinstance(ev.get("leidoPorLasReglas", True), bool): problem(where, "x-evento.leidoPorLasReglas debe ser true o false")
     fecha = ev.get("fecha")
     if fecha is not None and fecha not in d.get("properties", {}): problem(where, f"x-evento.fecha «{fecha}» no es una propiedad")
     if not d.get("examples"): problem(where, "se requiere al menos un ejemplo")

@@ -20,6 +20,8 @@ public struct StreamHistory: Sendable {
     public let streamId: String
     public let streamType: String?
     public let version: Int64
+    /// Every event from `load`; from `StreamHistories.current`, all but those no rule reads
+    /// (`x-evento.leidoPorLasReglas: false`), which count only in `version`.
     public let entries: [Entry]
 
     public var exists: Bool { version > 0 }

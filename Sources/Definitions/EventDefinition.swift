@@ -21,6 +21,10 @@ public struct EventDefinition: Sendable {
     /// `x-evento.interno`: only SINTRA itself records it (a publication, an access to personal data,
     /// an account change made through its own endpoint); no API endpoint or file submits it directly.
     public let isInternal: Bool
+    /// `x-evento.leidoPorLasReglas` (default true). False for an event no later command's rules
+    /// read (an attention counts for the stream's version only): the state commands are decided
+    /// on leaves it out, so a case with a thousand attentions is as cheap to decide on as a new one.
+    public let isReadByRules: Bool
     public let title: String
     public let description: String
     public let comment: String?
@@ -40,7 +44,7 @@ extension EventDefinition {
     static func read(document: JSONValue, root: SchemaNode, file: String, problems: inout [String]) -> EventDefinition? {
         func fail(_ message: String) { problems.append("\(file): \(message)") }
         guard let header = document["x-evento"], header.isObject else { fail("falta x-evento"); return nil }
-        let known: Set<String> = ["tipo", "version", "modulo", "comando", "accion", "flujo", "fecha", "interno"]
+        let known: Set<String> = ["tipo", "version", "modulo", "comando", "accion", "flujo", "fecha", "interno", "leidoPorLasReglas"]
         for member in header.objectValue ?? [] where !known.contains(member.key) { fail("x-evento.\(member.key): clave desconocida") }
         let flow = header["flujo"]
         for member in flow?.objectValue ?? [] where !["categoria", "tipo", "inicia"].contains(member.key) {
@@ -57,6 +61,7 @@ extension EventDefinition {
         }
         let dateField = header["fecha"]?.stringValue
         if let internalFlag = header["interno"], internalFlag.boolValue == nil { fail("x-evento.interno debe ser true o false") }
+        if let readFlag = header["leidoPorLasReglas"], readFlag.boolValue == nil { fail("x-evento.leidoPorLasReglas debe ser true o false") }
         let isPascal = { (text: String) in text.first?.isUppercase == true && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) } }
         if !isPascal(type) { fail("x-evento.tipo «\(type)» debe ser PascalCase") }
         if !isPascal(streamType) { fail("x-evento.flujo.tipo «\(streamType)» debe ser PascalCase") }
@@ -77,7 +82,8 @@ extension EventDefinition {
         if examples.isEmpty { fail("se requiere al menos un ejemplo (examples)") }
         return EventDefinition(
             eventType: type, version: Int(version), module: module, command: command, action: action, streamCategory: category,
-            streamType: streamType, startsStream: starts, dateField: dateField, isInternal: header["interno"]?.boolValue ?? false, title: type,
+            streamType: streamType, startsStream: starts, dateField: dateField, isInternal: header["interno"]?.boolValue ?? false,
+            isReadByRules: header["leidoPorLasReglas"]?.boolValue ?? true, title: type,
             description: document["description"]?.stringValue ?? "", comment: document["$comment"]?.stringValue,
             file: file, document: document, examples: examples, root: root)
     }
