@@ -87,10 +87,16 @@ public final class Projector: Sendable {
         }
     }
 
-    /// Read-your-writes: waits until `projection` has applied `position` (the position an append returned).
+    /// Read-your-writes: waits until `projection` has applied `position` (the position an append
+    /// returned). A reader that is ahead of `follow` applies what is missing itself rather than wait
+    /// for its next round; the projection's lock keeps the two from applying anything twice.
     public func waitUntil(_ projection: String, hasApplied position: Int64, timeout: Duration = .seconds(5)) async throws -> Bool {
         let deadline = ContinuousClock.now + timeout
+        let definition = projections.first { $0.name == projection }
         while ContinuousClock.now < deadline {
+            if let state = try await storedState(projection), state.position >= position { return true }
+            // A projection that cannot apply an event stays behind: the caller answers that it is not ready.
+            if let definition { _ = try? await catchUp(definition, through: position) }
             if let state = try await storedState(projection), state.position >= position { return true }
             try await Task.sleep(for: .milliseconds(20))
         }

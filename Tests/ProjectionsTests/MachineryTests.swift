@@ -130,6 +130,22 @@ import Testing
         following.cancel()
         #expect(try await projector.waitUntil("expedientes", hasApplied: written.position + 100, timeout: .milliseconds(100)) == false)
     }
+
+    /// The reader does not wait for the next round of `follow` (here: none at all); it applies what
+    /// it needs itself, once.
+    @Test func aReaderAheadOfTheFollowerAppliesWhatItNeeds() async throws {
+        let world = try await World.make()
+        let projector = world.projector()
+        try await projector.start()
+        let written = try await world.run("registrar-persona", persona())
+        let started = ContinuousClock.now
+        #expect(try await projector.waitUntil("expedientes", hasApplied: written.position, timeout: .seconds(30)))
+        #expect(ContinuousClock.now - started < .seconds(10))
+        #expect(try await world.value(Int64.self, "SELECT count(*) FROM proj_expedientes.casos WHERE expediente = $1", [.text(written.streamId)]) == 1)
+        // Other projections are left to the follower.
+        let others = try await projector.status().filter { $0.name != "expedientes" }
+        #expect(!others.isEmpty && others.allSatisfy { $0.position < written.position })
+    }
 }
 
 @Suite struct ProjectionsCommandLineTests {
