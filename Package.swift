@@ -23,9 +23,10 @@ let package = Package(
         // Libraries.
         .target(name: "CanonicalJSON"),
         .target(name: "Cryptography", dependencies: ["COpenSSL"]),
-        .target(name: "Postgres", dependencies: ["CLibPQ"]),
+        .target(name: "CivilDays"),
+        .target(name: "Postgres", dependencies: ["CLibPQ", "CivilDays"]),
         .target(name: "EventLog", dependencies: ["Postgres", "Cryptography", "CanonicalJSON"]),
-        .target(name: "Catalog", dependencies: ["CanonicalJSON"]),
+        .target(name: "Catalog", dependencies: ["CanonicalJSON", "CivilDays"]),
         .target(name: "Definitions", dependencies: ["Catalog", "CanonicalJSON"]),
         .target(name: "Privacy", dependencies: ["Definitions", "Cryptography", "EventLog", "Postgres", "CanonicalJSON"]),
         .target(name: "Projections", dependencies: ["EventLog", "Postgres", "CanonicalJSON"]),

@@ -1,3 +1,4 @@
+import CivilDays
 import Foundation
 
 /// An instant with PostgreSQL's exact precision: whole microseconds since the Unix epoch, UTC.
@@ -35,7 +36,8 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         var days = seconds / 86_400
         var secondOfDay = seconds % 86_400
         if secondOfDay < 0 { days -= 1; secondOfDay += 86_400 }
-        let (year, month, day) = Self.civilDate(daysSinceEpoch: days)
+        let civil = CivilDays.date(dayNumber: Int(days))
+        let (year, month, day) = (Int64(civil.year), Int64(civil.month), Int64(civil.day))
         guard (0...9999).contains(year) else { return "\(year)-\(month)-\(day)T\(secondOfDay)s+\(fraction)µs" }
         // Written digit by digit: String(format:) costs more than everything else done per event.
         var text = [UInt8]()
@@ -74,9 +76,9 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         }
         guard bytes.count >= 10, bytes[4] == 45, bytes[7] == 45,
               let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
-              (1...12).contains(month), day >= 1, day <= Self.daysIn(month: month, year: year)
+              (1...12).contains(month), day >= 1, day <= CivilDays.days(inMonth: Int(month), year: Int(year))
         else { return nil }
-        var micros = Self.daysSinceEpoch(year: year, month: month, day: day) * 86_400_000_000
+        var micros = Int64(CivilDays.dayNumber(year: Int(year), month: Int(month), day: Int(day))) * 86_400_000_000
         if bytes.count == 10 {
             self.init(microsecondsSinceUnixEpoch: micros)
             return
@@ -115,35 +117,5 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
             return nil
         }
         self.init(microsecondsSinceUnixEpoch: micros)
-    }
-
-    private static func daysIn(month: Int64, year: Int64) -> Int64 {
-        switch month {
-        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
-    }
-
-    // Howard Hinnant's days-from-civil and civil-from-days algorithms.
-    private static func daysSinceEpoch(year: Int64, month: Int64, day: Int64) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    private static func civilDate(daysSinceEpoch days: Int64) -> (Int64, Int64, Int64) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp + (mp < 10 ? 3 : -9)
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }

@@ -68,6 +68,8 @@ import Testing
             #expect(file.json["lineaDeTiempo"]?.arrayValue?.filter { $0["evento"] == "AtencionOtorgada" }.count == 4)
             #expect(!file.text.contains("Zenaida") && !file.text.contains("Remedios"), "sin datos personales")
 
+            // The indicators and the public statistics follow the log; once they have caught up:
+            try await world.waitForProjections(through: head)
             // An indicator: 5.3 counts people detected by the CI's members (FGR) in 2024, validated.
             let indicator = try await client.call(.get, "/v1/indicadores?anio=2024&indicador=5.3", token: st)
             let variables = indicator.json["ahora"]?[0]?["variables"]?.arrayValue ?? []

@@ -17,6 +17,7 @@ import Postgres
 import Privacy
 import Projections
 import TestDatabase
+import Testing
 
 /// A migrated database, the real services behind the API (accounts with a cheap password hash so
 /// tests stay fast), and accounts for every role, in two entidades.
@@ -28,24 +29,19 @@ struct APIWorld {
     static let password = "contrasena-de-prueba-larga"
 
     static func make(configuration: APIServer.Configuration = .init(), statisticsThreshold: Int = 10) async throws -> APIWorld {
-        let database = try await TestDatabase.migrated()
-        let store = database.store(maxConnections: 8)
-        let vault = DataKeyVault(pool: store.pool, keyring: .generate())
-        let handler = CommandHandler(definitions: repositoryDefinitions, store: store, vault: vault)
+        let base = try await ProjectionWorld.make()
         var policy = AccountPolicy()
         policy.passwordHashing = .testing
-        let accounts = try await AccountService.make(handler: handler, policy: policy)
+        let accounts = try await AccountService.make(handler: base.handler, policy: policy)
         let root = TestDatabase.repositoryRoot
-        let projector = Projector(pool: ConnectionPool(connectionString: database.adminURL, maxConnections: 4),
-                                  projections: try ProjectionDefinition.loadAll(directory: root.appendingPathComponent("projections")))
         let services = APIServices(
-            definitions: repositoryDefinitions, handler: handler, accounts: accounts, projector: projector,
-            cases: CaseFileReader(store: store, vault: vault, definitions: repositoryDefinitions),
+            definitions: repositoryDefinitions, handler: base.handler, accounts: accounts, projector: base.projector(),
+            cases: CaseFileReader(store: base.store, vault: base.handler.vault, definitions: repositoryDefinitions),
             indicators: try IndicatorDefinition.loadAll(directory: root.appendingPathComponent("projections/indicators")), statisticsThreshold: statisticsThreshold)
         var configuration = configuration
         if configuration.perAddress.perSecond == 100 { configuration.perAddress = (10_000, 10_000) }
         if configuration.perAccount.perSecond == 50 { configuration.perAccount = (10_000, 10_000) }
-        return APIWorld(database: database, services: services, server: APIServer(services: services, configuration: configuration))
+        return APIWorld(database: base.database, services: services, server: APIServer(services: services, configuration: configuration))
     }
 
     /// Registers the institution if needed, then an account with `roles`; returns its user id.
@@ -65,6 +61,15 @@ struct APIWorld {
     }
 
     func catchUp() async throws { try await services.projector!.start() }
+
+    /// Every projection has applied `position`: the public statistics and the indicators are
+    /// eventually consistent, and a test reads them only once they have caught up.
+    func waitForProjections(through position: Int64) async throws {
+        let projector = try #require(services.projector)
+        for projection in projector.projections {
+            #expect(try await projector.waitUntil(projection.name, hasApplied: position, timeout: .seconds(30)), "\(projection.name)")
+        }
+    }
 }
 
 /// An HTTP answer with its body parsed when it is JSON.

@@ -29,15 +29,12 @@ struct AccountWorld {
     let owner: ConnectionPool
 
     static func make() async throws -> AccountWorld {
-        let database = try await TestDatabase.migrated()
-        let store = database.store()
-        let handler = CommandHandler(definitions: repositoryDefinitions, store: store, vault: DataKeyVault(pool: store.pool, keyring: .generate()))
+        let base = try await ProjectionWorld.make()
         let clock = TestClock()
         var policy = AccountPolicy.standard
         policy.passwordHashing = .testing
-        let service = try await AccountService.make(handler: handler, policy: policy, clock: { clock.now })
-        return AccountWorld(database: database, store: store, handler: handler, service: service, clock: clock,
-                            owner: ConnectionPool(connectionString: database.adminURL, maxConnections: 2))
+        let service = try await AccountService.make(handler: base.handler, policy: policy, clock: { clock.now })
+        return AccountWorld(database: base.database, store: base.store, handler: base.handler, service: service, clock: clock, owner: base.owner)
     }
 
     /// The Chiapas prosecutor's office, SEGOB, and an administrator of SEGOB (console bootstrap).

@@ -14,26 +14,23 @@ import Testing
 /// Case files as caseworkers read them: list and filters, one case with its timeline, personal
 /// fields only when asked, CURP lookup by blind index, possible duplicates until decided.
 @Suite struct CaseFileTests {
+    /// The shared projection fixture, with a case-file reader over its store and vault.
     struct World {
-        let database: TestDatabase
-        let handler: CommandHandler
+        let base: ProjectionWorld
         let reader: CaseFileReader
         let projector: Projector
+        var handler: CommandHandler { base.handler }
+        var database: TestDatabase { base.database }
 
         static func make() async throws -> World {
-            let database = try await TestDatabase.migrated()
-            let store = database.store()
-            let vault = DataKeyVault(pool: store.pool, keyring: .generate())
-            let projections = try ProjectionDefinition.loadAll(directory: TestDatabase.repositoryRoot.appendingPathComponent("projections"))
-            return World(database: database, handler: CommandHandler(definitions: repositoryDefinitions, store: store, vault: vault),
-                         reader: CaseFileReader(store: store, vault: vault, definitions: repositoryDefinitions),
-                         projector: Projector(pool: ConnectionPool(connectionString: database.adminURL, maxConnections: 2), projections: projections))
+            let base = try await ProjectionWorld.make()
+            return World(base: base, reader: CaseFileReader(store: base.store, vault: base.handler.vault, definitions: repositoryDefinitions),
+                         projector: base.projector())
         }
 
         @discardableResult
         func run(_ name: String, _ data: JSONValue, stream: String? = nil, institution: String = "FGE-07") async throws -> CommandResult {
-            let context = CommandContext(userId: "capturista", institutionId: institution, client: "pruebas", today: CalendarDate("2024-12-31")!)
-            return try await handler.handle(Command(name: name, data: data, streamId: stream, idempotencyKey: UUID().uuidString), context: context)
+            try await base.run(name, data, stream: stream, institution: institution)
         }
     }
 

@@ -28,12 +28,8 @@ struct Scenario {
     static let later = CalendarDate("2025-12-31")!
 
     static func make() async throws -> Scenario {
-        let database = try await TestDatabase.migrated()
-        let store = database.store()
-        let handler = CommandHandler(definitions: repositoryDefinitions, store: store, vault: DataKeyVault(pool: store.pool, keyring: .generate()))
-        let projections = try ProjectionDefinition.loadAll(directory: TestDatabase.repositoryRoot.appendingPathComponent("projections"))
-        return Scenario(database: database, handler: handler,
-                        projector: Projector(pool: ConnectionPool(connectionString: database.adminURL, maxConnections: 2), projections: projections))
+        let base = try await ProjectionWorld.make()
+        return Scenario(database: base.database, handler: base.handler, projector: base.projector())
     }
 
     // MARK: - Recording

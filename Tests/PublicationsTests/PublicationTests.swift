@@ -15,23 +15,20 @@ import Testing
 /// Publications and "the definition in force then", on a fixture ficha with hand-computed values:
 /// EPC% = NEC/NEP·100, participation spaces held (cumulative from 2021) over NEP programmed.
 @Suite struct PublicationTests {
+    /// The shared projection fixture, with the ficha history and a folder for the fixture ficha.
     struct World {
-        let database: TestDatabase
-        let handler: CommandHandler
+        let base: ProjectionWorld
         let projector: Projector
         let history: IndicatorDefinitionHistory
         let folder: URL
+        var handler: CommandHandler { base.handler }
+        var database: TestDatabase { base.database }
 
         static func make() async throws -> World {
-            let database = try await TestDatabase.migrated()
-            let store = database.store()
-            let handler = CommandHandler(definitions: repositoryDefinitions, store: store, vault: DataKeyVault(pool: store.pool, keyring: .generate()))
-            let projections = try ProjectionDefinition.loadAll(directory: TestDatabase.repositoryRoot.appendingPathComponent("projections"))
-            let owner = ConnectionPool(connectionString: database.adminURL, maxConnections: 2)
+            let base = try await ProjectionWorld.make()
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sintra-pub-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            return World(database: database, handler: handler, projector: Projector(pool: owner, projections: projections),
-                         history: IndicatorDefinitionHistory(pool: store.pool), folder: folder)
+            return World(base: base, projector: base.projector(), history: IndicatorDefinitionHistory(pool: base.store.pool), folder: folder)
         }
 
         /// Writes the fixture ficha with `version` and denominator `programmed`; `numerator` replaces NEC's query.

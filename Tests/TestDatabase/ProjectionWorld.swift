@@ -15,8 +15,8 @@ public let repositoryProjections: [ProjectionDefinition] = {
 }()
 
 /// A migrated database with the command path (as the application, with a fresh keyring) and a
-/// pool as the database owner, which projectors need: the fixture of the suites that write
-/// events and then read what the projections made of them.
+/// pool as the database owner, which projectors need: the fixture every suite that writes events
+/// starts from, adding its own services (accounts, the API, case files, publications, indicators).
 public struct ProjectionWorld: Sendable {
     public let database: TestDatabase
     public let store: EventStore
