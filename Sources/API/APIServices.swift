@@ -20,6 +20,8 @@ public struct APIServices: Sendable {
     /// thresholds side by side would let anyone recover suppressed figures by difference).
     public let statisticsThreshold: Int
     let scopes: RecordScopes
+    /// First answers of the writes that are not commands, by account and Idempotency-Key.
+    let idempotentWrites: IdempotentWrites
 
     public init(definitions: DefinitionSet, handler: CommandHandler, accounts: AccountService, projector: Projector?,
                 cases: CaseFileReader, indicators: [IndicatorDefinition], statisticsThreshold: Int) {
@@ -31,6 +33,7 @@ public struct APIServices: Sendable {
         self.indicators = indicators
         self.statisticsThreshold = statisticsThreshold
         self.scopes = RecordScopes(histories: handler.histories, directory: accounts.directory, definitions: definitions)
+        self.idempotentWrites = IdempotentWrites(pool: handler.store.pool, keyring: handler.vault.keyring)
     }
 
     var store: EventStore { handler.store }

@@ -23,15 +23,16 @@ enum AdminEndpoints {
                      "entidad": item.entidad.map(JSONValue.string) ?? .null, "municipio": item.municipio.map(JSONValue.string) ?? .null]
                 })])
             },
-            Endpoint(.post, "/v1/admin/instituciones", operationId: "registrar-institucion", tag: "administracion",
-                     summary: "Registra una institución (del catálogo, o nueva con nombre, nivel y entidad).", access: .authenticated,
+            .writeOnce(.post, "/v1/admin/instituciones", operationId: "registrar-institucion", tag: "administracion",
+                     summary: "Registra una institución (del catálogo, o nueva con nombre, nivel y entidad).",
                      requestBody: ["type": "object", "additionalProperties": false, "required": ["clave"], "properties": [
                         "clave": ["type": "string", "minLength": 1, "maxLength": 60], "nombre": ["type": "string", "minLength": 1, "maxLength": 300],
                         "nivelDeGobierno": ["type": "string", "enum": .array(GovernmentLevel.allCases.map { .string($0.rawValue) })],
                         "entidad": ["type": "string", "pattern": "^[0-9]{2}$"], "municipio": ["type": "string", "pattern": "^[0-9]{5}$"]]],
-                     successes: [.init(201, "Registrada.", schema: ["type": "object"])], errors: [400, 401, 403, 413, 422, 429, 503]) { request, context in
+                     successes: [.init(201, "Registrada.", schema: ["type": "object"])], errors: [400, 401, 403, 413, 422, 429, 503],
+                     services: services) { _, context, body in
                 let identity = try context.requireIdentity()
-                var fields = Fields(try await Body.json(request))
+                var fields = Fields(body)
                 let clave = fields.text("clave", maxLength: 60), name = fields.text("nombre", required: false, maxLength: 300)
                 let level = fields.text("nivelDeGobierno", required: false, maxLength: 20)
                 let entidad = fields.text("entidad", required: false, maxLength: 2), municipio = fields.text("municipio", required: false, maxLength: 5)
@@ -42,7 +43,7 @@ enum AdminEndpoints {
                     try await accounts.registerInstitution(InstitutionRegistration(clave: clave!, name: name, level: parsedLevel, entidad: entidad, municipio: municipio),
                                                            by: .user(identity))
                 }
-                return SystemEndpoints.json(["clave": .string(record.clave), "nombre": .string(record.name)], status: .created)
+                return (.created, ["clave": .string(record.clave), "nombre": .string(record.name)])
             },
             Endpoint(.get, "/v1/admin/usuarios", operationId: "listar-usuarios", tag: "administracion",
                      summary: "Cuentas (sin datos personales), de una institución o de todas.", access: .authenticated,
@@ -62,15 +63,16 @@ enum AdminEndpoints {
                 }
                 return SystemEndpoints.json(["usuarios": .array(list.map(json))])
             },
-            Endpoint(.post, "/v1/admin/usuarios", operationId: "registrar-usuario", tag: "administracion",
-                     summary: "Registra una cuenta en una institución con sus roles (nombre, usuario y correo se cifran).", access: .authenticated,
+            .writeOnce(.post, "/v1/admin/usuarios", operationId: "registrar-usuario", tag: "administracion",
+                     summary: "Registra una cuenta en una institución con sus roles (nombre, usuario y correo se cifran).",
                      requestBody: ["type": "object", "additionalProperties": false, "required": ["usuario", "nombre", "institucion", "roles"], "properties": [
                         "usuario": ["type": "string", "minLength": 1, "maxLength": 200], "nombre": ["type": "string", "minLength": 1, "maxLength": 300],
                         "correo": ["type": "string", "minLength": 3, "maxLength": 300], "institucion": ["type": "string", "minLength": 1, "maxLength": 60],
                         "roles": roles, "contrasena": ["type": "string", "minLength": 1, "maxLength": 256]]],
-                     successes: [.init(201, "Registrada.", schema: accountSchema)], errors: [400, 401, 403, 413, 422, 429, 503]) { request, context in
+                     successes: [.init(201, "Registrada.", schema: accountSchema)], errors: [400, 401, 403, 413, 422, 429, 503],
+                     services: services) { _, context, body in
                 let identity = try context.requireIdentity()
-                var fields = Fields(try await Body.json(request))
+                var fields = Fields(body)
                 let login = fields.text("usuario", maxLength: 200), name = fields.text("nombre", maxLength: 300)
                 let email = fields.text("correo", required: false, maxLength: 300), institution = fields.text("institucion", maxLength: 60)
                 let roleNames = fields.texts("roles", maxItems: 6), password = fields.text("contrasena", required: false, maxLength: 256)
@@ -80,57 +82,61 @@ enum AdminEndpoints {
                     try await accounts.registerUser(UserRegistration(login: login!, name: name!, email: email, institution: institution!, roles: parsed, password: password),
                                                     by: .user(identity))
                 }
-                return SystemEndpoints.json(json(account), status: .created)
+                return (.created, json(account))
             },
-            Endpoint(.put, "/v1/admin/usuarios/{usuario}/roles", operationId: "cambiar-roles", tag: "administracion",
-                     summary: "Reemplaza los roles de una cuenta (efecto inmediato).", access: .authenticated, parameters: [userParameter],
+            .writeOnce(.put, "/v1/admin/usuarios/{usuario}/roles", operationId: "cambiar-roles", tag: "administracion",
+                     summary: "Reemplaza los roles de una cuenta (efecto inmediato).", parameters: [userParameter],
                      requestBody: ["type": "object", "additionalProperties": false, "required": ["roles"],
                                    "properties": ["roles": roles, "motivo": ["type": "string", "minLength": 1, "maxLength": 500]]],
-                     successes: [.init(200, "La cuenta.", schema: accountSchema)], errors: [400, 401, 403, 404, 413, 422, 429, 503]) { request, context in
+                     successes: [.init(200, "La cuenta.", schema: accountSchema)], errors: [400, 401, 403, 404, 413, 422, 429, 503],
+                     services: services) { _, context, body in
                 let identity = try context.requireIdentity()
                 let user = context.parameters.get("usuario") ?? ""
-                var fields = Fields(try await Body.json(request))
+                var fields = Fields(body)
                 let roleNames = fields.texts("roles", maxItems: 6), reason = fields.text("motivo", required: false)
                 let parsed = parseRoles(roleNames, &fields)
                 try fields.finish()
                 let account = try await accountCall { () async throws(AccountError) in
                     try await accounts.changeRoles(of: user, to: parsed, reason: reason, by: .user(identity))
                 }
-                return SystemEndpoints.json(json(account))
+                return (.ok, json(account))
             },
-            Endpoint(.post, "/v1/admin/usuarios/{usuario}/suspension", operationId: "suspender-usuario", tag: "administracion",
-                     summary: "Suspende una cuenta y cierra sus sesiones.", access: .authenticated, parameters: [userParameter],
+            .writeOnce(.post, "/v1/admin/usuarios/{usuario}/suspension", operationId: "suspender-usuario", tag: "administracion",
+                     summary: "Suspende una cuenta y cierra sus sesiones.", parameters: [userParameter],
                      requestBody: ["type": "object", "additionalProperties": false, "required": ["motivo"],
                                    "properties": ["motivo": ["type": "string", "minLength": 1, "maxLength": 500]]],
-                     successes: [.init(200, "La cuenta.", schema: accountSchema)], errors: [400, 401, 403, 404, 413, 422, 429, 503]) { request, context in
+                     successes: [.init(200, "La cuenta.", schema: accountSchema)], errors: [400, 401, 403, 404, 413, 422, 429, 503],
+                     services: services) { _, context, body in
                 let identity = try context.requireIdentity()
                 let user = context.parameters.get("usuario") ?? ""
-                var fields = Fields(try await Body.json(request))
+                var fields = Fields(body)
                 let reason = fields.text("motivo")
                 try fields.finish()
                 let account = try await accountCall { () async throws(AccountError) in try await accounts.suspend(user, reason: reason!, by: .user(identity)) }
-                return SystemEndpoints.json(json(account))
+                return (.ok, json(account))
             },
-            Endpoint(.delete, "/v1/admin/usuarios/{usuario}/suspension", operationId: "reactivar-usuario", tag: "administracion",
-                     summary: "Reactiva una cuenta suspendida.", access: .authenticated, parameters: [userParameter],
-                     successes: [.init(200, "La cuenta.", schema: accountSchema)], errors: [401, 403, 404, 422, 429, 503]) { _, context in
+            .writeOnce(.delete, "/v1/admin/usuarios/{usuario}/suspension", operationId: "reactivar-usuario", tag: "administracion",
+                     summary: "Reactiva una cuenta suspendida.", parameters: [userParameter],
+                     successes: [.init(200, "La cuenta.", schema: accountSchema)], errors: [401, 403, 404, 422, 429, 503],
+                     services: services) { _, context, _ in
                 let identity = try context.requireIdentity()
                 let user = context.parameters.get("usuario") ?? ""
                 let account = try await accountCall { () async throws(AccountError) in try await accounts.reactivate(user, by: .user(identity)) }
-                return SystemEndpoints.json(json(account))
+                return (.ok, json(account))
             },
-            Endpoint(.put, "/v1/admin/usuarios/{usuario}/contrasena", operationId: "asignar-contrasena", tag: "administracion",
-                     summary: "Asigna una contraseña a una cuenta (cierra sus sesiones).", access: .authenticated, parameters: [userParameter],
+            .writeOnce(.put, "/v1/admin/usuarios/{usuario}/contrasena", operationId: "asignar-contrasena", tag: "administracion",
+                     summary: "Asigna una contraseña a una cuenta (cierra sus sesiones).", parameters: [userParameter],
                      requestBody: ["type": "object", "additionalProperties": false, "required": ["contrasena"],
                                    "properties": ["contrasena": ["type": "string", "minLength": 1, "maxLength": 256]]],
-                     successes: [.init(204, "Asignada.")], errors: [400, 401, 403, 404, 413, 422, 429, 503]) { request, context in
+                     successes: [.init(204, "Asignada.")], errors: [400, 401, 403, 404, 413, 422, 429, 503],
+                     services: services) { _, context, body in
                 let identity = try context.requireIdentity()
                 let user = context.parameters.get("usuario") ?? ""
-                var fields = Fields(try await Body.json(request))
+                var fields = Fields(body)
                 let password = fields.text("contrasena", maxLength: 256)
                 try fields.finish()
                 try await accountCall { () async throws(AccountError) in try await accounts.setPassword(of: user, to: password!, by: .user(identity)) }
-                return Response(status: .noContent)
+                return (.noContent, nil)
             },
             Endpoint(.get, "/v1/admin/permisos", operationId: "tabla-de-permisos", tag: "administracion",
                      summary: "La tabla de permisos completa: rol × acción → alcance, y si requiere motivo.", access: .authenticated,

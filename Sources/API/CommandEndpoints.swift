@@ -17,9 +17,7 @@ enum CommandEndpoints {
         services.definitions.current.filter { !$0.isInternal }.sorted { $0.command < $1.command }.map { definition in
             let opens = definition.startsStream
             var parameters: [Endpoint.Parameter] = [
-                .init("Idempotency-Key", in: .header, required: true,
-                      description: "Clave única del registro (1 a 200 caracteres ASCII visibles). Reenviar con la misma clave nunca duplica.",
-                      schema: ["type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[!-~]+$"]),
+                IdempotentWrites.parameter,
                 .init("cargaHistorica", in: .query, description: "true para registrar hechos anteriores a 2012-06-14 (carga histórica).",
                       schema: ["type": "boolean"]),
             ]
@@ -55,11 +53,8 @@ enum CommandEndpoints {
         }
         _ = try services.requireScope(identity, action)
         var problems: [Problem] = []
-        let key = request.headers[HTTPField.Name("Idempotency-Key")!]
-        if key == nil || !(1...200).contains(key!.utf8.count) || !key!.utf8.allSatisfy({ (33...126).contains($0) }) {
-            problems.append(Problem(path: "encabezados.Idempotency-Key", code: "clave-de-idempotencia",
-                                    message: "se requiere el encabezado Idempotency-Key con 1 a 200 caracteres ASCII visibles"))
-        }
+        let key = IdempotentWrites.key(request)
+        if key == nil { problems.append(IdempotentWrites.badKey) }
         var expected: Int64?
         if let match = request.headers[.ifMatch] {
             let digits = match.trimmingCharacters(in: CharacterSet(charactersIn: "\" W/"))

@@ -42,18 +42,19 @@ enum SessionEndpoints {
                 try await accountCall { () async throws(AccountError) in try await services.accounts.revoke(token) }
                 return Response(status: .noContent)
             },
-            Endpoint(.put, "/v1/sesiones/actual/contrasena", operationId: "cambiar-mi-contrasena", tag: "sesiones",
-                     summary: "Cambia la contraseña propia (cierra las demás sesiones).", access: .authenticated,
+            .writeOnce(.put, "/v1/sesiones/actual/contrasena", operationId: "cambiar-mi-contrasena", tag: "sesiones",
+                     summary: "Cambia la contraseña propia (cierra las demás sesiones).",
                      requestBody: ["type": "object", "additionalProperties": false, "required": ["actual", "nueva"],
                                    "properties": ["actual": ["type": "string", "minLength": 1, "maxLength": 256],
                                                   "nueva": ["type": "string", "minLength": 1, "maxLength": 256]]],
-                     successes: [.init(204, "Contraseña cambiada.")], errors: [400, 401, 403, 413, 422, 429, 503]) { request, context in
+                     successes: [.init(204, "Contraseña cambiada.")], errors: [400, 401, 403, 413, 422, 429, 503],
+                     services: services) { _, context, body in
                 let identity = try context.requireIdentity()
-                var fields = Fields(try await Body.json(request))
+                var fields = Fields(body)
                 let current = fields.text("actual", maxLength: 256), new = fields.text("nueva", maxLength: 256)
                 try fields.finish()
                 try await accountCall { () async throws(AccountError) in try await services.accounts.changeOwnPassword(identity, current: current!, new: new!) }
-                return Response(status: .noContent)
+                return (.noContent, nil)
             },
         ]
     }

@@ -58,7 +58,8 @@ import Testing
                 ("tabla de permisos", [.supervisorA, .auditor, .administrador], { try await client.call(.get, "/v1/admin/permisos", token: $0) }),
                 ("registrar una cuenta en FGE-07", [.administrador],
                  { token in try await client.call(.post, "/v1/admin/usuarios", token: token, body: [
-                    "usuario": .string("nueva.\(UUID().uuidString.prefix(8))"), "nombre": "Nueva Persona", "institucion": "FGE-07", "roles": ["capturista"]]) }),
+                    "usuario": .string("nueva.\(UUID().uuidString.prefix(8))"), "nombre": "Nueva Persona", "institucion": "FGE-07", "roles": ["capturista"]],
+                    headers: ["Idempotency-Key": UUID().uuidString]) }),
                 ("estadísticas públicas", all, { try await client.call(.get, "/v1/estadisticas", token: $0) }),
             ]
             var failures: [String] = []

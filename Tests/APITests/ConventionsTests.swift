@@ -56,6 +56,45 @@ import Testing
         #expect(try await world.database.store().head().count == before + 2, "el registro y una atención: ni el reintento ni el 409 escribieron")
     }
 
+    /// Writes that are not commands keep their first answer by account and key; the table holds a
+    /// keyed digest of the request, never its body (which may carry a name or a password).
+    @Test func anAdministrationRetryGetsTheFirstAnswerAndActsOnce() async throws {
+        let world = try await APIWorld.make()
+        try await world.account("admin.nacional", "SEGOB", [.administrador])
+        try await world.catchUp()
+        let accountsBefore = try await world.services.accounts.directory.accounts().count
+        try await world.test { client in
+            let token = try await client.login("admin.nacional")
+            let person: JSONValue = ["usuario": "maria.ficticia", "nombre": "María Ficticia Ejemplar", "institucion": "SEGOB",
+                                     "roles": ["capturista"], "contrasena": "una frase de paso bastante larga"]
+            let first = try await client.call(.post, "/v1/admin/usuarios", token: token, body: person, headers: ["Idempotency-Key": "alta-1"])
+            #expect(first.status == 201, "\(first.text)")
+            let retry = try await client.call(.post, "/v1/admin/usuarios", token: token, body: person, headers: ["Idempotency-Key": "alta-1"])
+            #expect(retry.status == 200 && retry.json == first.json, "\(retry.text)")
+            var other = person
+            other = FieldPathEdit.set(other, "usuario", "otra.persona")
+            let reused = try await client.call(.post, "/v1/admin/usuarios", token: token, body: other, headers: ["Idempotency-Key": "alta-1"])
+            #expect(reused.status == 422 && reused.json["problemas"]?[0]?["codigo"] == "clave-de-idempotencia-reutilizada", "\(reused.text)")
+            let missing = try await client.call(.post, "/v1/admin/usuarios", token: token, body: other)
+            #expect(missing.status == 400 && missing.json["problemas"]?[0]?["ruta"] == "encabezados.Idempotency-Key", "\(missing.text)")
+            // A refused write leaves the key free for the corrected request.
+            let refused = try await client.call(.post, "/v1/admin/usuarios/usuario-no-existe/suspension", token: token, body: ["motivo": "Prueba."],
+                                                headers: ["Idempotency-Key": "suspension-1"])
+            #expect(refused.status == 404)
+            let user = try #require(first.json["usuario"]?.stringValue)
+            let suspended = try await client.call(.post, "/v1/admin/usuarios/\(user)/suspension", token: token, body: ["motivo": "Prueba."],
+                                                  headers: ["Idempotency-Key": "suspension-1"])
+            #expect(suspended.status == 200 && suspended.json["activa"] == false, "\(suspended.text)")
+            let again = try await client.call(.post, "/v1/admin/usuarios/\(user)/suspension", token: token, body: ["motivo": "Prueba."],
+                                              headers: ["Idempotency-Key": "suspension-1"])
+            #expect(again.status == 200 && again.json == suspended.json, "\(again.text)")
+        }
+        #expect(try await world.services.accounts.directory.accounts().count == accountsBefore + 1, "una sola cuenta nueva")
+        let stored = try await world.database.store().pool.query("SELECT request_digest, response FROM api_idempotency")
+        let text = try stored.map { try $0.decode(String?.self, 1) ?? "" }.joined()
+        #expect(stored.count == 2 && !text.contains("María") && !text.contains("maria.ficticia") && !text.contains("frase de paso"), "\(text)")
+    }
+
     @Test func tooManyRequestsGet429WithRetryAfter() async throws {
         var configuration = APIServer.Configuration()
         // One request per 100 s after a burst of 3: no token comes back while the test runs, however slow the machine.
