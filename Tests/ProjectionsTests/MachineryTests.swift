@@ -138,9 +138,8 @@ import Testing
         let projector = world.projector()
         try await projector.start()
         let written = try await world.run("registrar-persona", persona())
-        let started = ContinuousClock.now
+        // Nobody else applies anything here: without the reader's own catch-up this would time out.
         #expect(try await projector.waitUntil("expedientes", hasApplied: written.position, timeout: .seconds(30)))
-        #expect(ContinuousClock.now - started < .seconds(10))
         #expect(try await world.value(Int64.self, "SELECT count(*) FROM proj_expedientes.casos WHERE expediente = $1", [.text(written.streamId)]) == 1)
         // Other projections are left to the follower.
         let others = try await projector.status().filter { $0.name != "expedientes" }
