@@ -13,7 +13,7 @@ import TestDatabase
             }
             try await group.waitForAll()
         }
-        #expect(await pool.statistics.total <= 3)
+        #expect(pool.statistics.total <= 3)
         let backends = try await pool.query("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")[0].decode(Int.self, 0)
         #expect(backends <= 3)
         await pool.close()
