@@ -27,13 +27,14 @@ extension APIServices {
     /// 403 unless the caller's roles allow `action` on `record`.
     func require(_ identity: Identity, _ action: Action, on record: RecordScope, reason: String? = nil) throws {
         _ = try requireScope(identity, action)
-        if case .denied(let why) = accounts.authorizer.decide(identity, action, on: record, reason: reason) {
-            throw APIProblem.forbidden("No permitido: \(why).")
-        }
+        if case .denied(let why) = accounts.authorizer.decide(identity, action, on: record, reason: reason) { throw APIProblem.denied(why) }
     }
 }
 
 extension APIProblem {
+    /// 403 for a record outside the caller's scope, saying why.
+    static func denied(_ why: String) -> APIProblem { .forbidden("No permitido: \(why).") }
+
     /// An accounts outcome as HTTP.
     init(_ error: AccountError) {
         switch error {

@@ -119,7 +119,7 @@ extension APIProblem {
         case .unavailable:
             self = .unavailable("No se pudo confirmar el registro; reintente con la misma Idempotency-Key.")
         case .forbidden(let why):
-            self = .forbidden("No permitido: \(why).")
+            self = .denied(why)
         }
     }
 }

@@ -27,7 +27,7 @@ struct IdempotentWrites: Sendable {
 
     init(pool: ConnectionPool, keyring: Keyring) {
         self.pool = pool
-        self.digestKey = BlindIndex.digest(.curp, of: "sintra/api/clave-de-idempotencia/v1", keyring: keyring)
+        self.digestKey = BlindIndex.purposeKey("sintra/api/clave-de-idempotencia/v1", keyring: keyring)
     }
 
     /// The header as every write documents it.

@@ -72,10 +72,7 @@ public final class AccountDirectory: Sendable {
     /// Who an active account is now; nil for an unknown or suspended account, or one whose
     /// institution is not registered.
     public func identity(_ userId: String) async throws -> Identity? {
-        guard let account = try await account(userId), account.active,
-              let institution = try await institution(account.institution) else { return nil }
-        return Identity(userId: userId, institution: institution.clave, level: institution.level, entidad: institution.entidad,
-                        roles: Set(account.roles))
+        try await identity(of: try await account(userId))
     }
 
     /// `identity(_:)` for a caller that has just read the account stream's version (with the token,
@@ -87,8 +84,13 @@ public final class AccountDirectory: Sendable {
             account = try await self.account(userId)
             if let account { folded.set(userId, account, keepExisting: { $0.version >= account.version }) }
         }
+        return try await identity(of: account)
+    }
+
+    /// Who `account` is now: nil when there is none, it is suspended, or its institution is not registered.
+    private func identity(of account: UserAccount?) async throws -> Identity? {
         guard let account, account.active, let institution = try await institution(account.institution) else { return nil }
-        return Identity(userId: userId, institution: institution.clave, level: institution.level, entidad: institution.entidad,
+        return Identity(userId: account.userId, institution: institution.clave, level: institution.level, entidad: institution.entidad,
                         roles: Set(account.roles))
     }
 

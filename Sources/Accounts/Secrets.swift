@@ -15,7 +15,7 @@ struct LoginIndex: Sendable {
     private let key: [UInt8]
 
     init(keyring: Keyring) {
-        key = BlindIndex.digest(.curp, of: "sintra/cuentas/indice-de-usuario/v1", keyring: keyring)
+        key = BlindIndex.purposeKey("sintra/cuentas/indice-de-usuario/v1", keyring: keyring)
     }
 
     /// Trimmed, Unicode-compatibility-normalised (NFKC) and lower-cased: «  Ana.Pérez@X.gob.mx » and

@@ -51,8 +51,10 @@ public final class CommandHandler: Sendable {
                 // A retry of a command that took effect may now break the rules (the case it closed
                 // is closed) or name a version that has passed: its first result answers it.
                 // (Asked only after a refusal: on the usual path the append itself detects a retry.)
-                if case .rejected = error, let replayed = try await replay(command, definition, context) { return replayed }
-                if case .conflict = error, let replayed = try await replay(command, definition, context) { return replayed }
+                switch error {
+                case .rejected, .conflict: if let replayed = try await replay(command, definition, context) { return replayed }
+                case .unavailable, .forbidden: break
+                }
                 throw error
             }
         }
@@ -150,8 +152,7 @@ public final class CommandHandler: Sendable {
         do {
             var payload = command.data
             if !validation.annotations.personalPaths.isEmpty {
-                let erased = history.entries.contains { $0.eventType == "DatosPersonalesBorrados" }
-                guard let key = try await vault.keyForWriting(subject: streamId, logShowsErasure: erased) else {
+                guard let key = try await vault.keyForWriting(subject: streamId, logShowsErasure: CaseState(history).isErased) else {
                     throw CommandError.rejected(CommandRejection([Problem(path: "datos", code: "datos-personales-borrados",
                         message: "los datos personales de este caso fueron borrados; no se admiten nuevos datos personales")]))
                 }

@@ -1,4 +1,4 @@
-import Foundation
+import Postgres
 
 /// What a long-running process keeps of streams between requests (their folded state, their
 /// data keys), keyed by stream id: a lock-protected dictionary of at most `capacity` entries.
@@ -7,39 +7,27 @@ import Foundation
 /// stream's version) before trusting it, so an evicted or stale entry costs a read, never a wrong
 /// answer. When full, an arbitrary entry makes room: simple, and cheap enough for working sets
 /// that fit.
-public final class BoundedCache<Key: Hashable & Sendable, Value: Sendable>: @unchecked Sendable {
+public final class BoundedCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     public let capacity: Int
-    private var entries: [Key: Value] = [:]
-    private let lock = NSLock()
+    private let entries = Locked<[Key: Value]>([:])
 
     public init(capacity: Int) {
         self.capacity = max(1, capacity)
     }
 
-    public subscript(key: Key) -> Value? {
-        lock.lock()
-        defer { lock.unlock() }
-        return entries[key]
-    }
+    public subscript(key: Key) -> Value? { entries.withLock { $0[key] } }
 
     /// Stores `value` unless `keepExisting` says the entry already there is better (newer).
     public func set(_ key: Key, _ value: Value, keepExisting: (Value) -> Bool = { _ in false }) {
-        lock.lock()
-        defer { lock.unlock() }
-        if let existing = entries[key], keepExisting(existing) { return }
-        if entries[key] == nil, entries.count >= capacity { entries.remove(at: entries.startIndex) }
-        entries[key] = value
+        let capacity = self.capacity
+        entries.withLock { entries in
+            if let existing = entries[key], keepExisting(existing) { return }
+            if entries[key] == nil, entries.count >= capacity { entries.remove(at: entries.startIndex) }
+            entries[key] = value
+        }
     }
 
-    public func remove(_ key: Key) {
-        lock.lock()
-        defer { lock.unlock() }
-        entries[key] = nil
-    }
+    public func remove(_ key: Key) { entries.withLock { $0[key] = nil } }
 
-    public var count: Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return entries.count
-    }
+    public var count: Int { entries.withLock { $0.count } }
 }

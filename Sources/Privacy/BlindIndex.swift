@@ -13,6 +13,13 @@ public enum BlindIndex {
         HMACSHA256.authenticationCode(for: Array("\(kind.rawValue):\(normalized)".utf8), key: keyring.indexKey)
     }
 
+    /// A key of its own for another keyed digest (logins, requests), derived from the index key
+    /// and named by `purpose`, so no two uses can be matched against each other. (Derived as a
+    /// `curp` digest of the purpose, which the logins already stored were keyed with.)
+    public static func purposeKey(_ purpose: String, keyring: Keyring) -> [UInt8] {
+        digest(.curp, of: purpose, keyring: keyring)
+    }
+
     /// CURP in capitals, without spaces.
     public static func normalizeCURP(_ curp: String) -> String {
         curp.uppercased().filter { !$0.isWhitespace }
