@@ -46,9 +46,11 @@ public struct APIServer: Sendable {
         router.add(middleware: RequestLogMiddleware())
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: ProblemMiddleware())
+        // The address limit before authentication (checking a token costs a query), the account limit after it.
+        router.add(middleware: AddressRateLimitMiddleware(
+            perAddress: RateLimiter(.init(perSecond: configuration.perAddress.perSecond, burst: configuration.perAddress.burst))))
         router.add(middleware: AuthenticationMiddleware(accounts: services.accounts))
-        router.add(middleware: RateLimitMiddleware(
-            perAddress: RateLimiter(.init(perSecond: configuration.perAddress.perSecond, burst: configuration.perAddress.burst)),
+        router.add(middleware: AccountRateLimitMiddleware(
             perAccount: RateLimiter(.init(perSecond: configuration.perAccount.perSecond, burst: configuration.perAccount.burst))))
         for endpoint in endpoints {
             router.on(RouterPath(endpoint.routerPath), method: endpoint.method) { request, context in

@@ -22,6 +22,8 @@ public struct APIServices: Sendable {
     let scopes: RecordScopes
     /// First answers of the writes that are not commands, by account and Idempotency-Key.
     let idempotentWrites: IdempotentWrites
+    /// Opening personal data, recorded the same way as from the console.
+    let personalData: PersonalDataAccess
 
     public init(definitions: DefinitionSet, handler: CommandHandler, accounts: AccountService, projector: Projector?,
                 cases: CaseFileReader, indicators: [IndicatorDefinition], statisticsThreshold: Int) {
@@ -34,6 +36,7 @@ public struct APIServices: Sendable {
         self.statisticsThreshold = statisticsThreshold
         self.scopes = RecordScopes(histories: handler.histories, directory: accounts.directory, definitions: definitions)
         self.idempotentWrites = IdempotentWrites(pool: handler.store.pool, keyring: handler.vault.keyring)
+        self.personalData = PersonalDataAccess(accounts: accounts)
     }
 
     var store: EventStore { handler.store }

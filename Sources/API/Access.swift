@@ -46,7 +46,6 @@ extension APIProblem {
         case .locked(let until):
             self = APIProblem(.tooManyRequests, title: "Cuenta bloqueada temporalmente", detail: error.message)
             headers[.retryAfter] = String(max(1, Int(until.timeIntervalSinceNow.rounded(.up))))
-        case .suspended: self = .forbidden(error.message)
         case .notFound: self = .notFound(error.message)
         case .unavailable: self = .unavailable(error.message)
         }

@@ -69,18 +69,31 @@ enum AuditEndpoints {
                 let caseId = context.parameters.get("expediente") ?? ""
                 try await services.requireRecord(caseId, identity, .leerHistorial)
                 let rows = try await services.store.pool.query("""
-                    SELECT position, recorded_at, metadata->>'userId', metadata->>'institutionId', payload->'campos'
+                    SELECT position, recorded_at, metadata->>'userId', metadata->>'institutionId', payload->'campos', stream_id, payload
                       FROM events WHERE event_type = 'DatosPersonalesConsultados' AND payload->>'expediente' = $1 ORDER BY position
                     """, [.text(caseId)])
-                let items: [JSONValue] = try rows.map { row in
+                // The auditor sees the stated purpose (opened with the consultation's own key) and the
+                // person and institution behind each account, not an opaque id: that is what a mandate asks.
+                var items: [JSONValue] = []
+                for row in rows {
                     let position = try row.decode(Int64.self, 0), recorded = try row.decode(Timestamp.self, 1)
                     let user = try row.decode(String?.self, 2) ?? "", institution = try row.decode(String?.self, 3) ?? ""
                     let fields = try CanonicalJSON.parse(try row.decode(String.self, 4))
-                    return .object([.init(key: "posicion", value: .number(Double(position))), .init(key: "registradoEn", value: .string(recorded.iso8601)),
-                                    .init(key: "usuario", value: .string(user)), .init(key: "institucion", value: .string(institution)),
-                                    .init(key: "campos", value: fields)])
+                    let stream = try row.decode(String.self, 5)
+                    let opened = PersonalDataCipher.decrypt(try CanonicalJSON.parse(try row.decode(String.self, 6)), subject: stream,
+                                                            key: try await services.handler.vault.key(subject: stream)).payload
+                    let person = try await services.accounts.directory.personalData(of: user)
+                    let institutionName = try await services.accounts.directory.institution(institution)?.name
+                    items.append(.object([
+                        .init(key: "posicion", value: .number(Double(position))), .init(key: "registradoEn", value: .string(recorded.iso8601)),
+                        .init(key: "usuario", value: .string(user)), .init(key: "persona", value: person?.name.map(JSONValue.string) ?? .null),
+                        .init(key: "institucion", value: .string(institution)),
+                        .init(key: "nombreDeLaInstitucion", value: institutionName.map(JSONValue.string) ?? .null),
+                        .init(key: "campos", value: fields), .init(key: "finalidad", value: opened["finalidad"] ?? .null)]))
                 }
-                return SystemEndpoints.json(["expediente": .string(caseId), "consultas": .array(items)])
+                var response = SystemEndpoints.json(["expediente": .string(caseId), "consultas": .array(items)])
+                response.headers[.cacheControl] = "no-store"  // names of public servants and stated purposes
+                return response
             },
         ]
     }

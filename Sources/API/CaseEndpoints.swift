@@ -102,21 +102,16 @@ enum CaseEndpoints {
             try await recordAccess(to: file, identity: identity, purpose: purpose ?? "", services: services)
         }
         var response = SystemEndpoints.json(file.json)
-        response.headers[.eTag] = "\"\(file.summary.version)\""
+        // The opened form never shares a validator with the redacted one, and no cache keeps it.
+        response.headers[.eTag] = personal ? "\"\(file.summary.version)-datos-personales\"" : "\"\(file.summary.version)\""
+        if personal { response.headers[.cacheControl] = "no-store" }
         return response
     }
 
     /// Who opened which personal fields of which case and why: an event, before the data leaves.
     static func recordAccess(to file: CaseFile, identity: Identity, purpose: String, services: APIServices) async throws {
-        let fields = file.personalFields
-        let data: JSONValue = ["fecha": .string(CalendarDate.today().description), "expediente": .string(file.summary.caseId),
-                               "campos": .array((fields.isEmpty ? ["ninguno"] : fields).map(JSONValue.string)),
-                               "finalidad": .string(purpose)]
-        let context = CommandContext(userId: identity.userId, institutionId: identity.institution, client: "api/1", today: .today())
-        switch await CommandEndpoints.outcome(services.handler, Command(name: "registrar-consulta-de-datos-personales", data: data,
-                                                                        idempotencyKey: UUID().uuidString), context) {
-        case .success: return
-        case .failure(let error): throw APIProblem(error)
+        try await accountCall { () async throws(AccountError) in
+            try await services.personalData.record(file.summary.caseId, fields: file.personalFields, purpose: purpose, by: identity, client: "api/1")
         }
     }
 

@@ -65,24 +65,33 @@ struct AuthenticationMiddleware: RouterMiddleware {
     }
 }
 
-/// 429 with `Retry-After` past the per-address limit, and past the per-account limit once the
-/// caller is known (this runs after `AuthenticationMiddleware`).
-struct RateLimitMiddleware: RouterMiddleware {
+/// 429 with `Retry-After` past the per-address limit. Runs *before* `AuthenticationMiddleware`:
+/// a bearer token is checked with a query, so a flood of made-up tokens must meet the limit first.
+struct AddressRateLimitMiddleware: RouterMiddleware {
     typealias Context = APIContext
     let perAddress: RateLimiter
+
+    func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response) async throws -> Response {
+        if let wait = await perAddress.take("ip:" + (context.remoteAddress ?? "local")) { throw tooManyRequests(wait, "esta dirección") }
+        return try await next(request, context)
+    }
+}
+
+/// 429 with `Retry-After` past the per-account limit, once the caller is known (after `AuthenticationMiddleware`).
+struct AccountRateLimitMiddleware: RouterMiddleware {
+    typealias Context = APIContext
     let perAccount: RateLimiter
 
     func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response) async throws -> Response {
-        if let wait = await perAddress.take("ip:" + (context.remoteAddress ?? "local")) { throw Self.tooMany(wait, "esta dirección") }
-        if let identity = context.identity, let wait = await perAccount.take("cuenta:" + identity.userId) { throw Self.tooMany(wait, "esta cuenta") }
+        if let identity = context.identity, let wait = await perAccount.take("cuenta:" + identity.userId) { throw tooManyRequests(wait, "esta cuenta") }
         return try await next(request, context)
     }
+}
 
-    static func tooMany(_ seconds: Int, _ who: String) -> APIProblem {
-        var problem = APIProblem(.tooManyRequests, title: "Demasiadas solicitudes", detail: "Se excedió el límite de solicitudes de \(who); reintente en \(seconds) s.")
-        problem.headers[.retryAfter] = String(seconds)
-        return problem
-    }
+func tooManyRequests(_ seconds: Int, _ who: String) -> APIProblem {
+    var problem = APIProblem(.tooManyRequests, title: "Demasiadas solicitudes", detail: "Se excedió el límite de solicitudes de \(who); reintente en \(seconds) s.")
+    problem.headers[.retryAfter] = String(seconds)
+    return problem
 }
 
 /// One line per request: method, path without its query (a query may carry a stated purpose),

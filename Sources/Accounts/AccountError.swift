@@ -7,7 +7,9 @@ import Foundation
 /// locked 429, notFound 404, unavailable 503).
 ///
 /// Login failures never say whether the login exists: a wrong login and a wrong password are the
-/// same `invalidCredentials`, and a login that does not exist locks like one that does.
+/// same `invalidCredentials`, and a login that does not exist locks like one that does. A suspended
+/// account answers the right password with `invalidCredentials` too: a different answer would
+/// confirm the password to whoever is guessing it.
 public enum AccountError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Bad input: every problem with its field path; nothing was written.
     case invalid([Problem])
@@ -16,8 +18,6 @@ public enum AccountError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidCredentials
     /// Too many failed logins for this login: refused until then, even with the right password.
     case locked(until: Date)
-    /// The password was right but the account is suspended.
-    case suspended
     /// A refresh or access token that is unknown, expired, revoked or already used.
     case invalidToken
     case notFound(String)
@@ -28,10 +28,10 @@ public enum AccountError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .invalid(let problems): problems.map(\.description).joined(separator: "\n")
         case .forbidden(let reason): "no permitido: \(reason)"
-        case .invalidCredentials: "usuario o contraseña incorrectos"
+        // One answer for a wrong login, a wrong password and a suspended account (see `login`).
+        case .invalidCredentials: "usuario o contraseña incorrectos (si su cuenta fue suspendida, comuníquese con la persona administradora de SINTRA de su institución)"
         case .locked(let until):
             "demasiados intentos fallidos: el acceso con este usuario está bloqueado hasta las \(Self.clockTime(until)) (hora del centro de México)"
-        case .suspended: "la cuenta está suspendida; comuníquese con la persona administradora de SINTRA de su institución"
         case .invalidToken: "la sesión no es válida o ya terminó; inicie sesión de nuevo"
         case .notFound(let what): "no existe \(what)"
         case .unavailable(let detail): "el servicio de cuentas no está disponible: \(detail)"

@@ -78,9 +78,14 @@ extension AccountService {
 
     // MARK: - Login and tokens
 
-    /// Checks a login and password and opens a session. Wrong login and wrong password are the same
-    /// error and take the same time; `maximumFailures` failures in a row lock the login (existing or
-    /// not) for `lockoutDuration`, during which even the right password is refused.
+    /// Checks a login and password and opens a session. Wrong login, wrong password and a suspended
+    /// account are the same error and take the same time (a different answer to the right password
+    /// would tell a guesser it is right); `maximumFailures` attempts in a row lock the login (existing
+    /// or not) for `lockoutDuration`, during which even the right password is refused.
+    ///
+    /// The attempt is reserved (counted) atomically *before* the slow hash and released only by a
+    /// success, so however many guesses arrive at once, at most `maximumFailures` per window are ever
+    /// checked: the rest find the lock already taken and cost no hash.
     public func login(login: String, password: String) async throws(AccountError) -> TokenPair {
         var problems: [Problem] = []
         if LoginIndex.normalize(login).isEmpty { problems.append(Problem(path: "usuario", code: "requerido", message: "indique su usuario")) }
@@ -89,20 +94,19 @@ extension AccountService {
         if login.count > 1_000 { problems.append(Problem(path: "usuario", code: "usuario-largo", message: "usuario demasiado largo")) }
         if !problems.isEmpty { throw .invalid(problems) }
         let index = loginIndex.digest(login), now = clock()
-        let (lockedUntil, userId, stored): (Date?, String?, String?) = try await database {
-            let lock = try await pool.query("SELECT locked_until FROM login_attempts WHERE login_index = $1 AND locked_until > $2",
-                                            [.bytea(index), .timestamp(Timestamp(now))])
+        let reservation = try await reserveAttempt(index, at: now)
+        let (userId, stored): (String?, String?) = try await database {
             let credentials = try await pool.query("SELECT user_id, password_hash FROM account_credentials WHERE login_index = $1", [.bytea(index)])
-            return (try lock.first.map { try $0.decode(Timestamp.self, 0).date }, try credentials.first.map { try $0.decode(String.self, 0) },
-                    try credentials.first.flatMap { try $0.decode(String?.self, 1) })
+            return (try credentials.first.map { try $0.decode(String.self, 0) }, try credentials.first.flatMap { try $0.decode(String?.self, 1) })
         }
-        if let lockedUntil { throw .locked(until: lockedUntil) }
         let bytes = Passwords.bytes(password), encoded = stored ?? decoyHash
+        passwordChecks.withLock { $0 += 1 }
         let matches = await Passwords.offload { PasswordHash.verify(bytes, against: encoded) } && stored != nil
-        guard matches, let userId, let account = try await database({ try await directory.account(userId) }) else {
-            throw try await failure(index, at: now)
+        guard matches, let userId, let account = try await database({ try await directory.account(userId) }), account.active else {
+            // The reservation stays: it was this failure. It answers `locked` when it reached the limit.
+            failedLogins.withLock { $0 += 1 }
+            throw reservation.lockedUntil.map { .locked(until: $0) } ?? .invalidCredentials
         }
-        guard account.active else { throw .suspended }
         try await database {
             _ = try await pool.query("DELETE FROM login_attempts WHERE login_index = $1", [.bytea(index)])
             // Costs rise as people log in: an old, cheaper hash is replaced while the password is at hand.
@@ -118,10 +122,16 @@ extension AccountService {
         return try await issue(userId: userId, session: UUID().uuidString.lowercased(), sessionEnd: now.addingTimeInterval(policy.sessionLifetime), at: now)
     }
 
-    /// Counts a failed login and answers it: `locked` when this failure reached the limit.
-    private func failure(_ index: [UInt8], at now: Date) async throws(AccountError) -> AccountError {
+    /// A reserved login attempt: `lockedUntil` is set when this attempt was the last one allowed.
+    private struct Reservation { let lockedUntil: Date? }
+
+    /// Counts an attempt before its password is checked, in one statement (the row lock orders
+    /// concurrent attempts): refused with `locked` when the login is locked now; otherwise the
+    /// attempt is the n-th of the window, and the n-th that reaches `maximumFailures` sets the lock.
+    /// A window ends `lockoutDuration` after the last attempt, or when its lock expires.
+    private func reserveAttempt(_ index: [UInt8], at now: Date) async throws(AccountError) -> Reservation {
         let until = now.addingTimeInterval(policy.lockoutDuration)
-        let lockedUntil: Date? = try await database {
+        let outcome: (reserved: Bool, lockedUntil: Date?) = try await database {
             let rows = try await pool.query("""
                 INSERT INTO login_attempts AS a (login_index, failures, last_failure_at, locked_until)
                 VALUES ($1, 1, $2, CASE WHEN 1 >= $4::bigint THEN $5 END)
@@ -130,14 +140,23 @@ extension AccountService {
                     last_failure_at = $2,
                     locked_until = CASE WHEN (CASE WHEN a.last_failure_at < $3 OR a.locked_until <= $2 THEN 1 ELSE a.failures + 1 END) >= $4::bigint
                                         THEN $5 END
+                 WHERE a.locked_until IS NULL OR a.locked_until <= $2
                 RETURNING locked_until
                 """, [.bytea(index), .timestamp(Timestamp(now)), .timestamp(Timestamp(now.addingTimeInterval(-policy.lockoutDuration))),
                       .int64(Int64(policy.maximumFailures)), .timestamp(Timestamp(until))])
-            _ = try await pool.query("DELETE FROM login_attempts WHERE last_failure_at < $1 AND (locked_until IS NULL OR locked_until < $1)",
-                                     [.timestamp(Timestamp(now.addingTimeInterval(-86_400)))])
-            return try rows.first.flatMap { try $0.decode(Timestamp?.self, 0)?.date }
+            if let row = rows.first {
+                _ = try await pool.query("DELETE FROM login_attempts WHERE last_failure_at < $1 AND (locked_until IS NULL OR locked_until < $1)",
+                                         [.timestamp(Timestamp(now.addingTimeInterval(-86_400)))])
+                return (true, try row.decode(Timestamp?.self, 0)?.date)
+            }
+            let lock = try await pool.query("SELECT locked_until FROM login_attempts WHERE login_index = $1", [.bytea(index)])
+            return (false, try lock.first.flatMap { try $0.decode(Timestamp?.self, 0)?.date } ?? until)
         }
-        return lockedUntil.map { .locked(until: $0) } ?? .invalidCredentials
+        guard outcome.reserved else {
+            failedLogins.withLock { $0 += 1 }
+            throw .locked(until: outcome.lockedUntil ?? until)
+        }
+        return Reservation(lockedUntil: outcome.lockedUntil)
     }
 
     /// Exchanges a refresh token for a new pair in the same session. A refresh token works once: a

@@ -58,6 +58,10 @@ public final class AccountService: Sendable {
     /// A well-formed hash nobody's password matches, verified when a login does not exist, so an
     /// unknown login costs as much time as a wrong password.
     let decoyHash: String
+    /// Passwords verified by `login` and logins refused, since start: what a burst of guesses
+    /// costs is what the lockout's tests and the metrics read.
+    public let passwordChecks = Locked(0)
+    public let failedLogins = Locked(0)
 
     var pool: ConnectionPool { handler.store.pool }
     var definitions: DefinitionSet { handler.definitions }

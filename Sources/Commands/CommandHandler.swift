@@ -94,7 +94,7 @@ public final class CommandHandler: Sendable {
                 let history = try await StreamHistory.load(prior.streamId, from: store, definitions: definitions)
                 generalData = Self.currentGeneralData(history, subject: prior.streamId, key: key)
             }
-            try await afterAppend(definition, subject: prior.streamId, generalData: generalData)
+            try await afterAppend(definition, subject: prior.streamId, generalData: generalData, command: command, context: context)
             return CommandResult(command: command.name, eventType: definition.eventType, streamId: prior.streamId,
                                  streamVersion: prior.streamVersion, position: prior.lastPosition, replayed: true,
                                  possibleDuplicates: try await duplicates(of: prior.streamId, definition))
@@ -168,7 +168,7 @@ public final class CommandHandler: Sendable {
                                         correlationId: context.correlationId, client: context.client),
                 idempotencyKey: command.idempotencyKey)
             let result = try await store.append(request)
-            try await afterAppend(definition, subject: streamId, generalData: generalData)
+            try await afterAppend(definition, subject: streamId, generalData: generalData, command: command, context: context)
             return CommandResult(command: command.name, eventType: definition.eventType, streamId: result.streamId,
                                  streamVersion: result.streamVersion, position: result.lastPosition, replayed: result.replayed,
                                  possibleDuplicates: try await duplicates(of: streamId, definition))
@@ -269,8 +269,10 @@ public final class CommandHandler: Sendable {
     /// Blind indexes from the case's plaintext general data after a registration or correction; key
     /// destruction after an erasure. Safe to repeat (a replayed command runs it again, finishing what
     /// a crash interrupted).
-    private func afterAppend(_ definition: EventDefinition, subject: String, generalData: JSONValue?) async throws {
+    private func afterAppend(_ definition: EventDefinition, subject: String, generalData: JSONValue?,
+                             command: Command, context: CommandContext) async throws {
         if definition.eventType == "DatosPersonalesBorrados" {
+            try await eraseLinkedCases(of: subject, definition, command, context)
             try await vault.erase(subject: subject)
             return
         }
@@ -285,6 +287,38 @@ public final class CommandHandler: Sendable {
             digests[.nameAndBirthDate] = BlindIndex.digest(.nameAndBirthDate, of: normalized, keyring: vault.keyring)
         }
         try await vault.setBlindIndexes(subject: subject, digests)
+    }
+
+    /// An erasure erases the person wherever they are: every case file linked to this one as the
+    /// same person (`ExpedientesVinculados`, in either direction, transitively) gets its own
+    /// `DatosPersonalesBorrados`, with the same grounds and the same author, and loses its key.
+    /// Otherwise the linked copy would still show the name and be found by its CURP. Each linked
+    /// append has an idempotency key derived from the command's, so a retry finishes, never repeats.
+    private func eraseLinkedCases(of subject: String, _ definition: EventDefinition, _ command: Command, _ context: CommandContext) async throws {
+        let linked = try await store.pool.query("""
+            WITH RECURSIVE linked(id) AS (
+                SELECT $1::text
+                UNION
+                SELECT CASE WHEN e.stream_id = l.id THEN e.payload->>'expediente' ELSE e.stream_id END
+                  FROM linked l JOIN events e
+                    ON e.event_type = 'ExpedientesVinculados' AND (e.stream_id = l.id OR e.payload->>'expediente' = l.id)
+            )
+            SELECT id FROM linked
+             WHERE id <> $1
+               AND NOT EXISTS (SELECT 1 FROM events d WHERE d.stream_id = linked.id AND d.event_type = $2)
+             ORDER BY id
+            """, [.text(subject), .text(definition.eventType)]).map { try $0.decode(String.self, 0) }
+        for other in linked {
+            let request = AppendRequest(
+                streamId: other, streamType: definition.streamType, expectedVersion: .any,
+                events: [NewEvent(eventType: definition.eventType, schemaVersion: definition.version,
+                                  payload: String(decoding: CanonicalJSON.serialize(command.data), as: UTF8.self), occurredAt: Timestamp.now())],
+                metadata: EventMetadata(userId: context.userId, institutionId: context.institutionId,
+                                        correlationId: context.correlationId ?? command.idempotencyKey, client: context.client),
+                idempotencyKey: "borrado-vinculado-" + Hex.encode(SHA256.hash(Array("\(command.idempotencyKey)/\(other)".utf8)).prefix(16)))
+            _ = try await store.append(request)
+            try await vault.erase(subject: other)
+        }
     }
 
     /// The case's general data now: the registration with every correction applied, personal

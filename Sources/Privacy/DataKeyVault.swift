@@ -2,19 +2,40 @@ import Cryptography
 import EventLog
 import Postgres
 
-/// Per-person data keys, wrapped by the active master key, in the mutable `personal_data_keys`
-/// table (migration 0006). Erasing a person's personal data is deleting their row.
+/// Per-person data keys, wrapped by the active master key, in the `personal_data_keys` table
+/// (migrations 0006 and 0014). Erasing a person's personal data is destroying their row, which
+/// only `erase_data_key()` may do, and only once the log records the erasure; it becomes final
+/// when the master key generation that wrapped the row is destroyed (`KeyGenerations`).
 public final class DataKeyVault: Sendable {
     let pool: ConnectionPool
-    public let keyring: Keyring
+    /// The keyring as last read. A rotation run elsewhere (`sintra keys finalizar-borrados`) adds
+    /// a generation and retires the old one in the file: a key wrapped by a master this copy does
+    /// not know, or an insert the database refuses as wrapped by a retired generation, rereads it.
+    private let current: Locked<Keyring>
+    private let keyringFile: String?
     /// Opened keys, for writing only (`keyForWriting(subject:logShowsErasure:)`): there the caller
     /// has just read the subject's stream, so an erasure is known before a cached key is used, and
     /// a write that raced one fails on its expected version. Reads always go to the table.
     private let writingKeys = BoundedCache<String, [UInt8]>(capacity: 20_000)
 
-    public init(pool: ConnectionPool, keyring: Keyring) {
+    public var keyring: Keyring { current.withLock { $0 } }
+
+    /// `keyringFile` is where `keyring` was read from, reread after a rotation; nil for a keyring
+    /// that only lives in memory (tests, the contract generator).
+    public init(pool: ConnectionPool, keyring: Keyring, keyringFile: String? = nil) {
         self.pool = pool
-        self.keyring = keyring
+        self.current = Locked(keyring)
+        self.keyringFile = keyringFile
+    }
+
+    /// Rereads the keyring file; false when there is none or it did not change.
+    private func reloadKeyring() -> Bool {
+        guard let keyringFile, let fresh = try? Keyring.load(file: keyringFile) else { return false }
+        return current.withLock { keyring in
+            let changed = keyring.fileText != fresh.fileText
+            keyring = fresh
+            return changed
+        }
     }
 
     /// `keyForWriting(subject:)` for a caller that has just read the subject's stream from the log
@@ -33,7 +54,7 @@ public final class DataKeyVault: Sendable {
 
     /// Associated data binds a wrapped key to its subject and master, so a row copied onto
     /// another person, or relabelled with another master id, does not open.
-    private static func wrappingContext(subject: String, masterId: String) -> [UInt8] {
+    static func wrappingContext(subject: String, masterId: String) -> [UInt8] {
         Array("sintra/clave-de-datos/\(subject)/\(masterId)".utf8)
     }
 
@@ -45,24 +66,41 @@ public final class DataKeyVault: Sendable {
         return try await existingOrNewKey(subject: subject)
     }
 
-    private func existingOrNewKey(subject: String) async throws -> [UInt8]? {
+    private func existingOrNewKey(subject: String, rereadKeyring: Bool = true) async throws -> [UInt8]? {
         if let existing = try await key(subject: subject) { return existing }
         let dataKey = SecureRandom.bytes(count: 32)
         let master = keyring.active
         let wrapped = try AESGCM.seal(dataKey, key: master.key, associatedData: Self.wrappingContext(subject: subject, masterId: master.id))
-        let rows = try await pool.query("""
-            INSERT INTO personal_data_keys (subject, master_key_id, wrapped_key) VALUES ($1, $2, $3)
-            ON CONFLICT (subject) DO NOTHING RETURNING subject
-            """, [.text(subject), .text(master.id), .bytea(wrapped)])
+        let rows: PostgresRows
+        do {
+            rows = try await pool.query("""
+                INSERT INTO personal_data_keys (subject, master_key_id, wrapped_key) VALUES ($1, $2, $3)
+                ON CONFLICT (subject) DO NOTHING RETURNING subject
+                """, [.text(subject), .text(master.id), .bytea(wrapped)])
+        } catch let error as PostgresError where error.sqlState == "55000" && rereadKeyring && reloadKeyring() {
+            // A rotation made another generation active since this keyring was read: wrap with it.
+            return try await existingOrNewKey(subject: subject, rereadKeyring: false)
+        }
         if rows.isEmpty { return try await key(subject: subject) }  // Another writer created it first.
         return dataKey
     }
 
-    /// The subject's data key, or nil when there is none (never created, or erased).
+    /// The subject's data key, or nil when there is none: never created, erased, or recorded as
+    /// erased in the log while the row survived (an erasure interrupted between its event and the
+    /// deletion, which this read then finishes). The log, not the table, says whether a person was erased.
     public func key(subject: String) async throws -> [UInt8]? {
-        let rows = try await pool.query("SELECT master_key_id, wrapped_key FROM personal_data_keys WHERE subject = $1", [.text(subject)])
+        let rows = try await pool.query("""
+            SELECT k.master_key_id, k.wrapped_key,
+                   EXISTS (SELECT 1 FROM events e WHERE e.stream_id = $1 AND e.event_type = 'DatosPersonalesBorrados')
+              FROM personal_data_keys k WHERE k.subject = $1
+            """, [.text(subject)])
         guard let row = rows.first else { return nil }
+        if try row.decode(Bool.self, 2) {
+            try await erase(subject: subject)
+            return nil
+        }
         let masterId = try row.decode(String.self, 0)
+        if keyring.master(masterId) == nil { _ = reloadKeyring() }
         guard let master = keyring.master(masterId) else {
             throw CryptoError("la clave de datos de «\(subject)» está cifrada con la clave maestra «\(masterId)», que no está en el archivo de claves")
         }
@@ -78,12 +116,14 @@ public final class DataKeyVault: Sendable {
         return !rows.isEmpty
     }
 
-    /// Destroys the subject's data key and blind indexes. Irreversible by design.
+    /// Destroys the subject's data key and blind indexes, through `erase_data_key()`, which refuses
+    /// unless the log already records the erasure. Irreversible by design; final once the key's
+    /// master generation is destroyed (`sintra keys finalizar-borrados`).
     @discardableResult
     public func erase(subject: String) async throws -> Bool {
         writingKeys.remove(subject)
-        let rows = try await pool.query("DELETE FROM personal_data_keys WHERE subject = $1 RETURNING subject", [.text(subject)])
-        return !rows.isEmpty
+        let rows = try await pool.query("SELECT erase_data_key($1)", [.text(subject)])
+        return try rows.first?.decode(Bool.self, 0) ?? false
     }
 
     /// Records (or replaces) the subject's blind indexes.
@@ -93,35 +133,6 @@ public final class DataKeyVault: Sendable {
                 INSERT INTO blind_indexes (subject, kind, digest) VALUES ($1, $2, $3)
                 ON CONFLICT (subject, kind) DO UPDATE SET digest = EXCLUDED.digest
                 """, [.text(subject), .text(kind.rawValue), .bytea(digest)])
-        }
-    }
-
-    /// Re-wraps every data key not yet under the active master key, in batches; the log is not touched.
-    /// Returns how many keys were re-wrapped.
-    public func rotate(batchSize: Int = 500) async throws -> Int {
-        let active = keyring.active
-        var total = 0
-        while true {
-            let rows = try await pool.query("""
-                SELECT subject, master_key_id, wrapped_key FROM personal_data_keys
-                 WHERE master_key_id <> $1 ORDER BY subject LIMIT $2
-                """, [.text(active.id), .int64(Int64(batchSize))])
-            if rows.isEmpty { return total }
-            for row in rows {
-                let subject = try row.decode(String.self, 0), oldId = try row.decode(String.self, 1)
-                guard let old = keyring.master(oldId) else {
-                    throw CryptoError("la clave maestra «\(oldId)» no está en el archivo de claves: no se puede rotar «\(subject)»")
-                }
-                let dataKey = try AESGCM.open(try row.decode([UInt8].self, 2), key: old.key,
-                                              associatedData: Self.wrappingContext(subject: subject, masterId: oldId))
-                let wrapped = try AESGCM.seal(dataKey, key: active.key,
-                                              associatedData: Self.wrappingContext(subject: subject, masterId: active.id))
-                _ = try await pool.query("""
-                    UPDATE personal_data_keys SET master_key_id = $2, wrapped_key = $3, rotated_at = now()
-                     WHERE subject = $1 AND master_key_id = $4
-                    """, [.text(subject), .text(active.id), .bytea(wrapped), .text(oldId)])
-                total += 1
-            }
         }
     }
 }

@@ -130,20 +130,37 @@ struct AccountsCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Cuentas, del alta más antigua a la más reciente (sin datos personales salvo --datos-personales).")
+        static let configuration = CommandConfiguration(
+            abstract: "Cuentas, del alta más antigua a la más reciente (sin datos personales salvo --datos-personales).",
+            discussion: "Con --datos-personales actúa como una cuenta (--cuenta o --token) con permiso «leer-cuentas», declara el --motivo y cada cuenta mostrada queda registrada como consulta de datos personales.")
         @OptionGroup var options: CommandOptions
+        @OptionGroup var acting: ActingAccountOptions
         @Option(name: .customLong("institucion")) var institution: String?
-        @Flag(name: .customLong("datos-personales"), help: "Muestra nombre y usuario (descifrados).") var personal = false
+        @Flag(name: .customLong("datos-personales"), help: "Muestra nombre y usuario (descifrados); requiere --motivo y una cuenta.") var personal = false
+        @Option(name: .customLong("motivo"), help: "Para qué se consultan los nombres y usuarios.") var purpose: String?
+
+        func validate() throws {
+            if personal && (purpose ?? "").trimmingCharacters(in: .whitespaces).count < PersonalDataAccess.minimumPurposeLength {
+                throw ValidationError("--datos-personales requiere --motivo (al menos \(PersonalDataAccess.minimumPurposeLength) caracteres): toda consulta de datos personales declara su finalidad")
+            }
+        }
 
         func run() async throws {
             let service = try await options.makeAccountService()
             let accounts = try await service.directory.accounts(institution: institution)
+            var access: (PersonalDataAccess, Identity)?
+            if personal { access = (PersonalDataAccess(accounts: service), try await acting.identity(service)) }
             for account in accounts {
                 var line = "\(account.userId)  \(account.institution.padding(toLength: 14, withPad: " ", startingAt: 0))"
                     + "\((account.active ? "activa" : "suspendida").padding(toLength: 11, withPad: " ", startingAt: 0))"
                     + account.roles.map(\.rawValue).joined(separator: ",")
-                if personal, let data = try await service.directory.personalData(of: account.userId) {
-                    line += "  \(data.login ?? "(borrado)")  \(data.name ?? "(borrado)")"
+                if let (reader, identity) = access, let purpose {
+                    // Each account's name is authorised and recorded before it is printed.
+                    try await report { try await reader.authorize(identity, record: account.userId, purpose: purpose) }
+                    try await report { try await reader.record(account.userId, fields: ["nombre", "usuario"], purpose: purpose, by: identity, client: "consola") }
+                    if let data = try await service.directory.personalData(of: account.userId) {
+                        line += "  \(data.login ?? "(borrado)")  \(data.name ?? "(borrado)")"
+                    }
                 }
                 print(line)
             }
@@ -175,7 +192,7 @@ extension CommandOptions {
 
 /// Runs an account operation; its problems are printed one per line in Spanish and exit with 1.
 @discardableResult
-private func report<T>(_ body: () async throws -> T) async throws -> T {
+func report<T>(_ body: () async throws -> T) async throws -> T {
     do {
         return try await body()
     } catch let error as AccountError {

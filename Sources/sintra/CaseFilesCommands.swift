@@ -1,3 +1,4 @@
+import Accounts
 import ArgumentParser
 import CanonicalJSON
 import CaseFiles
@@ -9,7 +10,7 @@ import Privacy
 extension CommandOptions {
     func makeReader() throws -> CaseFileReader {
         let store = EventStore(pool: ConnectionPool(connectionString: try database.resolved(), maxConnections: 4))
-        return CaseFileReader(store: store, vault: DataKeyVault(pool: store.pool, keyring: try keys.load()), definitions: try events.load())
+        return CaseFileReader(store: store, vault: try keys.vault(store.pool), definitions: try events.load())
     }
 }
 
@@ -70,24 +71,43 @@ struct CasesCommand: AsyncParsableCommand {
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Un expediente: datos generales, victimización, línea de tiempo, canalizaciones, instituciones, posibles duplicados (JSON).")
+        static let configuration = CommandConfiguration(
+            abstract: "Un expediente: datos generales, victimización, línea de tiempo, canalizaciones, instituciones, posibles duplicados (JSON).",
+            discussion: "Con --datos-personales actúa como una cuenta (--cuenta o --token) a la que la tabla de permisos se lo permite; la consulta queda registrada con su --motivo antes de mostrarse, como en la API.")
         @OptionGroup var options: CommandOptions
+        @OptionGroup var acting: ActingAccountOptions
         @Argument(help: "Identificador del expediente (expediente-…).") var caseId: String
-        @Flag(name: .customLong("datos-personales"), help: "Abre los datos personales (requiere --motivo).") var personal = false
+        @Flag(name: .customLong("datos-personales"), help: "Abre los datos personales (requiere --motivo y una cuenta).") var personal = false
         @Option(name: .customLong("motivo"), help: "Para qué se consultan los datos personales.") var purpose: String?
 
         func validate() throws {
-            if personal && (purpose?.trimmingCharacters(in: .whitespaces).isEmpty ?? true) {
-                throw ValidationError("--datos-personales requiere --motivo: toda consulta de datos personales declara su finalidad")
+            if personal && (purpose ?? "").trimmingCharacters(in: .whitespaces).count < PersonalDataAccess.minimumPurposeLength {
+                throw ValidationError("--datos-personales requiere --motivo (al menos \(PersonalDataAccess.minimumPurposeLength) caracteres): toda consulta de datos personales declara su finalidad")
             }
         }
 
         func run() async throws {
+            var access: (PersonalDataAccess, Identity)?
+            if personal, let purpose {
+                let service = try await options.makeAccountService()
+                let identity = try await acting.identity(service)
+                let reader = PersonalDataAccess(accounts: service)
+                try await report { try await reader.authorize(identity, record: caseId, purpose: purpose) }
+                access = (reader, identity)
+            }
             guard let file = try await options.makeReader().read(caseId, personal: personal) else {
-                throw ValidationError("no existe el expediente «\(caseId.prefix(80))» (o la proyección aún no lo aplica)")
+                printError("ERROR: no existe el expediente «\(caseId.prefix(80))» (o la proyección aún no lo aplica)")
+                throw ExitCode(1)
+            }
+            if let (reader, identity) = access, let purpose, file.personalDataOpened {
+                try await report { try await reader.record(caseId, fields: file.personalFields, purpose: purpose, by: identity, client: "consola") }
             }
             print(String(decoding: CanonicalJSON.serialize(file.json), as: UTF8.self))
-            if personal && !file.personalDataOpened { printError("Los datos personales de este expediente fueron borrados; no se pueden abrir.") }
+            if personal && !file.personalDataOpened {
+                // The same fact the JSON states, in words.
+                printError(file.summary.personalDataErased ? "Los datos personales de este expediente fueron borrados; no se pueden abrir."
+                                                           : "Los datos personales de este expediente no se pudieron abrir (su clave no está).")
+            }
         }
     }
 

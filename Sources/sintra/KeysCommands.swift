@@ -8,19 +8,27 @@ struct KeyringOptions: ParsableArguments {
     @Option(name: .customLong("master-key"), help: "Archivo de claves de datos personales (por omisión $SINTRA_MASTER_KEY_FILE).")
     var file: String?
 
-    func load() throws -> Keyring {
+    func path() throws -> String {
         guard let path = file ?? Environment.value("SINTRA_MASTER_KEY_FILE") else {
             throw ValidationError("indique el archivo de claves con --master-key o SINTRA_MASTER_KEY_FILE (créelo con `sintra keys generate`)")
         }
-        return try Keyring.load(file: path)
+        return path
+    }
+
+    func load() throws -> Keyring { try Keyring.load(file: try path()) }
+
+    /// The vault over `pool` with this keyring, rereading the file after a rotation made elsewhere.
+    func vault(_ pool: ConnectionPool) throws -> DataKeyVault {
+        let path = try path()
+        return DataKeyVault(pool: pool, keyring: try Keyring.load(file: path), keyringFile: path)
     }
 }
 
 struct KeysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keys",
-        abstract: "Claves que cifran los datos personales: generar, agregar una clave maestra, rotar, retirar la anterior.",
-        subcommands: [Generate.self, Add.self, Rotate.self, Retire.self])
+        abstract: "Claves que cifran los datos personales: generar el archivo; rotar la clave maestra (lo que hace definitivo cada borrado).",
+        subcommands: [Generate.self, Rotate.self])
 
     static func write(_ keyring: Keyring, to path: String, replacing: Bool) throws {
         if !replacing && FileManager.default.fileExists(atPath: path) {
@@ -45,55 +53,41 @@ struct KeysCommand: AsyncParsableCommand {
         }
     }
 
-    struct Add: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Agrega una clave maestra nueva y la hace activa (después, `sintra keys rotate`).")
-        @Argument(help: "Ruta del archivo de claves.") var path: String
-        @Option(help: "Identificador de la nueva clave.") var id: String
-
-        func run() throws {
-            let keyring = try Keyring.load(file: path).addingMasterKey(id: id)
-            try KeysCommand.write(keyring, to: path, replacing: true)
-            print("Clave maestra «\(id)» agregada y activa en \(path). Ejecute `sintra keys rotate` para volver a envolver las claves de datos.")
-        }
-    }
-
     struct Rotate: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Vuelve a envolver cada clave de datos con la clave maestra activa; el registro no se toca.")
-        @OptionGroup var database: DatabaseOptions
-        @OptionGroup var keys: KeyringOptions
-
-        func run() async throws {
-            let pool = ConnectionPool(connectionString: try database.resolved(), maxConnections: 1)
-            let vault = DataKeyVault(pool: pool, keyring: try keys.load())
-            do {
-                let count = try await vault.rotate()
-                await pool.close()
-                print("\(formatCount(Int64(count))) claves de datos envueltas con la clave maestra «\(vault.keyring.activeId)»")
-            } catch {
-                await pool.close()
-                throw error
-            }
-        }
-    }
-
-    struct Retire: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Quita una clave maestra del archivo, solo si ya ninguna clave de datos depende de ella (después de `sintra keys rotate`).")
-        @OptionGroup var database: DatabaseOptions
-        @Argument(help: "Ruta del archivo de claves.") var path: String
-        @Option(help: "Identificador de la clave maestra a retirar.") var id: String
+            abstract: "Nueva generación de la clave maestra: vuelve a envolver cada clave de datos y destruye la anterior; el registro no se toca.",
+            discussion: """
+                Un borrado de datos personales es definitivo solo después de esta rotación: hasta entonces, el WAL de \
+                PostgreSQL y los respaldos anteriores guardan la clave borrada envuelta con una clave maestra que aún existe. \
+                Ejecútela tras cada borrado o a diario con --si-hay-borrados (temporizador de systemd en el README). Se conecta \
+                como dueño de la base (--admin-url o $SINTRA_ADMIN_DATABASE_URL): la aplicación no puede envolver ni borrar claves. \
+                Después, reemplace todo respaldo del archivo de claves: uno anterior conserva la clave maestra destruida.
+                """)
+        @Option(name: .customLong("admin-url"), help: "Conexión del dueño de la base (por omisión $SINTRA_ADMIN_DATABASE_URL).")
+        var adminURL: String?
+        @OptionGroup var keys: KeyringOptions
+        @Flag(name: .customLong("si-hay-borrados"), help: "Solo si hay borrados aún no definitivos (para un trabajo programado).")
+        var onlyIfPending = false
 
         func run() async throws {
-            let keyring = try Keyring.load(file: path)
-            let pool = ConnectionPool(connectionString: try database.resolved(), maxConnections: 1)
-            let rows = try await pool.query("SELECT count(*) FROM personal_data_keys WHERE master_key_id = $1", [.text(id)])
-            await pool.close()
-            let pending = try rows[0].decode(Int64.self, 0)
-            guard pending == 0 else {
-                throw ValidationError("\(formatCount(pending)) claves de datos siguen envueltas con «\(id)»: ejecute antes `sintra keys rotate`")
+            guard let url = adminURL ?? Environment.value("SINTRA_ADMIN_DATABASE_URL") else {
+                throw ValidationError("indique la conexión del dueño de la base con --admin-url o SINTRA_ADMIN_DATABASE_URL")
             }
-            try KeysCommand.write(try keyring.removingMasterKey(id: id), to: path, replacing: true)
-            print("Clave maestra «\(id)» retirada de \(path).")
+            let path = try keys.path()
+            let pool = ConnectionPool(connectionString: url, maxConnections: 1)
+            defer { Task { await pool.close() } }
+            let generations = KeyGenerations(owner: pool)
+            let pending = try await generations.pendingErasures()
+            if onlyIfPending && pending.count == 0 {
+                print("Ningún borrado pendiente: todos los borrados registrados ya son definitivos.")
+                return
+            }
+            let outcome = try await generations.rotate(keyringFile: path) { try KeysCommand.write($0, to: path, replacing: true) }
+            print("Clave maestra «\(outcome.active)» activa; \(formatCount(Int64(outcome.rewrapped))) claves de datos envueltas de nuevo.")
+            print("Destruidas del archivo de claves: \(outcome.retired.map { "«\($0)»" }.joined(separator: ", ")).")
+            print("\(formatCount(Int64(outcome.finalizedErasures))) borrado(s) ahora definitivo(s)"
+                  + (outcome.completedErasures > 0 ? "; \(outcome.completedErasures) borrado(s) interrumpido(s) completado(s)." : "."))
+            print("Reemplace los respaldos del archivo de claves \(path): los anteriores conservan la clave maestra destruida.")
         }
     }
 }

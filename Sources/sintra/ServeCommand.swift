@@ -59,7 +59,7 @@ struct Serve: AsyncParsableCommand {
         let definitions = try command.events.load()
         let url = Self.withStatementTimeout(try command.database.resolved(), seconds: timeout)
         let store = EventStore(pool: ConnectionPool(connectionString: url, maxConnections: 16))
-        let vault = DataKeyVault(pool: store.pool, keyring: try command.keys.load())
+        let vault = try command.keys.vault(store.pool)
         let handler = CommandHandler(definitions: definitions, store: store, vault: vault)
         let projector = try self.projector.makeProjector()
         logger.info("poniendo al día las proyecciones")

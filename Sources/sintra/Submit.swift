@@ -18,7 +18,7 @@ struct CommandOptions: ParsableArguments {
         let url = try database.resolved()
         let store = EventStore(pool: ConnectionPool(connectionString: url, maxConnections: 8))
         return CommandHandler(definitions: try events.load(), store: store,
-                              vault: DataKeyVault(pool: store.pool, keyring: try keys.load()))
+                              vault: try keys.vault(store.pool))
     }
 }
 

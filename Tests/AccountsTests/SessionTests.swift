@@ -37,7 +37,7 @@ import Testing
         _ = try await world.user("beto", by: admin)
         await #expect(throws: AccountError.invalidCredentials) { try await world.service.login(login: "beto", password: "otra frase cualquiera") }
         await #expect(throws: AccountError.invalidCredentials) { try await world.service.login(login: "nadie", password: "otra frase cualquiera") }
-        #expect(AccountError.invalidCredentials.message == "usuario o contraseña incorrectos")
+        #expect(AccountError.invalidCredentials.message.hasPrefix("usuario o contraseña incorrectos"))
         // An unknown login is checked against a decoy hash of the same cost, so it takes as long as a wrong password.
         #expect(PasswordHash.parameters(of: world.service.decoyHash) == .testing)
         let empty = await #expect(throws: AccountError.self) { try await world.service.login(login: " ", password: "") }
@@ -71,6 +71,58 @@ import Testing
             world.clock.advance(minutes: 16)
         }
         await #expect(throws: AccountError.invalidCredentials) { try await world.service.login(login: "carla", password: "mal") }
+    }
+
+    /// The attack: 40 wrong passwords sent at once used to be checked all 40 (the lock was read
+    /// before the slow hash and the failure counted after it), and the right password sent next was
+    /// accepted inside the lock. Now each attempt is reserved before its hash.
+    @Test func aParallelBurstOfGuessesGetsAtMostFiveChecked() async throws {
+        let world = try await AccountWorld.make()
+        let (admin, _) = try await world.bootstrap()
+        _ = try await world.user("blanca", by: admin)
+        _ = try await world.user("otra.persona", by: admin)
+        let checksBefore = world.service.passwordChecks.withLock { $0 }
+        let answers = await withTaskGroup(of: AccountError?.self) { group in
+            for guess in 1...40 {
+                group.addTask {
+                    do { _ = try await world.service.login(login: "blanca", password: "adivinanza \(guess)"); return nil } catch let error as AccountError { return error } catch { return .unavailable("\(error)") }
+                }
+            }
+            // Another person logs in during the burst and is not held up by it (no lock, no queue of 40 hashes).
+            group.addTask {
+                do { _ = try await world.service.login(login: "otra.persona", password: "una frase bastante larga"); return nil } catch let error as AccountError { return error } catch { return .unavailable("\(error)") }
+            }
+            var all: [AccountError?] = []
+            for await answer in group { all.append(answer) }
+            return all
+        }
+        let checked = world.service.passwordChecks.withLock { $0 } - checksBefore
+        #expect(checked <= 6, "at most 5 guesses and the other person's password are checked, whatever the concurrency: \(checked)")
+        #expect(answers.filter { $0 == nil }.count == 1, "only the other person got in")
+        #expect(answers.compactMap { $0 }.count == 40)
+        let failures = try await world.rows("SELECT max(failures) FROM login_attempts").first?.decode(Int64?.self, 0)
+        #expect(failures == 5)
+        // The right password, sent right after the burst, finds the lock.
+        await #expect(throws: AccountError.locked(until: world.clock.now.addingTimeInterval(900))) {
+            try await world.service.login(login: "blanca", password: "una frase bastante larga")
+        }
+        #expect(world.service.passwordChecks.withLock { $0 } - checksBefore == checked, "a locked login costs no hash")
+    }
+
+    /// A suspended account used to answer the right password differently (403) from a wrong one (401).
+    @Test func aSuspendedAccountAnswersTheRightPasswordAsAWrongOne() async throws {
+        let world = try await AccountWorld.make()
+        let (admin, _) = try await world.bootstrap()
+        let account = try await world.user("susana", by: admin)
+        try await world.service.suspend(account.userId, reason: "Licencia.", by: .user(admin))
+        let right = await #expect(throws: AccountError.self) { try await world.service.login(login: "susana", password: "una frase bastante larga") }
+        let wrong = await #expect(throws: AccountError.self) { try await world.service.login(login: "susana", password: "otra frase distinta") }
+        #expect(right == .invalidCredentials && wrong == right)
+        // And it counts toward the lock like any failure.
+        for _ in 1...3 { _ = try? await world.service.login(login: "susana", password: "una frase bastante larga") }
+        await #expect(throws: AccountError.locked(until: world.clock.now.addingTimeInterval(900))) {
+            try await world.service.login(login: "susana", password: "otra frase distinta")
+        }
     }
 
     @Test func accessExpiresRefreshRotatesOnceAndTheSessionEndsAfterEightHours() async throws {
@@ -112,7 +164,7 @@ import Testing
         let again = try await world.service.login(login: "elena", password: "una frase bastante larga")
         try await world.service.suspend(account.userId, reason: "Licencia.", by: .user(admin))
         #expect(try await world.service.authenticate(bearer: again.accessToken) == nil)
-        await #expect(throws: AccountError.suspended) { try await world.service.login(login: "elena", password: "una frase bastante larga") }
+        await #expect(throws: AccountError.invalidCredentials) { try await world.service.login(login: "elena", password: "una frase bastante larga") }
         await #expect(throws: AccountError.invalidToken) { try await world.service.refresh(again.refreshToken) }
         try await world.service.reactivate(account.userId, by: .user(admin))
         let back = try await world.service.login(login: "elena", password: "una frase bastante larga")

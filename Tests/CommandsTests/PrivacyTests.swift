@@ -103,24 +103,4 @@ import Testing
                                                                          "motivo": "Prueba."], stream: first.streamId)
         #expect(selfLink.map(\.code) == ["referencia-a-si-mismo"])
     }
-
-    @Test func rotatingTheMasterKeyRewrapsDataKeysWithoutTouchingTheLog() async throws {
-        let original = Keyring.generate(id: "m1")
-        let system = try await System.make(keyring: original)
-        let stream = try await system.run("registrar-persona", persona()).streamId
-        let headBefore = try await system.store.head()
-        let rotated = try original.addingMasterKey(id: "m2")
-        let vault = DataKeyVault(pool: system.store.pool, keyring: rotated)
-        #expect(try await vault.rotate() == 1)
-        #expect(try await vault.rotate() == 0)
-        // Only the new master remains: the data key still opens, so the personal data still reads.
-        let newOnly = try rotated.removingMasterKey(id: "m1")
-        #expect(throws: CryptoError.self) { try rotated.removingMasterKey(id: "m2") }
-        let key = try #require(try await DataKeyVault(pool: system.store.pool, keyring: newOnly).key(subject: stream))
-        let stored = try CanonicalJSON.parse(try #require(try await system.store.readStream(stream).first).payload)
-        #expect(PersonalDataCipher.decrypt(stored, subject: stream, key: key).payload["nombre"] == "Lucía")
-        // The old master alone no longer opens it.
-        await #expect(throws: (any Error).self) { try await DataKeyVault(pool: system.store.pool, keyring: original).key(subject: stream) }
-        #expect(try await system.store.head() == headBefore)
-    }
 }
