@@ -74,7 +74,7 @@ let package = Package(
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "Demo", "Projections", "Commands", "Definitions", "Privacy", "Catalog", "CanonicalJSON", "Postgres", "TestDatabase"]),
         .testTarget(name: "AccountsTests", dependencies: ["Accounts", "Commands", "Projections", "Definitions", "Privacy", "Cryptography", "Postgres", "TestDatabase"]),
         .testTarget(name: "APITests", dependencies: [
-            "API", "Accounts", "CaseFiles", "Commands", "Definitions", "EventLog", "Indicators", "Postgres", "Privacy", "Projections", "CanonicalJSON",
+            "API", "Accounts", "CaseFiles", "Commands", "Definitions", "EventLog", "Indicators", "Postgres", "Privacy", "Projections", "Publications", "Statistics", "CanonicalJSON",
             "Catalog", "TestDatabase",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),

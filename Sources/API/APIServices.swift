@@ -5,6 +5,7 @@ import Definitions
 import EventLog
 import Indicators
 import Projections
+import Statistics
 
 /// What the routes need, built once by `sintra serve` (or a test) and shared by every request.
 public struct APIServices: Sendable {
@@ -24,6 +25,8 @@ public struct APIServices: Sendable {
     let idempotentWrites: IdempotentWrites
     /// Opening personal data, recorded the same way as from the console.
     let personalData: PersonalDataAccess
+    /// The anonymous statistics, computed once per change (nil without a projector).
+    let publicStatistics: PublicStatistics?
 
     public init(definitions: DefinitionSet, handler: CommandHandler, accounts: AccountService, projector: Projector?,
                 cases: CaseFileReader, indicators: [IndicatorDefinition], statisticsThreshold: Int) {
@@ -37,6 +40,7 @@ public struct APIServices: Sendable {
         self.scopes = RecordScopes(histories: handler.histories, directory: accounts.directory, definitions: definitions)
         self.idempotentWrites = IdempotentWrites(pool: handler.store.pool, keyring: handler.vault.keyring)
         self.personalData = PersonalDataAccess(accounts: accounts)
+        self.publicStatistics = projector.map { PublicStatistics(projector: $0, labels: Labels(catalogs: definitions.catalogs), threshold: statisticsThreshold) }
     }
 
     var store: EventStore { handler.store }

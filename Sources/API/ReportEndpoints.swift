@@ -42,7 +42,7 @@ enum ReportEndpoints {
                 try await statistics(request, context, services)
             },
             Endpoint(.get, "/v1/estadisticas/exportacion/{archivo}", operationId: "exportacion-de-estadisticas", tag: "estadisticas",
-                     summary: "La exportación de toda la serie: datapackage.json (Frictionless, describe cada archivo y campo) y los CSV y JSON que enlaza. Sin autenticación.",
+                     summary: "La exportación de la última publicación de las estadísticas: datapackage.json (Frictionless, describe cada archivo y campo) y los CSV y JSON que enlaza. Sin autenticación.",
                      access: .open, parameters: [.init("archivo", in: .path, description: "datapackage.json, estadisticas-serie.csv, estadisticas-2024.json…",
                                                        schema: ["type": "string", "pattern": "^[a-z0-9-]{1,60}\\.(csv|json)$"])],
                      successes: [.init(200, "El archivo.", schema: ["type": "object"], alternatives: ["text/csv"])], errors: [400, 404, 429, 503]) { _, context in
@@ -51,23 +51,23 @@ enum ReportEndpoints {
         ]
     }
 
-    /// One file of the export, generated for this request in a private temporary folder: the
-    /// descriptor's relative paths then resolve against this same route.
+    /// One file of the export of the last published release. An unknown name is refused before
+    /// any work; the release's files are built once and kept (`PublicStatistics`).
     static func exportFile(_ name: String, _ services: APIServices) async throws -> Response {
         guard name.range(of: "^[a-z0-9-]{1,60}\\.(csv|json)$", options: .regularExpression) != nil else {
             throw APIProblem.malformed("archivo: un nombre como datapackage.json o estadisticas-2024.csv", path: "ruta.archivo")
         }
-        guard let projector = services.projector else { throw APIProblem.unavailable("Sin proyector configurado.") }
-        let data = try await StatisticsSource(pool: projector.pool).read()
-        let report = StatisticsBuilder(labels: Labels(catalogs: services.definitions.catalogs), threshold: services.statisticsThreshold).build(data)
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sintra-exportacion-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let written = try DataPackage.export(report, to: folder, wholeSeries: true)
-        guard written.contains(name), let contents = FileManager.default.contents(atPath: folder.appendingPathComponent(name).path) else {
-            throw APIProblem.notFound("La exportación no tiene «\(name)»; consulte datapackage.json.")
+        guard PublicStatistics.isExportName(name) else { throw APIProblem.notFound("La exportación no tiene «\(name)»; consulte datapackage.json.") }
+        guard let statistics = services.publicStatistics else { throw APIProblem.unavailable("Sin proyector configurado.") }
+        guard let release = try await statistics.lastRelease() else {
+            throw APIProblem.notFound("Aún no hay una publicación de las estadísticas; la exportación es la de la última publicación.")
+        }
+        guard let contents = release.files[name] else {
+            throw APIProblem.notFound("La publicación del \(release.release.date) no tiene «\(name)»; consulte datapackage.json.")
         }
         let type = name.hasSuffix(".csv") ? "text/csv; charset=utf-8" : "application/json; charset=utf-8"
-        return Response(status: .ok, headers: [.contentType: type], body: .init(byteBuffer: ByteBuffer(bytes: contents)))
+        return Response(status: .ok, headers: [.contentType: type, .cacheControl: "public, max-age=300"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: contents)))
     }
 
     static func indicators(_ request: Request, _ context: APIContext, _ services: APIServices) async throws -> Response {
@@ -117,15 +117,9 @@ enum ReportEndpoints {
         let year = query.integer("anio", 2012...2100)
         let format = query.choice("formato", ["json", "csv"]) ?? "json"
         try query.finish()
-        guard let projector = services.projector else { throw APIProblem.unavailable("Sin proyector configurado.") }
-        let data = try await StatisticsSource(pool: projector.pool).read()
-        let report = StatisticsBuilder(labels: Labels(catalogs: services.definitions.catalogs), threshold: services.statisticsThreshold)
-            .build(data, year: year.map(Int.init))
-        if format == "csv" {
-            return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8"],
-                            body: .init(byteBuffer: ByteBuffer(string: StatisticsRenderer.csv(report))))
-        }
-        return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
-                        body: .init(byteBuffer: ByteBuffer(string: StatisticsRenderer.json(report))))
+        guard let statistics = services.publicStatistics else { throw APIProblem.unavailable("Sin proyector configurado.") }
+        let body = try await statistics.current(year: year.map(Int.init), format: format)
+        let type = format == "csv" ? "text/csv; charset=utf-8" : "application/json; charset=utf-8"
+        return Response(status: .ok, headers: [.contentType: type], body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 }

@@ -56,18 +56,7 @@ public struct StatisticsPublisher: Sendable {
     public func check(_ publication: Publication) async throws -> Check {
         let year = publication.years.count == 1 ? publication.years.first : nil
         let threshold = publication.threshold ?? StatisticsBuilder.defaultThreshold
-        let label = "estadisticas_\(publication.logPosition)_\(UInt32.random(in: 0...UInt32.max))"
-        let schemas = try await projector.replay(until: publication.logPosition, label: label, only: ["estadisticas"])
-        let then: StatisticsReport
-        do {
-            guard let schema = schemas["estadisticas"] else { throw PublicationError.missingProjections }
-            let data = try await StatisticsSource(pool: projector.pool, schema: schema, position: publication.logPosition).read()
-            then = StatisticsBuilder(labels: labels, threshold: threshold).build(data, year: year)
-            try await projector.dropReplay(label: label)
-        } catch {
-            try? await projector.dropReplay(label: label)
-            throw error
-        }
+        let then = try await report(of: publication)
         try await projector.start()
         let now = StatisticsBuilder(labels: labels, threshold: threshold).build(try await StatisticsSource(pool: projector.pool).read(), year: year)
         let fingerprint = Hex.encode(SHA256.hash(Array(StatisticsRenderer.json(then).utf8)))
@@ -75,6 +64,25 @@ public struct StatisticsPublisher: Sendable {
         return Check(publication: publication, reproduces: fingerprint == publication.fingerprint,
                      versionNow: publication.definitions.first { $0.key == "estadisticas" }?.version == version ? nil : version,
                      changedCells: Self.differences(then, now))
+    }
+
+    /// A release as it was published: the projection replayed to the release's position, built
+    /// with the release's threshold and years. The same input always gives the same release.
+    public func report(of publication: Publication) async throws -> StatisticsReport {
+        let year = publication.years.count == 1 ? publication.years.first : nil
+        let threshold = publication.threshold ?? StatisticsBuilder.defaultThreshold
+        let label = "estadisticas_\(publication.logPosition)_\(UInt32.random(in: 0...UInt32.max))"
+        let schemas = try await projector.replay(until: publication.logPosition, label: label, only: ["estadisticas"])
+        do {
+            guard let schema = schemas["estadisticas"] else { throw PublicationError.missingProjections }
+            let data = try await StatisticsSource(pool: projector.pool, schema: schema, position: publication.logPosition).read()
+            let report = StatisticsBuilder(labels: labels, threshold: threshold).build(data, year: year)
+            try await projector.dropReplay(label: label)
+            return report
+        } catch {
+            try? await projector.dropReplay(label: label)
+            throw error
+        }
     }
 
     static func differences(_ then: StatisticsReport, _ now: StatisticsReport) -> [(table: String, row: String, column: String, then: Int?, now: Int?)] {

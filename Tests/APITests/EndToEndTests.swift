@@ -1,4 +1,7 @@
 import Accounts
+import Commands
+import Publications
+import Statistics
 import CanonicalJSON
 import Foundation
 import Projections
@@ -82,12 +85,19 @@ import Testing
             let bySex = statistics.json["tablas"]?.arrayValue?.first { ($0["id"]?.stringValue ?? "").contains("sexo") }
             #expect(statistics.status == 200 && bySex != nil, "\(statistics.text.prefix(300))")
             #expect(statistics.text.contains("toda cifra de 1 a 1 se suprime"))
-            // Its export: the Frictionless descriptor and every file it names, relative to the same route.
+            // Its export is the last published release, not a live feed: none yet, so none to download.
+            #expect(try await client.call(.get, "/v1/estadisticas/exportacion/datapackage.json").status == 404)
+            let labels = Labels(catalogs: world.services.definitions.catalogs)
+            _ = try await StatisticsPublisher(projector: world.services.projector!, labels: labels).publish(
+                year: nil, threshold: 1, handler: world.services.handler,
+                context: CommandContext(userId: "secretaria.tecnica", institutionId: "SEGOB", client: "pruebas", today: .today()))
+            // The Frictionless descriptor and every file it names, relative to the same route.
             let descriptor = try await client.call(.get, "/v1/estadisticas/exportacion/datapackage.json")
             let paths = descriptor.json["resources"]?.arrayValue?.compactMap { $0["path"]?.stringValue } ?? []
             #expect(descriptor.status == 200 && paths.contains("estadisticas-2024.csv"), "\(descriptor.text.prefix(300))")
             for path in paths { #expect(try await client.call(.get, "/v1/estadisticas/exportacion/\(path)").status == 200, "\(path)") }
             #expect(try await client.call(.get, "/v1/estadisticas/exportacion/..%2Fclaves.json").status == 400)
+            #expect(try await client.call(.get, "/v1/estadisticas/exportacion/no-existe.json").status == 404)
 
             // The auditor: who touched the case, and a recorded read of its personal data.
             let history = try await client.call(.get, "/v1/auditoria/flujos/\(x)", token: auditor)

@@ -1,0 +1,100 @@
+import Foundation
+import Postgres
+import Projections
+import Publications
+import Statistics
+
+/// What anonymous clients may make the server compute, bounded: whatever the number of clients or
+/// addresses, the public statistics cost at most one computation per change of the data behind them.
+///
+/// - The export (`/v1/estadisticas/exportacion/{archivo}`) is the **last published release**:
+///   recomputed once per release (the projection replayed to the release's position, with its
+///   threshold), then served from memory. A release is immutable, so nothing a client sends can
+///   make it recompute; a name that is not a file of the export is refused before any work.
+/// - The tables (`/v1/estadisticas`) are computed once per position of the `estadisticas`
+///   projection and format, shared by every request that arrives meanwhile.
+actor PublicStatistics {
+    private let projector: Projector
+    private let labels: Labels
+    private let threshold: Int
+
+    /// The export files of one release, by name.
+    struct Export: Sendable {
+        let release: Publication
+        let files: [String: Data]
+    }
+
+    private var export: Task<Export, any Error>?
+    private var exportRelease: Int64?
+    private var tables: [String: (position: Int64, task: Task<String, any Error>)] = [:]
+    /// How many releases and tables were computed: what a flood of anonymous requests cost.
+    private(set) var computations = 0
+
+    init(projector: Projector, labels: Labels, threshold: Int) {
+        self.projector = projector
+        self.labels = labels
+        self.threshold = threshold
+    }
+
+    /// Names the export can hold: its descriptor, the whole series and one year, in CSV or JSON.
+    static func isExportName(_ name: String) -> Bool {
+        name == DataPackage.descriptorName || name.range(of: "^estadisticas-(serie|[0-9]{4})\\.(csv|json)$", options: .regularExpression) != nil
+    }
+
+    /// The export of the last statistics release; nil when none has been published. Finding the
+    /// release is one indexed query; building its files happens once per release.
+    func lastRelease() async throws -> Export? {
+        guard let release = try await Publication.latest(.statistics, projector.pool) else { return nil }
+        if exportRelease != release.position || export == nil {
+            exportRelease = release.position
+            computations += 1
+            let (projector, labels) = (self.projector, self.labels)
+            export = Task {
+                let report = try await StatisticsPublisher(projector: projector, labels: labels).report(of: release)
+                return Export(release: release, files: try Self.files(of: report))
+            }
+        }
+        do {
+            return try await export!.value
+        } catch {
+            // A failed build (the database went away) is not kept: the next request tries again.
+            if exportRelease == release.position { export = nil }
+            throw error
+        }
+    }
+
+    /// The export files of `report`, written to a private temporary folder and read back.
+    private static func files(of report: StatisticsReport) throws -> [String: Data] {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sintra-exportacion-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var files: [String: Data] = [:]
+        for name in try DataPackage.export(report, to: folder, wholeSeries: true) {
+            files[name] = FileManager.default.contents(atPath: folder.appendingPathComponent(name).path)
+        }
+        return files
+    }
+
+    /// The current tables for `year` in `format` (`json` or `csv`), computed once per position of
+    /// the statistics projection.
+    func current(year: Int?, format: String) async throws -> String {
+        let position = try await projector.pool.query("SELECT position FROM projection_state WHERE name = 'estadisticas'")
+            .first?.decode(Int64.self, 0) ?? 0
+        let key = "\(year.map(String.init) ?? "todos")/\(format)"
+        if let cached = tables[key], cached.position == position { return try await value(of: cached.task, key: key) }
+        let (projector, labels, threshold) = (self.projector, self.labels, self.threshold)
+        computations += 1
+        let task = Task<String, any Error> {
+            let report = StatisticsBuilder(labels: labels, threshold: threshold).build(try await StatisticsSource(pool: projector.pool).read(), year: year)
+            return format == "csv" ? StatisticsRenderer.csv(report) : StatisticsRenderer.json(report)
+        }
+        tables[key] = (position, task)
+        return try await value(of: task, key: key)
+    }
+
+    private func value(of task: Task<String, any Error>, key: String) async throws -> String {
+        do { return try await task.value } catch {
+            tables[key] = nil
+            throw error
+        }
+    }
+}
