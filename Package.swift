@@ -70,7 +70,7 @@ let package = Package(
         .testTarget(name: "IndicatorsTests", dependencies: ["Indicators", "Projections", "Commands", "Definitions", "Privacy", "Catalog", "TestDatabase"]),
         .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "Commands", "Demo", "Definitions", "Privacy", "Catalog", "TestDatabase"]),
         .testTarget(name: "PublicationsTests", dependencies: ["Publications", "Statistics", "Cryptography", "Indicators", "Projections", "Commands", "Definitions", "Privacy", "Catalog", "TestDatabase"]),
-        .testTarget(name: "CaseFilesTests", dependencies: ["CaseFiles", "Commands", "Projections", "Definitions", "Privacy", "Catalog", "TestDatabase"]),
+        .testTarget(name: "CaseFilesTests", dependencies: ["CaseFiles", "Accounts", "Commands", "Postgres", "Projections", "Definitions", "Privacy", "Catalog", "TestDatabase"]),
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "Demo", "Projections", "Commands", "Definitions", "Privacy", "Catalog", "CanonicalJSON", "Postgres", "TestDatabase"]),
         .testTarget(name: "AccountsTests", dependencies: ["Accounts", "Commands", "Projections", "Definitions", "Privacy", "Cryptography", "Postgres", "TestDatabase"]),
         .testTarget(name: "APITests", dependencies: [

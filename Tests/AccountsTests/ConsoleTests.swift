@@ -27,8 +27,16 @@ import Testing
         #expect(added == 0, "\(addOutput)")
         let bad = try runSintra(["accounts", "add-user", "--usuario", "x y", "--nombre", "", "--institucion", "NADA", "--roles", "capturista"] + common)
         #expect(bad.0 == 1 && bad.1.contains("datos.institucion") && bad.1.contains("datos.nombre"), "\(bad.1)")
-        let (_, list) = try runSintra(["accounts", "list", "--datos-personales"] + common)
-        #expect(list.contains("nuevo.capturista") && list.contains("2 cuenta(s)."), "\(list)")
+        // Names are personal: shown only to an account allowed to read accounts, with a purpose, and each read recorded.
+        let (refusedStatus, refusedList) = try runSintra(["accounts", "list", "--datos-personales", "--motivo", "Revisión anual de cuentas"] + common)
+        #expect(refusedStatus != 0 && refusedList.contains("indique con qué cuenta actúa") && !refusedList.contains("nuevo.capturista"), "\(refusedList)")
+        let (listed, list) = try runSintra(["accounts", "list", "--datos-personales", "--motivo", "Revisión anual de cuentas", "--cuenta", "primera.admin"] + common,
+                                           environment: ["SINTRA_CONTRASENA": password])
+        #expect(listed == 0 && list.contains("nuevo.capturista") && list.contains("2 cuenta(s)."), "\(list)")
+        let reads = try await database.store().pool.query("""
+            SELECT count(*) FROM events WHERE event_type = 'DatosPersonalesConsultados' AND metadata->>'client' = 'consola'
+            """)[0].decode(Int64.self, 0)
+        #expect(reads == 2, "one recorded read per account shown")
         #expect(!(try runSintra(["accounts", "list"] + common).1.contains("nuevo.capturista")), "without the flag, no personal data")
         let (_, permissions) = try runSintra(["accounts", "permissions", "--database-url", database.appURL])
         #expect(permissions.contains("auditor") && permissions.contains("con motivo"), "\(permissions)")
