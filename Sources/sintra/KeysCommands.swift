@@ -39,8 +39,12 @@ struct KeysCommand: AsyncParsableCommand {
         guard FileManager.default.createFile(atPath: temporary, contents: Data(keyring.fileText.utf8), attributes: [.posixPermissions: 0o600]) else {
             throw ValidationError("no se pudo escribir «\(temporary)»")
         }
-        if replacing { _ = try FileManager.default.replaceItemAt(URL(fileURLWithPath: path), withItemAt: URL(fileURLWithPath: temporary)) }
-        else { try FileManager.default.moveItem(atPath: temporary, toPath: path) }
+        // rename(2) replaces the file in one step: a reader sees the old keyring or the new one, never none.
+        if replacing {
+            guard rename(temporary, path) == 0 else { throw ValidationError("no se pudo reemplazar «\(path)»: \(String(cString: strerror(errno)))") }
+        } else {
+            try FileManager.default.moveItem(atPath: temporary, toPath: path)
+        }
     }
 
     struct Generate: AsyncParsableCommand {

@@ -84,6 +84,26 @@ import Testing
         #expect(try await system.store.verifyChain().count == (try await system.store.head()).count)
     }
 
+    /// The command an operator (or the daily timer) runs: it replaces the keyring file in one step
+    /// (Foundation's replaceItemAt once deleted the file on Linux), and does nothing without a pending erasure.
+    @Test func theRotationCommandReplacesTheKeyringFileAndSkipsWhenNothingIsPending() async throws {
+        let setup = try await Setup.make()
+        let stream = try await setup.system.run("registrar-persona", persona()).streamId
+        let common = ["--admin-url", setup.system.database.adminURL, "--master-key", setup.keyringFile]
+        var (status, output) = try runSintra(["keys", "rotate", "--si-hay-borrados"] + common)
+        #expect(status == 0 && output.contains("Ningún borrado pendiente"), "\(output)")
+        #expect(try Keyring.load(file: setup.keyringFile).activeId == "m1")
+        try await setup.system.run("borrar-datos-personales", erasure, stream: stream)
+        (status, output) = try runSintra(["keys", "rotate", "--si-hay-borrados"] + common)
+        #expect(status == 0 && output.contains("«m2» activa") && output.contains("1 borrado(s) ahora definitivo(s)"), "\(output)")
+        (status, output) = try runSintra(["keys", "rotate"] + common)
+        #expect(status == 0 && output.contains("«m3» activa") && output.contains("Destruidas del archivo de claves: «m2»"), "\(output)")
+        let keyring = try Keyring.load(file: setup.keyringFile)
+        #expect(keyring.masterKeys.map(\.id) == ["m3"])
+        let mode = try FileManager.default.attributesOfItem(atPath: setup.keyringFile)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+    }
+
     /// A server still holding the keyring read before a rotation must not wrap a new key under the
     /// destroyed generation: the database refuses it, the vault rereads its file and wraps with the new one.
     @Test func aServerWithTheOldKeyringRereadsItInsteadOfWritingUnderARetiredGeneration() async throws {
