@@ -23,6 +23,8 @@ public struct APIServices: Sendable {
     let scopes: RecordScopes
     /// First answers of the writes that are not commands, by account and Idempotency-Key.
     let idempotentWrites: IdempotentWrites
+    /// Commands sent by an account, authorised by the permissions table (API, bulk loads).
+    let commands: AuthorizedCommands
     /// Opening personal data, recorded the same way as from the console.
     let personalData: PersonalDataAccess
     /// The anonymous statistics, computed once per change (nil without a projector).
@@ -40,6 +42,7 @@ public struct APIServices: Sendable {
         self.scopes = RecordScopes(histories: handler.histories, directory: accounts.directory, definitions: definitions)
         self.idempotentWrites = IdempotentWrites(pool: handler.store.pool, keyring: handler.vault.keyring)
         self.personalData = PersonalDataAccess(accounts: accounts)
+        self.commands = AuthorizedCommands(accounts: accounts)
         self.publicStatistics = projector.map { PublicStatistics(projector: $0, labels: Labels(catalogs: definitions.catalogs), threshold: statisticsThreshold) }
     }
 

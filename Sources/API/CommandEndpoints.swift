@@ -48,10 +48,11 @@ enum CommandEndpoints {
     static func run(_ definition: EventDefinition, request: Request, context: APIContext, services: APIServices) async throws -> Response {
         let identity = try context.requireIdentity()
         let stream = definition.startsStream ? request.uri.queryParameters["flujo"].map(String.init) : context.parameters.get("flujo")
-        guard let action = Authorizer.action(forCommand: definition.command, definitions: services.definitions) else {
-            throw APIProblem.forbidden("«\(definition.command)» no se puede enviar por la API.")
+        // The account, its institution and its permissions; whose record it is is judged later, on
+        // the same reading of the stream the command is decided on.
+        let commandContext = try await accountCall { () async throws(AccountError) in
+            try services.commands.context(identity, command: definition.command, client: "api/1")
         }
-        _ = try services.requireScope(identity, action)
         var problems: [Problem] = []
         let key = IdempotentWrites.key(request)
         if key == nil { problems.append(IdempotentWrites.badKey) }
@@ -71,13 +72,6 @@ enum CommandEndpoints {
         guard problems.isEmpty else { throw APIProblem.malformed(problems.map(\.message).joined(separator: "; "), problems: problems) }
         let command = Command(name: definition.command, data: data, streamId: stream, expectedVersion: expected,
                               idempotencyKey: key!, historicalLoad: historical == "true")
-        // Whose record it is, judged on the same reading of the stream the command is decided on.
-        let commandContext = CommandContext(userId: identity.userId, institutionId: identity.institution, client: "api/1", today: .today(),
-                                            authorize: { [services] history in
-            guard let record = try await services.scopes.scope(of: history) else { return nil }
-            if case .denied(let why) = services.accounts.authorizer.decide(identity, action, on: record) { return why }
-            return nil
-        })
         let result: CommandResult
         switch await outcome(services.handler, command, commandContext) {
         case .success(let value): result = value

@@ -36,6 +36,26 @@ struct Fields {
         return items.compactMap(\.stringValue)
     }
 
+    mutating func array(_ name: String, maxItems: Int) -> [JSONValue]? {
+        used.insert(name)
+        guard let items = body[name]?.arrayValue, !items.isEmpty, items.count <= maxItems else {
+            problems.append(Problem(path: "datos.\(name)", code: "lista-no-valida", message: "«\(name)» es una lista de 1 a \(maxItems) elementos"))
+            return nil
+        }
+        return items
+    }
+
+    /// An optional whole number within `range`.
+    mutating func integer(_ name: String, _ range: ClosedRange<Int64>) -> Int64? {
+        used.insert(name)
+        guard let value = body[name], !value.isNull else { return nil }
+        guard let number = value.int64Value, range.contains(number) else {
+            problems.append(Problem(path: "datos.\(name)", code: "numero-no-valido", message: "«\(name)» es un entero de \(range.lowerBound) a \(range.upperBound)"))
+            return nil
+        }
+        return number
+    }
+
     mutating func problem(_ path: String, _ code: String, _ message: String) {
         problems.append(Problem(path: path, code: code, message: message))
     }

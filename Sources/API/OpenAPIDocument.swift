@@ -9,6 +9,23 @@ import Foundation
 /// re-pointed into the document (`comun.json#/$defs/fecha` → `#/components/schemas/comun/$defs/fecha`).
 /// `sintra definitions openapi --write` keeps `events/openapi.json` equal to it; a test checks.
 public enum OpenAPIDocument {
+    /// A recorded publication, as the publishing endpoints answer it.
+    static let publicationSchema: JSONValue = [
+        "type": "object",
+        "required": ["publicacion", "posicion", "tipo", "anios", "posicionDelRegistro", "huella", "institucion", "fecha"],
+        "properties": [
+            "publicacion": ["type": "string", "description": "Flujo de la publicación (publicacion-…)."],
+            "posicion": ["type": "integer", "description": "Posición del evento PublicacionRealizada."],
+            "tipo": ["type": "string", "enum": ["anexo-de-indicadores", "estadisticas-publicas"]],
+            "anios": ["type": "array", "items": ["type": "integer"]],
+            "posicionDelRegistro": ["type": "integer", "description": "Hasta qué posición del registro se calculó."],
+            "huella": ["type": "string", "description": "SHA-256 (hex) del documento publicado."],
+            "umbral": ["type": ["integer", "null"], "description": "Umbral de supresión (estadísticas)."],
+            "cifras": ["type": "integer", "description": "Cifras publicadas (anexo)."],
+            "institucion": ["type": "string"], "fecha": ["type": "string", "format": "date"],
+        ],
+    ]
+
     public static func build(endpoints: [Endpoint], definitions: DefinitionSet) -> JSONValue {
         var schemas: [JSONMember] = [.init(key: "comun", value: .object([.init(key: "$defs", value: rewrite(definitions.common["$defs"] ?? .object([]), owner: "comun"))]))]
         for definition in definitions.current.sorted(by: { $0.key < $1.key }) {
@@ -16,6 +33,7 @@ public enum OpenAPIDocument {
         }
         schemas.append(.init(key: "Problema", value: problemSchema))
         schemas.append(.init(key: "ResultadoDeComando", value: commandResultSchema))
+        schemas.append(.init(key: "Publicacion", value: publicationSchema))
         var paths: [String: [JSONMember]] = [:]
         for endpoint in endpoints {
             paths[endpoint.path, default: []].append(.init(key: endpoint.method.rawValue.lowercased(), value: operation(endpoint)))

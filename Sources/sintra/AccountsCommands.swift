@@ -3,8 +3,10 @@ import ArgumentParser
 import Foundation
 import Postgres
 
-/// `sintra accounts …`: the console side of accounts. Whoever runs it holds the database and the
-/// keyring already, so it acts as the console (recorded as `userId: "consola"`), not as a user.
+/// `sintra accounts …`: the console side of accounts. Only `bootstrap` acts as the console (recorded
+/// as `userId: "consola"`): it creates the first account, when there is none. Every other change acts
+/// as an account (`--cuenta` or `--token`) with the permissions of its roles, as through the API:
+/// holding the database URL and the keyring is not a licence to change accounts unrecorded.
 struct AccountsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "accounts",
@@ -40,6 +42,7 @@ struct AccountsCommand: AsyncParsableCommand {
     struct AddInstitution: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "add-institution", abstract: "Registra una institución en SINTRA.")
         @OptionGroup var options: CommandOptions
+        @OptionGroup var acting: ActingAccountOptions
         @Option(name: .customLong("clave")) var clave: String
         @Option(name: .customLong("nombre")) var name: String?
         @Option(name: .customLong("nivel"), help: "federal, estatal, municipal o no-gubernamental.") var level: String?
@@ -49,7 +52,8 @@ struct AccountsCommand: AsyncParsableCommand {
         func run() async throws {
             let service = try await options.makeAccountService()
             let registration = InstitutionRegistration(clave: clave, name: name, level: try parseLevel(level), entidad: entidad, municipio: municipio)
-            let record = try await report { try await service.registerInstitution(registration, by: .console) }
+            let requester = Requester.user(try await acting.identity(service))
+            let record = try await report { try await service.registerInstitution(registration, by: requester) }
             print("Institución registrada: \(record.clave) — \(record.name) (\(record.level.rawValue)\(record.entidad.map { ", entidad \($0)" } ?? "")).")
         }
     }
@@ -57,6 +61,7 @@ struct AccountsCommand: AsyncParsableCommand {
     struct AddUser: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "add-user", abstract: "Crea una cuenta con una contraseña generada que se muestra una vez.")
         @OptionGroup var options: CommandOptions
+        @OptionGroup var acting: ActingAccountOptions
         @Option(name: .customLong("usuario")) var login: String
         @Option(name: .customLong("nombre")) var name: String
         @Option(name: .customLong("correo")) var email: String?
@@ -66,9 +71,10 @@ struct AccountsCommand: AsyncParsableCommand {
         func run() async throws {
             let service = try await options.makeAccountService()
             let password = AccountService.generatedPassword()
+            let requester = Requester.user(try await acting.identity(service))
             let account = try await report {
                 try await service.registerUser(UserRegistration(login: login, name: name, email: email, institution: institution,
-                                                                roles: try parseRoles(roles), password: password), by: .console)
+                                                                roles: try parseRoles(roles), password: password), by: requester)
             }
             print("Cuenta creada: \(account.userId) (\(account.institution); \(account.roles.map(\.rawValue).joined(separator: ", "))).")
             print("Contraseña (se muestra solo esta vez): \(password)")
@@ -79,12 +85,14 @@ struct AccountsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "set-password",
                                                         abstract: "Asigna una contraseña generada (cierra las sesiones abiertas y levanta un bloqueo).")
         @OptionGroup var options: CommandOptions
+        @OptionGroup var acting: ActingAccountOptions
         @Argument(help: "Identificador de la cuenta (usuario-…).") var userId: String
 
         func run() async throws {
             let service = try await options.makeAccountService()
             let password = AccountService.generatedPassword()
-            try await report { try await service.setPassword(of: userId, to: password, by: .console) }
+            let requester = Requester.user(try await acting.identity(service))
+            try await report { try await service.setPassword(of: userId, to: password, by: requester) }
             print("Contraseña nueva (se muestra solo esta vez): \(password)")
         }
     }
@@ -92,13 +100,15 @@ struct AccountsCommand: AsyncParsableCommand {
     struct Roles: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Sustituye los roles de una cuenta.")
         @OptionGroup var options: CommandOptions
+        @OptionGroup var acting: ActingAccountOptions
         @Argument(help: "Identificador de la cuenta (usuario-…).") var userId: String
         @Option(name: .customLong("roles"), help: "Separados por comas.") var roles: String
         @Option(name: .customLong("motivo")) var reason: String?
 
         func run() async throws {
             let service = try await options.makeAccountService()
-            let account = try await report { try await service.changeRoles(of: userId, to: try parseRoles(roles), reason: reason, by: .console) }
+            let requester = Requester.user(try await acting.identity(service))
+            let account = try await report { try await service.changeRoles(of: userId, to: try parseRoles(roles), reason: reason, by: requester) }
             print("Roles de \(account.userId): \(account.roles.map(\.rawValue).joined(separator: ", ")).")
         }
     }
@@ -106,12 +116,14 @@ struct AccountsCommand: AsyncParsableCommand {
     struct Suspend: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Suspende una cuenta y cierra sus sesiones.")
         @OptionGroup var options: CommandOptions
+        @OptionGroup var acting: ActingAccountOptions
         @Argument(help: "Identificador de la cuenta (usuario-…).") var userId: String
         @Option(name: .customLong("motivo")) var reason: String
 
         func run() async throws {
             let service = try await options.makeAccountService()
-            try await report { _ = try await service.suspend(userId, reason: reason, by: .console) }
+            let requester = Requester.user(try await acting.identity(service))
+            try await report { _ = try await service.suspend(userId, reason: reason, by: requester) }
             print("Cuenta \(userId) suspendida.")
         }
     }
@@ -119,12 +131,14 @@ struct AccountsCommand: AsyncParsableCommand {
     struct Reactivate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Reactiva una cuenta suspendida.")
         @OptionGroup var options: CommandOptions
+        @OptionGroup var acting: ActingAccountOptions
         @Argument(help: "Identificador de la cuenta (usuario-…).") var userId: String
         @Option(name: .customLong("motivo")) var reason: String?
 
         func run() async throws {
             let service = try await options.makeAccountService()
-            try await report { _ = try await service.reactivate(userId, reason: reason, by: .console) }
+            let requester = Requester.user(try await acting.identity(service))
+            try await report { _ = try await service.reactivate(userId, reason: reason, by: requester) }
             print("Cuenta \(userId) reactivada.")
         }
     }

@@ -1,3 +1,4 @@
+import Accounts
 import ArgumentParser
 import Catalog
 import Commands
@@ -28,9 +29,16 @@ struct YearRange: ExpressibleByArgument {
     }
 }
 
+/// A publication is recorded in the name of the account that publishes (--cuenta or --token), which
+/// needs the «publicar» permission: never an institution typed on the command line.
+func publishingContext(_ accounts: AccountService, _ acting: ActingAccountOptions) async throws -> CommandContext {
+    let identity = try await acting.identity(accounts)
+    return try await report { try AuthorizedCommands(accounts: accounts).context(identity, action: .publicar, client: "sintra-publish/1") }
+}
+
 struct Publish: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Publica cifras y deja constancia en el registro (evento PublicacionRealizada): qué se publicó, en qué posición y con qué definiciones.",
+        abstract: "Publica cifras y deja constancia en el registro (evento PublicacionRealizada), a nombre de la cuenta que publica: qué se publicó, en qué posición y con qué definiciones.",
         subcommands: [Indicators.self, Stats.self])
 
     struct Indicators: AsyncParsableCommand {
@@ -45,16 +53,16 @@ struct Publish: AsyncParsableCommand {
         @OptionGroup var projector: ProjectorOptions
         @OptionGroup var fichas: IndicatorFolderOptions
         @Option(name: .customLong("anios"), help: "Años que cubre, p. ej. 2019-2024 (por omisión) o 2023.") var years = YearRange(argument: "2019-2024")!
-        @Option(name: .customLong("institucion"), help: "Institución que publica.") var institution = "SEGOB"
-        @Option(name: .customLong("usuario"), help: "Persona que publica (queda en los metadatos).") var user = "secretaria-tecnica"
+        @OptionGroup var acting: ActingAccountOptions
         @Option(help: "Carpeta donde escribir anexo.json, anexo.md y anexo.html.") var out: String?
 
         func run() async throws {
             let projector = try projector.makeProjector()
-            let handler = try command.makeHandler()
+            let accounts = try await command.makeAccountService()
+            let handler = accounts.handler
             let current = try fichas.load()
             let publisher = IndicatorPublisher(projector: projector, history: IndicatorDefinitionHistory(pool: projector.pool), current: current)
-            let context = CommandContext(userId: user, institutionId: institution, client: "sintra-publish/1", today: CalendarDate.today())
+            let context = try await publishingContext(accounts, acting)
             let published: IndicatorPublisher.Published
             do { published = try await publisher.publish(years: years.years, handler: handler, context: context) } catch let error as CommandError {
                 throw ValidationError("no se registró la publicación: \(error)")
@@ -85,8 +93,7 @@ extension Publish {
         @OptionGroup var projector: ProjectorOptions
         @Option(help: "Solo este año (por omisión, toda la serie).") var year: Int?
         @Option(name: .customLong("umbral"), help: "Se suprime toda cifra de 1 a este número.") var threshold = StatisticsBuilder.defaultThreshold
-        @Option(name: .customLong("institucion"), help: "Institución que publica.") var institution = "SEGOB"
-        @Option(name: .customLong("usuario"), help: "Persona que publica (queda en los metadatos).") var user = "secretaria-tecnica"
+        @OptionGroup var acting: ActingAccountOptions
         @Option(help: "Carpeta donde escribir la entrega.") var out: String
 
         func validate() throws {
@@ -96,8 +103,9 @@ extension Publish {
         func run() async throws {
             let catalogs = try command.events.load().catalogs
             let publisher = StatisticsPublisher(projector: try projector.makeProjector(), labels: Labels(catalogs: catalogs))
-            let context = CommandContext(userId: user, institutionId: institution, client: "sintra-publish/1", today: CalendarDate.today())
-            let published = try await publisher.publish(year: year, threshold: threshold, handler: try command.makeHandler(), context: context)
+            let accounts = try await command.makeAccountService()
+            let context = try await publishingContext(accounts, acting)
+            let published = try await publisher.publish(year: year, threshold: threshold, handler: accounts.handler, context: context)
             let files = try DataPackage.export(published.report, to: URL(fileURLWithPath: out), wholeSeries: year == nil)
             try published.document.write(toFile: out + "/entrega.json", atomically: true, encoding: .utf8)
             let publication = published.publication

@@ -21,11 +21,17 @@ import Testing
         let (again, refused) = try runSintra(["accounts", "bootstrap", "--institucion", "SEGOB", "--usuario", "otra", "--nombre", "Otra"] + common)
         #expect(again == 1 && refused.contains("ya existen cuentas"), "\(refused)")
 
-        #expect(try runSintra(["accounts", "add-institution", "--clave", "FGE-07"] + common).0 == 0)
+        // Every change after the bootstrap acts as an account (here the first administrator), recorded in its name.
+        let unattributed = try runSintra(["accounts", "add-institution", "--clave", "FGE-07"] + common)
+        #expect(unattributed.0 != 0 && unattributed.1.contains("indique con qué cuenta actúa"), "\(unattributed.1)")
+        let admin = ["--cuenta", "primera.admin"], signedIn = ["SINTRA_CONTRASENA": password]
+        #expect(try runSintra(["accounts", "add-institution", "--clave", "FGE-07"] + admin + common, environment: signedIn).0 == 0)
         let (added, addOutput) = try runSintra(["accounts", "add-user", "--usuario", "nuevo.capturista", "--nombre", "Nuevo Capturista",
-                                                "--institucion", "FGE-07", "--roles", "capturista,supervisor-institucional"] + common)
+                                                "--institucion", "FGE-07", "--roles", "capturista,supervisor-institucional"] + admin + common,
+                                               environment: signedIn)
         #expect(added == 0, "\(addOutput)")
-        let bad = try runSintra(["accounts", "add-user", "--usuario", "x y", "--nombre", "", "--institucion", "NADA", "--roles", "capturista"] + common)
+        let bad = try runSintra(["accounts", "add-user", "--usuario", "x y", "--nombre", "", "--institucion", "NADA", "--roles", "capturista"] + admin + common,
+                                environment: signedIn)
         #expect(bad.0 == 1 && bad.1.contains("datos.institucion") && bad.1.contains("datos.nombre"), "\(bad.1)")
         // Names are personal: shown only to an account allowed to read accounts, with a purpose, and each read recorded.
         let (refusedStatus, refusedList) = try runSintra(["accounts", "list", "--datos-personales", "--motivo", "Revisión anual de cuentas"] + common)

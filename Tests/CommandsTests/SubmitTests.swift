@@ -22,10 +22,16 @@ import Testing
         ]
         let file = directory.appendingPathComponent("carga.jsonl").path
         try lines.joined(separator: "\n").write(toFile: file, atomically: true, encoding: .utf8)
-        let arguments = ["submit", file, "--database-url", system.database.appURL, "--master-key", keys,
-                         "--events", TestDatabase.repositoryRoot.appendingPathComponent("events").path, "--institucion", "INM"]
+        let common = ["--database-url", system.database.appURL, "--master-key", keys, "--events", TestDatabase.repositoryRoot.appendingPathComponent("events").path]
+        // A load acts as an account: its events carry the account and its institution, never a name typed on the command line.
+        let (refused, refusal) = try runSintra(["submit", file] + common)
+        #expect(refused != 0 && refusal.contains("indique con qué cuenta actúa"), "\(refusal)")
+        let account = try consoleAccount(common, institution: "INM", roles: "capturista")
+        let arguments = ["submit", file, "--cuenta", account.login] + common
+        let environment = ["SINTRA_CONTRASENA": account.password]
+        let before = try await system.store.head().count
 
-        let (status, output) = try runSintra(arguments)
+        let (status, output) = try runSintra(arguments, environment: environment)
         #expect(status == 1, "una línea rechazada da código 1:\n\(output)")
         #expect(output.contains("línea 1: aceptada: VictimaRegistrada → expediente-inst-0001 v1"), "\(output)")
         #expect(output.contains("línea 2: aceptada: AtencionOtorgada → expediente-inst-0001 v2"), "\(output)")
@@ -36,14 +42,18 @@ import Testing
         #expect(output.contains("línea 6: aceptada: CasoCerrado"), "\(output)")
         #expect(output.contains("Resumen: 3 aceptadas, 0 ya aplicadas antes (sin cambios), 2 rechazadas"), "\(output)")
         let head = try await system.store.head()
-        #expect(head.count == 3)
+        #expect(head.count == before + 3)
+        let authors = try await system.store.pool.query("""
+            SELECT DISTINCT metadata->>'institutionId', metadata->>'userId' LIKE 'usuario-%' FROM events WHERE stream_id = 'expediente-inst-0001'
+            """).map { "\(try $0.decode(String.self, 0)) \(try $0.decode(Bool.self, 1))" }
+        #expect(authors == ["INM true"], "\(authors)")
 
-        let (again, rerun) = try runSintra(arguments)
+        let (again, rerun) = try runSintra(arguments, environment: environment)
         #expect(again == 1)
         #expect(rerun.contains("Resumen: 0 aceptadas, 3 ya aplicadas antes (sin cambios), 2 rechazadas"), "\(rerun)")
         #expect(try await system.store.head() == head, "volver a ejecutar el archivo no cambia nada")
 
-        let (jsonStatus, json) = try runSintra(arguments + ["--format", "json"])
+        let (jsonStatus, json) = try runSintra(arguments + ["--format", "json"], environment: environment)
         #expect(jsonStatus == 1)
         #expect(json.contains(#""codigo":"campo-no-permitido""#) && json.contains(#""estado":"ya-aplicada""#), "\(json)")
     }
