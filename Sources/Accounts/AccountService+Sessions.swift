@@ -1,3 +1,4 @@
+import Commands
 import Cryptography
 import Definitions
 import Foundation
@@ -119,7 +120,14 @@ extension AccountService {
             _ = try await pool.query("DELETE FROM bearer_tokens WHERE user_id = $1 AND expires_at < $2",
                                      [.text(userId), .timestamp(Timestamp(now.addingTimeInterval(-86_400)))])
         }
-        return try await issue(userId: userId, session: UUID().uuidString.lowercased(), sessionEnd: now.addingTimeInterval(policy.sessionLifetime), at: now)
+        let pair = try await issue(userId: userId, session: UUID().uuidString.lowercased(), sessionEnd: now.addingTimeInterval(policy.sessionLifetime), at: now)
+        // Who got in, and when, is a fact an auditor asks for: one event per login, in a stream of its own
+        // (the account's stream stays short). Failed attempts count in login_attempts instead.
+        let context = CommandContext(userId: userId, institutionId: account.institution, client: "cuentas", today: today())
+        let recorded = Command(name: "registrar-inicio-de-sesion", data: ["fecha": .string(today().description), "cuenta": .string(userId)],
+                               idempotencyKey: "sesion-\(UUID().uuidString.lowercased())")
+        do { _ = try await handler.handle(recorded, context: context) } catch { throw AccountError.from(error) }
+        return pair
     }
 
     /// A reserved login attempt: `lockedUntil` is set when this attempt was the last one allowed.

@@ -109,6 +109,22 @@ import Testing
         #expect(world.service.passwordChecks.withLock { $0 } - checksBefore == checked, "a locked login costs no hash")
     }
 
+    /// Successful logins used to leave no trace (failed ones count toward the lock): now each is an event.
+    @Test func aSuccessfulLoginIsRecordedAsAnEventAndAFailedOneIsNot() async throws {
+        let world = try await AccountWorld.make()
+        let (admin, _) = try await world.bootstrap()
+        let account = try await world.user("ines", by: admin)
+        _ = try? await world.service.login(login: "ines", password: "una frase equivocada")
+        _ = try await world.service.login(login: "ines", password: "una frase bastante larga")
+        let rows = try await world.rows("""
+            SELECT metadata->>'userId', metadata->>'institutionId', payload->>'cuenta', stream_id FROM events WHERE event_type = 'SesionIniciada'
+            """)
+        #expect(rows.count == 1)
+        let row = try #require(rows.first)
+        #expect(try row.decode(String.self, 0) == account.userId && row.decode(String.self, 1) == "FGE-07" && row.decode(String.self, 2) == account.userId)
+        #expect(try row.decode(String.self, 3).hasPrefix("sesion-"), "a stream of its own: the account's stays short")
+    }
+
     /// A suspended account used to answer the right password differently (403) from a wrong one (401).
     @Test func aSuspendedAccountAnswersTheRightPasswordAsAWrongOne() async throws {
         let world = try await AccountWorld.make()
