@@ -76,8 +76,23 @@ struct IdempotentWrites: Sendable {
             throw error
         }
         let text = answer.body.map { String(decoding: CanonicalJSON.serialize($0), as: UTF8.self) }
-        _ = try? await pool.query("UPDATE api_idempotency SET status = $3, response = $4 WHERE account_id = $1 AND idempotency_key = $2",
-                                  owner + [.int64(Int64(answer.status.code)), text.map(PostgresValue.text) ?? .null])
+        // The write took effect: its answer must be kept, or a retry would run it a second time. A
+        // brief failure is retried; a lasting one is reported (the claim stays, so a retry meanwhile
+        // gets 409, not a second write) instead of being swallowed.
+        var attempt = 0
+        while true {
+            do {
+                _ = try await pool.query("UPDATE api_idempotency SET status = $3, response = $4 WHERE account_id = $1 AND idempotency_key = $2",
+                                         owner + [.int64(Int64(answer.status.code)), text.map(PostgresValue.text) ?? .null])
+                break
+            } catch {
+                attempt += 1
+                guard attempt < 3 else {
+                    throw APIProblem.unavailable("La operación se realizó, pero no se pudo guardar su respuesta; no la repita: verifique su resultado antes.")
+                }
+                try? await Task.sleep(for: .milliseconds(100 * attempt))
+            }
+        }
         return Self.response(answer.status, text)
     }
 

@@ -13,7 +13,8 @@ enum SessionEndpoints {
     ]
 
     static func all(_ services: APIServices) -> [Endpoint] {
-        [
+        let policy = services.accounts.policy
+        return [
             Endpoint(.post, "/v1/sesiones", operationId: "iniciar-sesion", tag: "sesiones",
                      summary: "Inicia sesión con usuario y contraseña; devuelve un token de acceso (15 min) y uno de renovación.", access: .open,
                      requestBody: ["type": "object", "additionalProperties": false, "required": ["usuario", "contrasena"],
@@ -45,15 +46,20 @@ enum SessionEndpoints {
             .writeOnce(.put, "/v1/sesiones/actual/contrasena", operationId: "cambiar-mi-contrasena", tag: "sesiones",
                      summary: "Cambia la contraseña propia (cierra las demás sesiones).",
                      requestBody: ["type": "object", "additionalProperties": false, "required": ["actual", "nueva"],
-                                   "properties": ["actual": ["type": "string", "minLength": 1, "maxLength": 256],
-                                                  "nueva": ["type": "string", "minLength": 1, "maxLength": 256]]],
+                                   "properties": ["actual": ["type": "string", "minLength": 1, "maxLength": .number(Double(policy.maximumPasswordLength))],
+                                                  "nueva": ["type": "string", "minLength": .number(Double(policy.minimumPasswordLength)),
+                                                            "maxLength": .number(Double(policy.maximumPasswordLength)),
+                                                            "description": .string("Al menos \(policy.minimumPasswordLength) caracteres; una frase larga es más segura y fácil de recordar.")]]],
                      successes: [.init(204, "Contraseña cambiada.")], errors: [400, 401, 403, 413, 422, 429, 503],
                      services: services) { _, context, body in
                 let identity = try context.requireIdentity()
                 var fields = Fields(body)
                 let current = fields.text("actual", maxLength: 256), new = fields.text("nueva", maxLength: 256)
                 try fields.finish()
-                try await accountCall { () async throws(AccountError) in try await services.accounts.changeOwnPassword(identity, current: current!, new: new!) }
+                // The problems name the fields this body has (datos.actual, datos.nueva), not the service's own names.
+                try await accountCall { () async throws(AccountError) in
+                    try await services.accounts.changeOwnPassword(identity, current: current!, new: new!, currentField: "datos.actual", newField: "datos.nueva")
+                }
                 return (.noContent, nil)
             },
         ]

@@ -20,8 +20,10 @@ extension AccountService {
         try await storePassword(password, of: userId, form: "asignada-por-administracion", by: requester, institution: account.institution)
     }
 
-    /// The person changes their own password, proving they know the current one.
-    public func changeOwnPassword(_ identity: Identity, current: String, new password: String) async throws(AccountError) {
+    /// The person changes their own password, proving they know the current one. Problems are
+    /// reported at `currentField` and `newField`: the names of the fields the caller sent.
+    public func changeOwnPassword(_ identity: Identity, current: String, new password: String,
+                                  currentField: String = "contrasenaActual", newField: String = "contrasena") async throws(AccountError) {
         let (account, scope) = try await target(identity.userId)
         try authorize(.user(identity), .cambiarContrasena, scope)
         let stored = try await database {
@@ -30,11 +32,11 @@ extension AccountService {
         }
         let currentBytes = Passwords.bytes(current), encoded = stored ?? decoyHash
         guard await Passwords.offload({ PasswordHash.verify(currentBytes, against: encoded) }), stored != nil else {
-            throw .problem("contrasenaActual", "contrasena-incorrecta", "la contraseña actual no es correcta")
+            throw .problem(currentField, "contrasena-incorrecta", "la contraseña actual no es correcta")
         }
         let login = try await database { try await directory.personalData(of: identity.userId)?.login }
-        var problems = Passwords.problems(password, login: login, policy: policy)
-        if password == current { problems.append(Problem(path: "contrasena", code: "contrasena-repetida", message: "la contraseña nueva debe ser distinta de la actual")) }
+        var problems = Passwords.problems(password, login: login, policy: policy, path: newField)
+        if password == current { problems.append(Problem(path: newField, code: "contrasena-repetida", message: "la contraseña nueva debe ser distinta de la actual")) }
         if !problems.isEmpty { throw .invalid(problems) }
         try await storePassword(password, of: identity.userId, form: "cambiada-por-la-persona", by: .user(identity), institution: account.institution)
     }

@@ -44,7 +44,7 @@ public final class StreamHistories: Sendable {
             version = try row.decode(Int64.self, 3)
             let type = try row.decode(String.self, 1), schemaVersion = try row.decode(Int.self, 2)
             guard !typesRulesIgnore.contains(type) else { continue }
-            let parsed = (try? CanonicalJSON.parse(try row.decode(String.self, 5))) ?? .object([])
+            let parsed = try StreamHistory.parse(try row.decode(String.self, 5), streamId: streamId, version: version)
             let payload = Upcasting.upcast(type, version: schemaVersion, payload: parsed, to: definitions.latest(type)?.version ?? schemaVersion).payload
             entries.append(StreamHistory.Entry(eventType: type, payload: payload, institutionId: try row.decode(String.self, 6),
                                                userId: try row.decode(String?.self, 7), version: version, position: try row.decode(Int64.self, 4)))

@@ -26,6 +26,18 @@ public struct StreamHistory: Sendable {
 
     public var exists: Bool { version > 0 }
 
+    /// A stored payload that does not parse is damage to report, never an empty object to decide on:
+    /// a rule reading `{}` would take a closed case for an open one.
+    public struct UnreadablePayload: Error, CustomStringConvertible {
+        public let streamId: String
+        public let version: Int64
+        public var description: String { "el evento \(version) de «\(streamId)» no se puede leer (JSON dañado): ejecute `sintra verify`" }
+    }
+
+    static func parse(_ text: String, streamId: String, version: Int64) throws -> JSONValue {
+        do { return try CanonicalJSON.parse(text) } catch { throw UnreadablePayload(streamId: streamId, version: version) }
+    }
+
     public static func load(_ streamId: String, from store: EventStore, definitions: DefinitionSet) async throws -> StreamHistory {
         var entries: [Entry] = []
         var streamType: String?
@@ -34,7 +46,7 @@ public struct StreamHistory: Sendable {
             let page = try await store.readStream(streamId, from: next, limit: 1_000)
             for event in page {
                 streamType = event.streamType
-                let parsed = (try? CanonicalJSON.parse(event.payload)) ?? .object([])
+                let parsed = try StreamHistory.parse(event.payload, streamId: streamId, version: event.version)
                 let target = definitions.latest(event.eventType)?.version ?? event.schemaVersion
                 let payload = Upcasting.upcast(event.eventType, version: event.schemaVersion, payload: parsed, to: target).payload
                 let metadata = try? CanonicalJSON.parse(event.metadata)

@@ -10,9 +10,9 @@ import Testing
     @Test func clientMistakesGetTheirStatusWithEveryProblemAndWriteNothing() async throws {
         let world = try await APIWorld.make()
         try await world.account("cap.a", "FGE-07", [.capturista])
-        let before = try await world.database.store().head().count
-        let statuses: [String: Int] = try await world.test { client in
+        let (statuses, before): ([String: Int], Int64) = try await world.test { client in
             let token = try await client.login("cap.a")
+            let before = try await world.database.store().head().count  // after the login, which is recorded
             var seen: [String: Int] = [:]
             seen["json roto"] = try await client.call(.post, "/v1/comandos/registrar-persona", token: token, raw: #"{"sexo": "mujer", "sexo": "hombre"}"#,
                                                       headers: ["Idempotency-Key": "a"]).status
@@ -27,7 +27,7 @@ import Testing
             seen["flujo inexistente"] = try await client.command("registrar-atencion", atencion(), stream: "expediente-no-existe", token: token).status
             seen["parámetro desconocido"] = try await client.call(.get, "/v1/expedientes?colorFavorito=azul", token: token).status
             seen["posición futura"] = try await client.call(.get, "/v1/expedientes?posicion=999999999", token: token).status
-            return seen
+            return (seen, before)
         }
         #expect(statuses == ["json roto": 400, "sin clave": 400, "demasiado grande": 413, "inválido": 422, "rutas del inválido": 1,
                              "token falso": 401, "flujo inexistente": 404, "parámetro desconocido": 400, "posición futura": 400])
@@ -37,9 +37,9 @@ import Testing
     @Test func aRetryNeverDuplicatesAndAStaleIfMatchGets409WithTheCurrentVersion() async throws {
         let world = try await APIWorld.make()
         try await world.account("cap.a", "FGE-07", [.capturista])
-        let before = try await world.database.store().head().count
-        try await world.test { client in
+        let before = try await world.test { client in
             let token = try await client.login("cap.a")
+            let before = try await world.database.store().head().count  // after the login, which is recorded
             let first = try await client.command("registrar-persona", persona(), token: token, key: "fge07/2024/1")
             let retry = try await client.command("registrar-persona", persona(), token: token, key: "fge07/2024/1")
             #expect(first.status == 201 && retry.status == 200)
@@ -52,6 +52,7 @@ import Testing
             #expect(stale.status == 409 && stale.json["versionActual"] == 2 && stale.headers[.eTag] == "\"2\"")
             let reused = try await client.command("registrar-atencion", atencion("2024-03-07"), stream: stream, token: token, key: "fge07/2024/1")
             #expect(reused.status == 422 && reused.json["problemas"]?[0]?["codigo"] == "clave-de-idempotencia-reutilizada")
+            return before
         }
         #expect(try await world.database.store().head().count == before + 2, "el registro y una atención: ni el reintento ni el 409 escribieron")
     }

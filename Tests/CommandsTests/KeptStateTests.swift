@@ -81,3 +81,29 @@ import Testing
         #expect(try await other.histories.current("expediente-que-no-existe").exists == false)
     }
 }
+
+/// A stored payload the strict parser refuses used to become `{}` on the decision path, so the rules
+/// decided on an empty event (a closed case read as open). Now the command stops, saying so.
+@Suite struct DamagedPayloadTests {
+    @Test func aDamagedStoredPayloadStopsTheCommandInsteadOfBeingReadAsEmpty() async throws {
+        let system = try await System.make()
+        let stream = try await system.run("registrar-persona", persona()).streamId
+        try await system.run("cerrar-caso", ["fecha": "2022-06-30", "motivo": "retorno-al-pais-de-origen"], stream: stream)
+        // 1e400 is valid jsonb but not a finite number: the strict parser refuses it.
+        try await system.database.asSuperuser("""
+            ALTER TABLE events DISABLE TRIGGER USER;
+            UPDATE events SET payload = payload || '{"duracion": 1e400}'::jsonb WHERE stream_id = '\(stream)' AND event_type = 'CasoCerrado';
+            ALTER TABLE events ENABLE TRIGGER USER;
+            """)
+        let fresh = CommandHandler(definitions: definitions, store: system.store, vault: DataKeyVault(pool: system.store.pool, keyring: system.keyring))
+        do {
+            _ = try await fresh.handle(Command(name: "registrar-atencion", data: atencion("2022-08-01"), streamId: stream, idempotencyKey: "k-danada"),
+                                       context: context())
+            Issue.record("a command was decided on a damaged event")
+        } catch .unavailable(let message) {
+            #expect(message.contains("no se puede leer"), "\(message)")
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+}
