@@ -164,20 +164,20 @@ struct AccountsCommand: AsyncParsableCommand {
             let accounts = try await service.directory.accounts(institution: institution)
             var access: (PersonalDataAccess, Identity)?
             if personal { access = (PersonalDataAccess(accounts: service), try await acting.identity(service)) }
+            var table = access == nil ? TextTable("cuenta", "institución", "estado", "roles") : TextTable("cuenta", "institución", "estado", "roles", "usuario", "nombre")
             for account in accounts {
-                var line = "\(account.userId)  \(account.institution.padding(toLength: 14, withPad: " ", startingAt: 0))"
-                    + "\((account.active ? "activa" : "suspendida").padding(toLength: 11, withPad: " ", startingAt: 0))"
-                    + account.roles.map(\.rawValue).joined(separator: ",")
+                let state = account.active ? "activa" : "suspendida", roles = account.roles.map(\.rawValue).joined(separator: ",")
                 if let (reader, identity) = access, let purpose {
                     // Each account's name is authorised and recorded before it is printed.
                     try await report { try await reader.authorize(identity, record: account.userId, purpose: purpose) }
                     try await report { try await reader.record(account.userId, fields: ["nombre", "usuario"], purpose: purpose, by: identity, client: "consola") }
-                    if let data = try await service.directory.personalData(of: account.userId) {
-                        line += "  \(data.login ?? "(borrado)")  \(data.name ?? "(borrado)")"
-                    }
+                    let data = try await service.directory.personalData(of: account.userId)
+                    table.add(account.userId, account.institution, state, roles, data?.login ?? "(borrado)", data?.name ?? "(borrado)")
+                } else {
+                    table.add(account.userId, account.institution, state, roles)
                 }
-                print(line)
             }
+            table.print()
             print("\(accounts.count) cuenta(s).")
         }
     }
@@ -188,12 +188,12 @@ struct AccountsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let authorizer = try await Authorizer.load(from: ConnectionPool(connectionString: try database.resolved(), maxConnections: 1))
+            var table = TextTable("rol", "acción", "alcance", "motivo", "explicación")
             for permission in authorizer.permissions {
-                print("\(permission.role.rawValue.padding(toLength: 26, withPad: " ", startingAt: 0))"
-                      + "\(permission.action.rawValue.padding(toLength: 31, withPad: " ", startingAt: 0))"
-                      + "\(permission.scope.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0))"
-                      + "\(permission.requiresReason ? "con motivo  " : "            ")\(permission.explanation)")
+                table.add(permission.role.rawValue, permission.action.rawValue, permission.scope.rawValue,
+                          permission.requiresReason ? "con motivo" : "", permission.explanation)
             }
+            table.print()
         }
     }
 }

@@ -60,12 +60,12 @@ struct CasesCommand: AsyncParsableCommand {
                 print(String(decoding: CanonicalJSON.serialize(["expedientes": .array(items), "siguiente": next]), as: UTF8.self))
                 return
             }
-            print("expediente                                       institución  detección   estado    validado  sexo    edad  entidad")
+            var table = TextTable("expediente", "institución", "detección", "estado", "validado", "sexo", "edad", "entidad")
             for item in page.cases {
-                print("\(item.caseId.padding(toLength: 49, withPad: " ", startingAt: 0))\(item.registeringInstitution.padding(toLength: 13, withPad: " ", startingAt: 0))"
-                      + "\(item.detectedOn)  \(item.status.padding(toLength: 10, withPad: " ", startingAt: 0))\((item.validated ? "sí" : "no").padding(toLength: 10, withPad: " ", startingAt: 0))"
-                      + "\((item.sex ?? "—").padding(toLength: 8, withPad: " ", startingAt: 0))\((item.age.map(String.init) ?? "—").padding(toLength: 6, withPad: " ", startingAt: 0))\(item.entidad ?? "—")")
+                table.add(item.caseId, item.registeringInstitution, item.detectedOn.description, item.status, item.validated ? "sí" : "no",
+                          item.sex ?? "—", item.age.map(String.init) ?? "—", item.entidad ?? "—")
             }
+            table.print()
             print("\(page.cases.count) expediente(s)." + (page.next.map { " Página siguiente: --despues-de \($0)" } ?? ""))
         }
     }

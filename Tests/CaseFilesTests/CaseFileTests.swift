@@ -145,6 +145,12 @@ import Testing
         let common = ["--database-url", world.database.appURL, "--master-key", keys, "--events", TestDatabase.repositoryRoot.appendingPathComponent("events").path]
         var (status, output) = try runSintra(["cases", "list", "--entidad", "07", "--limite", "1"] + common)
         #expect(status == 0 && output.contains(second) && !output.contains(first) && output.contains("Página siguiente: --despues-de"), "\(output)")
+        // Columns are as wide as their values: a long institution code is never cut.
+        _ = try await world.run("registrar-persona", Self.persona("Otra", curp: "FIEO010101MCSCJCA", birth: "2001-01-01", age: 20,
+                                                                  detected: "2021-03-03", entidad: "07", municipio: "07101"), institution: "OTRA-ESTATAL-07")
+        try await world.projector.start()
+        (status, output) = try runSintra(["cases", "list", "--institucion", "OTRA-ESTATAL-07"] + common)
+        #expect(status == 0 && output.contains("OTRA-ESTATAL-07  "), "\(output)")
         (status, output) = try runSintra(["cases", "list", "--estado", "suspendido", "--desde", "ayer"] + common)
         #expect(status != 0 && output.contains("--desde: «ayer» no es una fecha") && output.contains("--estado: use abierto o cerrado"), "\(output)")
         (status, output) = try runSintra(["cases", "show", first] + common)
