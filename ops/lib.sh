@@ -27,12 +27,15 @@ ensure_packages() {
     command -v swift >/dev/null || { echo "Falta Swift 6 (swift) en el PATH." >&2; exit 1; }
 }
 
-# The reference JSON Schema implementation the definitions are cross-checked against (PyPI).
+# The reference implementations our outputs are checked against (PyPI): jsonschema for the
+# definitions, openapi-spec-validator for the contract, frictionless 5 for the open-data export.
 ensure_python_jsonschema() {
-    python3 -c 'import jsonschema, referencing, openapi_spec_validator' 2>/dev/null && return
-    say "Instalando jsonschema y openapi-spec-validator (PyPI)"
-    python3 -m pip install --quiet --disable-pip-version-check 'jsonschema>=4.18' 'openapi-spec-validator>=0.7' \
-        || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages 'jsonschema>=4.18' 'openapi-spec-validator>=0.7'
+    python3 -c 'import jsonschema, referencing, openapi_spec_validator, frictionless
+import sys; sys.exit(0 if frictionless.__version__.startswith("5.") else 1)' 2>/dev/null && return
+    say "Instalando jsonschema, openapi-spec-validator y frictionless 5 (PyPI)"
+    local wanted=('jsonschema>=4.18' 'openapi-spec-validator>=0.7' 'frictionless>=5,<6')
+    python3 -m pip install --quiet --disable-pip-version-check "${wanted[@]}" \
+        || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages "${wanted[@]}"
 }
 
 # Path of a PostgreSQL server binary (initdb, pg_ctl, postgres), newest version first.

@@ -34,7 +34,14 @@ public enum DataPackage {
         let descriptor: JSONValue = [
             "profile": "data-package",
             "name": "sintra-estadisticas",
+            // The patch number is the log position the figures were computed at: two exports with the
+            // same version hold the same figures.
+            "version": .string("1.0.\(report.logPosition)"),
             "title": .string(StatisticsRenderer.title),
+            "licenses": [["name": "LibreUsoMX", "path": "https://www.datos.gob.mx/libreusomx",
+                          "title": "Términos de Libre Uso MX (datos abiertos del Gobierno de México)"]],
+            "sources": [["title": "SINTRA: registro de eventos de las instituciones federales, estatales y municipales (Ley General en materia de trata de personas, art. 88, fr. VIII)",
+                         "path": "https://sintra.gob.mx"]],
             "description": .string([report.rule, StatisticsRenderer.populationNote, StatisticsReport.seriesNote].joined(separator: " ")),
             "sintra:reglaDeConfidencialidad": .string(report.rule),
             "sintra:umbral": .number(Double(report.threshold)),
@@ -66,7 +73,9 @@ public enum DataPackage {
             "name": .string(name), "path": .string("\(name).csv"), "profile": "tabular-data-resource",
             "title": .string(description), "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
             "description": .string("Una línea por cifra publicada (categoría × entidad, con totales). La primera línea, que empieza con #, es la regla de confidencialidad."),
-            "dialect": ["delimiter": ",", "quoteChar": "\"", "doubleQuote": true, "header": true, "commentChar": "#"],
+            // Row 1 is the confidentiality rule (a # comment), row 2 the header: frictionless 5 reads a
+            // leading comment as the header unless told which row is.
+            "dialect": ["delimiter": ",", "quoteChar": "\"", "doubleQuote": true, "header": true, "headerRows": [2], "commentRows": [1]],
             "schema": ["fields": .array(fields), "missingValues": [""],
                        "primaryKey": ["anio", "tabla", "categoria_clave", "entidad_clave"]],
         ]
