@@ -22,7 +22,10 @@ public struct Migrator: Sendable {
     public let migrations: [Migration]
 
     public init(directory: URL) throws {
-        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".sql") }.sorted()
+        guard let listed = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else {
+            throw Failure(description: "no se puede leer la carpeta de migraciones «\(directory.path)»: no existe o no es legible")
+        }
+        let names = listed.filter { $0.hasSuffix(".sql") }.sorted()
         var migrations: [Migration] = []
         for name in names {
             guard let version = Int(name.prefix { $0.isNumber }), name.first?.isNumber == true else {
@@ -31,7 +34,9 @@ public struct Migrator: Sendable {
             if let previous = migrations.last, previous.version == version {
                 throw Failure(description: "dos migraciones con el número \(version): «\(previous.name)» y «\(name)»")
             }
-            let data = try Data(contentsOf: directory.appendingPathComponent(name))
+            guard let data = FileManager.default.contents(atPath: directory.appendingPathComponent(name).path) else {
+                throw Failure(description: "no se puede leer la migración «\(name)» en «\(directory.path)»")
+            }
             let text = String(decoding: data, as: UTF8.self)
             migrations.append(Migration(version: version, name: name, script: SQLScript(text, origin: "migrations/\(name)"),
                                         checksum: Hex.encode(SHA256.hash(data))))
@@ -86,18 +91,26 @@ public struct Migrator: Sendable {
         return applied
     }
 
-    /// Finds the repository's `migrations/` folder: `$SINTRA_ROOT/migrations`, else the current
-    /// directory or one of its parents.
-    public static func defaultDirectory() -> URL {
-        if let root = ProcessInfo.processInfo.environment["SINTRA_ROOT"] {
-            return URL(fileURLWithPath: root).appendingPathComponent("migrations")
+    /// Finds the migrations: `$SINTRA_MIGRATIONS_DIR` when set; else the first of `$SINTRA_ROOT/migrations`,
+    /// a `migrations/` folder in the current directory or above it; one beside or above the running
+    /// executable (a build inside the repository, run from anywhere); `/usr/share/sintra/migrations`
+    /// (an installed package). Nil when none holds them.
+    public static func defaultDirectory() -> URL? {
+        let environment = ProcessInfo.processInfo.environment
+        var candidates: [URL] = []
+        // A folder the operator named is used as named: a wrong one is an error, not a reason to look elsewhere.
+        if let explicit = environment["SINTRA_MIGRATIONS_DIR"], !explicit.isEmpty { return URL(fileURLWithPath: explicit) }
+        if let root = environment["SINTRA_ROOT"], !root.isEmpty { candidates.append(URL(fileURLWithPath: root).appendingPathComponent("migrations")) }
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")).map(URL.init(fileURLWithPath:))
+        for start in [URL(fileURLWithPath: FileManager.default.currentDirectoryPath), executable?.deletingLastPathComponent()].compactMap({ $0 }) {
+            var directory = start.standardizedFileURL
+            while true {
+                candidates.append(directory.appendingPathComponent("migrations"))
+                if directory.path == "/" { break }
+                directory.deleteLastPathComponent()
+            }
         }
-        var directory = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-        while directory.path != "/" {
-            let candidate = directory.appendingPathComponent("migrations")
-            if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("0002_events.sql").path) { return candidate }
-            directory.deleteLastPathComponent()
-        }
-        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("migrations")
+        candidates.append(URL(fileURLWithPath: "/usr/share/sintra/migrations"))
+        return candidates.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("0002_events.sql").path) }
     }
 }

@@ -11,14 +11,19 @@ struct Migrate: AsyncParsableCommand {
             help: "Conexión del dueño de la base (por omisión $SINTRA_ADMIN_DATABASE_URL, luego $DATABASE_URL).")
     var adminURL: String?
 
-    @Option(help: "Carpeta de las migraciones (por omisión ./migrations).")
+    @Option(help: "Carpeta de las migraciones (por omisión $SINTRA_MIGRATIONS_DIR, o la carpeta migrations/ del repositorio donde se compiló sintra).")
     var directory: String?
 
     func run() async throws {
         guard let url = adminURL ?? Environment.value("SINTRA_ADMIN_DATABASE_URL") ?? Environment.value("DATABASE_URL") else {
             throw ValidationError("indique la base con --admin-url, SINTRA_ADMIN_DATABASE_URL o DATABASE_URL")
         }
-        let migrator = try Migrator(directory: directory.map { URL(fileURLWithPath: $0) } ?? Migrator.defaultDirectory())
+        guard let folder = directory.map({ URL(fileURLWithPath: $0) }) ?? Migrator.defaultDirectory() else {
+            throw ValidationError("no se encontraron las migraciones: indique la carpeta migrations/ del repositorio con --directory o SINTRA_MIGRATIONS_DIR")
+        }
+        let migrator: Migrator
+        do { migrator = try Migrator(directory: folder) } catch let failure as Migrator.Failure { throw ValidationError(failure.description) }
+        guard !migrator.migrations.isEmpty else { throw ValidationError("la carpeta «\(folder.path)» no contiene migraciones (NNNN_nombre.sql)") }
         let connection = try await PostgresConnection.connect(url)
         let applied = try await migrator.migrate(connection)
         await connection.close()

@@ -51,3 +51,35 @@ import TestDatabase
         #expect(status == 0, "\(output)")
     }
 }
+
+/// `sintra migrate` as an operator runs it: from any folder, not only the repository's.
+@Suite struct MigrateCommandTests {
+    func run(_ arguments: [String], in folder: String, environment: [String: String]) throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = TestDatabase.sintraExecutable
+        process.arguments = ["migrate"] + arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: folder)
+        var inherited = ProcessInfo.processInfo.environment
+        for (name, value) in environment { inherited[name] = value }
+        process.environment = inherited
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, output)
+    }
+
+    @Test func migrateFindsItsMigrationsFromAnyFolderAndExplainsAMissingOne() async throws {
+        let database = try await TestDatabase.empty()
+        // Outside the repository, without SINTRA_ROOT: the migrations beside the executable's build are found.
+        var (status, output) = try run(["--admin-url", database.adminURL], in: "/tmp", environment: ["SINTRA_ROOT": "", "SINTRA_MIGRATIONS_DIR": ""])
+        #expect(status == 0 && output.contains("migraciones aplicadas"), "\(output)")
+        (status, output) = try run(["--admin-url", database.adminURL, "--directory", "/no/existe"], in: "/tmp", environment: [:])
+        #expect(status != 0 && output.contains("no se puede leer la carpeta de migraciones «/no/existe»"), "\(output)")
+        #expect(!output.contains("NSCocoaErrorDomain") && !output.contains("Error Domain"), "\(output)")
+        (status, output) = try run(["--admin-url", database.adminURL], in: "/tmp", environment: ["SINTRA_MIGRATIONS_DIR": "/tmp"])
+        #expect(status != 0 && output.contains("la carpeta «/tmp» no contiene migraciones"), "a folder the operator named is used as named: \(output)")
+    }
+}
