@@ -83,3 +83,18 @@ import TestDatabase
         #expect(status != 0 && output.contains("la carpeta «/tmp» no contiene migraciones"), "a folder the operator named is used as named: \(output)")
     }
 }
+
+/// Test databases do not pile up in a developer's cluster: a run drops what finished runs left.
+@Suite struct LeftoverDatabaseTests {
+    @Test func databasesOfFinishedTestProcessesAreDroppedAndOursAreKept() async throws {
+        let ours = try await TestDatabase.empty()
+        let admin = try await PostgresConnection.connect(TestDatabase.clusterAdminURL)
+        // A process id above the kernel's pid_max (4,194,304 at most) never runs.
+        try await admin.execute(SQLScript("CREATE DATABASE t_4999999_0123456789abcdef", origin: "test"))
+        await TestDatabase.dropLeftovers()
+        let names = try await admin.query("SELECT datname FROM pg_database WHERE datname IN ('t_4999999_0123456789abcdef', $1)", [.text(ours.name)])
+            .map { try $0.decode(String.self, 0) }
+        await admin.close()
+        #expect(names == [ours.name])
+    }
+}

@@ -25,7 +25,8 @@ public struct TestDatabase: Sendable {
 
     /// Creates an empty database (no migrations).
     public static func empty() async throws -> TestDatabase {
-        let name = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
+        await Leftovers.dropOnce()
+        let name = Leftovers.prefix + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
         let admin = try await PostgresConnection.connect(clusterAdminURL)
         try await admin.execute(SQLScript("CREATE DATABASE \(SQLIdentifier.quote(String(name)))", origin: "TestDatabase"))
         await admin.close()
