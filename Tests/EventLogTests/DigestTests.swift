@@ -18,7 +18,7 @@ import TestDatabase
     }
 
     /// One event appended by calling the function itself, as a compromised application could.
-    static func appendDirectly(_ app: PostgresConnection, payload: String, digest: [UInt8]) async throws -> [PostgresRow] {
+    static func appendDirectly(_ app: PostgresConnection, payload: String, digest: [UInt8]) async throws -> PostgresRows {
         try await app.query("""
             SELECT outcome FROM append_events($1::jsonb, $2, $3, $4, $5, $6, $7)
             """, [.text(#"[{"streamId":"victima-9","streamType":"Victima","expectedVersion":"any","idempotencyKey":null,"events":1}]"#),

@@ -142,7 +142,7 @@ import Testing
         try keyring.fileText.write(toFile: keys, atomically: true, encoding: .utf8)
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("anexo-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: out) }
-        let common = ["--admin-url", world.database.adminURL, "--projections", TestDatabase.repositoryRoot.appendingPathComponent("projections").path,
+        let common = ["--projector-url", world.database.projectorURL, "--projections", TestDatabase.repositoryRoot.appendingPathComponent("projections").path,
                       "--indicators", world.folder.path]
         var (status, output) = try runSintra(["publish", "indicators", "--anios", "2021", "--out", out, "--database-url", world.database.appURL,
                                               "--master-key", keys, "--events", TestDatabase.repositoryRoot.appendingPathComponent("events").path] + common)
