@@ -7,12 +7,30 @@
 -- call whose digests differ is refused whole, before the log is locked: nothing is appended.
 -- The caller's digests stay in the signature as a cross-check of the two implementations.
 
+-- A decimal within a factor of ten of `near`, read as a double, or NULL where float8 refuses it
+-- (beyond its range, or so small it reads as zero): only near those ends can that happen, so only
+-- there is the error caught (a subtransaction each time).
+CREATE FUNCTION canonical_json_float8(decimal_text text, near float8) RETURNS float8
+LANGUAGE plpgsql IMMUTABLE STRICT
+AS $$
+BEGIN
+    IF near BETWEEN 1e-300 AND 1e300 THEN
+        RETURN decimal_text::float8;
+    END IF;
+    BEGIN
+        RETURN decimal_text::float8;
+    EXCEPTION WHEN numeric_value_out_of_range THEN
+        RETURN NULL;
+    END;
+END
+$$;
+
 -- A JSON number as ECMAScript's Number::toString writes it (RFC 8785 §3.2.2.3): the shortest
 -- digits that read back as the same double, laid out as EventHashing's ECMAScriptNumber does.
 -- float8's text output gives those digits only with extra_float_digits ≥ 1 (the default), so any
 -- other setting is refused rather than trusted.
 CREATE FUNCTION canonical_json_number(value numeric) RETURNS text
-LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+LANGUAGE plpgsql IMMUTABLE STRICT
 AS $$
 DECLARE
     text_form text;
@@ -20,6 +38,11 @@ DECLARE
     digits    text;
     point     integer;   -- value = 0.digits × 10^point
     k         integer;
+    magnitude float8;
+    candidate text;
+    shorter   text;
+    shortest  text;
+    shortest_point integer;
 BEGIN
     -- Integers below 2^53 are exact and their own shortest form.
     IF value = trunc(value) AND abs(value) < 9007199254740992 THEN
@@ -47,6 +70,33 @@ BEGIN
     digits := rtrim(digits, '0');
     k := length(digits);
     IF k = 0 THEN RETURN '0'; END IF;
+    -- float8's output never picks a decimal that lies exactly half an ulp from the double, though
+    -- such a tie reads back as this double (round half to even) and ECMAScript takes it when it is
+    -- shorter (6642931143606080000 where float8 writes 6.642931143606079e+18). Only 16 or 17 digits
+    -- can hide one (two decimals of 15 digits or fewer never read back as the same double). The tie
+    -- is the rounding of the digits, down or up, at every length from the shortest that reads back
+    -- up to k − 1, so lengths are tried from k − 1 down while one reads back.
+    IF k >= 16 THEN
+        magnitude := abs(value)::float8;
+        shortest := NULL;
+        FOR j IN REVERSE k - 1 .. 1 LOOP
+            shorter := NULL;
+            FOREACH candidate IN ARRAY ARRAY[left(digits, j), (left(digits, j)::numeric + 1)::text] LOOP
+                IF canonical_json_float8(candidate || 'e' || (point - j), magnitude) = magnitude
+                   AND (shorter IS NULL OR right(candidate, 1) IN ('0', '2', '4', '6', '8')) THEN
+                    shorter := candidate;
+                END IF;
+            END LOOP;
+            EXIT WHEN shorter IS NULL;
+            shortest := shorter;
+            shortest_point := point - j + length(shorter);
+        END LOOP;
+        IF shortest IS NOT NULL THEN
+            point := shortest_point;
+            digits := rtrim(shortest, '0');
+            k := length(digits);
+        END IF;
+    END IF;
     IF k <= point AND point <= 21 THEN
         text_form := digits || repeat('0', point - k);
     ELSIF 0 < point AND point <= 21 THEN
@@ -65,7 +115,7 @@ $$;
 -- code points, which differs only for characters beyond U+FFFF: such keys are refused (no event
 -- definition has them) rather than hashed in an order a verifier would not reproduce.
 CREATE FUNCTION canonical_json_key(key text) RETURNS text
-LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+LANGUAGE plpgsql IMMUTABLE STRICT
 AS $$
 BEGIN
     IF key ~ '[\U00010000-\U0010FFFF]' THEN
@@ -80,7 +130,7 @@ $$;
 -- Scalars are written inline and only nested containers recurse, because each call of a PL/pgSQL
 -- function that runs a query costs more than all the string work of a small object.
 CREATE FUNCTION canonical_json(value jsonb) RETURNS text
-LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+LANGUAGE plpgsql IMMUTABLE STRICT
 AS $$
 BEGIN
     CASE jsonb_typeof(value)
@@ -115,7 +165,7 @@ $$;
 -- laid out by concatenation in RFC 8785 order without walking the object; anything else takes the
 -- general path.
 CREATE FUNCTION canonical_event_metadata(value jsonb) RETURNS text
-LANGUAGE sql STABLE PARALLEL SAFE
+LANGUAGE sql STABLE
 AS $$
 SELECT CASE WHEN value - '{causationId,client,correlationId,idempotencyKey,institutionId,userId}'::text[] = '{}'::jsonb
                  AND NOT jsonb_path_exists(value, '$.* ? (@.type() != "string")')
@@ -185,18 +235,19 @@ BEGIN
     -- The top level of every payload at once: one join and one sort for the whole call costs a
     -- fraction of walking each payload in a subquery of its own. Only nested containers recurse.
     SELECT array_agg(g.text ORDER BY g.k) INTO payload_texts
-      FROM (SELECT x.k, '{' || coalesce(string_agg(
+      -- Anything but an object (which the table refuses anyway) gets no text, hence no digest: refused.
+      FROM (SELECT x.k, CASE WHEN bool_and(jsonb_typeof(x.p) = 'object') THEN '{' || coalesce(string_agg(
                        CASE WHEN m.key ~ '^[A-Za-z0-9_]+$' THEN '"' || m.key || '"' ELSE canonical_json_key(m.key) END
                        || ':' || CASE jsonb_typeof(m.v)
                            WHEN 'string' THEN m.v::text WHEN 'boolean' THEN m.v::text WHEN 'null' THEN 'null'
                            WHEN 'number' THEN CASE WHEN m.v::text ~ '^-?(0|[1-9][0-9]{0,14})$' THEN m.v::text
                                                    ELSE canonical_json_number(m.v::text::numeric) END
                            ELSE canonical_json(m.v) END,
-                       ',' ORDER BY m.key COLLATE "C"), '') || '}' AS text
+                       ',' ORDER BY m.key COLLATE "C"), '') || '}' END AS text
               FROM unnest(payloads) WITH ORDINALITY AS x(p, k)
               LEFT JOIN LATERAL jsonb_each(CASE WHEN jsonb_typeof(x.p) = 'object' THEN x.p END) AS m(key, v) ON true
              GROUP BY x.k) AS g;
-    SELECT array_agg(e.digest ORDER BY e.k), min(e.k) FILTER (WHERE e.given IS DISTINCT FROM e.digest)
+    SELECT array_agg(e.digest ORDER BY e.k), min(e.k) FILTER (WHERE e.digest IS NULL OR e.given IS DISTINCT FROM e.digest)
       INTO digest_list, refused
       FROM (SELECT c.k, c.given,
                    sha256(convert_to('{"eventType":' || CASE WHEN c.event_type ~ '^[A-Za-z0-9_]+$' THEN '"' || c.event_type || '"'
