@@ -26,9 +26,10 @@ public struct ProjectionFailure: Error, CustomStringConvertible, Sendable {
 /// swaps atomically, and builds them as of a past position for `sintra replay`.
 ///
 /// Connects as `sintra_proyector` (README "Database roles"): it reads the log and writes only read
-/// models, in schemas the owner's functions create, rename and drop for it. Every change to a projection's tables
-/// happens in one transaction with its checkpoint, under a per-projection advisory lock, so a
-/// crash at any instant neither loses nor double-applies an event, and two projectors never race.
+/// models, in schemas the owner's functions create, rename and drop for it. Every change to a
+/// projection's tables happens in one transaction with its checkpoint, under a per-projection
+/// advisory lock, so a crash at any instant neither loses nor double-applies an event, and two
+/// projectors never race.
 public final class Projector: Sendable {
     public let pool: ConnectionPool
     public let projections: [ProjectionDefinition]
@@ -211,20 +212,18 @@ public final class Projector: Sendable {
     }
 
     /// A new, empty schema with the projection's tables (owned by the projector's role), readable by
-    /// the application role. Only the
-    /// part of `schema.sql` above its after-load marker: `finishBulkLoad` runs the rest.
+    /// the application role. Only the part of `schema.sql` above its after-load marker:
+    /// `finishBulkLoad` runs the rest.
     func createSchema(_ schema: String, for projection: ProjectionDefinition) async throws {
         let quoted = SQLIdentifier.quote(schema)
         try await pool.withConnection { connection in
             try await connection.withTransaction { connection in
-                // The projector may not create schemas itself (migration 0013): the owner's function does, for projection names only.
+                // The projector may not create schemas (migration 0013): the owner's function does, for projection names only.
                 _ = try await connection.query("SELECT create_projection_schema($1)", [.text(schema)])
                 _ = try await connection.query("SELECT set_config('search_path', $1, true)", [.text("\(quoted), public")])
                 try await connection.execute(projection.schemaParts.tables)
-                try await connection.execute(SQLScript("""
-                    GRANT USAGE ON SCHEMA \(quoted) TO sintra_app;
-                    GRANT SELECT ON ALL TABLES IN SCHEMA \(quoted) TO sintra_app;
-                    """, origin: "grants \(schema)"))
+                // The schema's USAGE the function granted; the tables are the projector's to grant.
+                try await connection.execute(SQLScript("GRANT SELECT ON ALL TABLES IN SCHEMA \(quoted) TO sintra_app", origin: "grants \(schema)"))
             }
         }
     }
