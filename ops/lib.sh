@@ -78,10 +78,53 @@ cluster_stop() {
     as_owner "$(pg_bin pg_ctl)" -D "$dir/data" -m fast -w stop >/dev/null || true
 }
 
-# Creates database NAME in the cluster at PGHOST if it does not exist.
+# The roles SINTRA logs in as (README "Database roles"), created once by the cluster's superuser;
+# none of them is a superuser. sintra_owner owns the databases and their objects and only runs
+# `sintra migrate`; sintra_app serves requests; sintra_proyector writes the projections.
+ensure_roles() {
+    psql -h "$PGHOST" -U postgres -d postgres -qX -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'sintra_owner') THEN CREATE ROLE sintra_owner LOGIN; END IF;
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'sintra_app') THEN CREATE ROLE sintra_app LOGIN; END IF;
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'sintra_proyector') THEN CREATE ROLE sintra_proyector LOGIN; END IF;
+EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+END
+$$;
+SQL
+}
+
+# Creates database NAME in the cluster at PGHOST, owned by sintra_owner, if it does not exist. One
+# made by an earlier version (migrated by the superuser, who owns its objects) is handed over to
+# sintra_owner once, so that the owner can go on migrating it.
 ensure_database() {
     local name="$1"
-    if ! psql -h "$PGHOST" -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$name'" | grep -q 1; then
-        psql -h "$PGHOST" -U postgres -d postgres -qc "CREATE DATABASE \"$name\"" >/dev/null
+    ensure_roles
+    local owner
+    owner=$(psql -h "$PGHOST" -U postgres -d postgres -tAc "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = '$name'")
+    if [ -z "$owner" ]; then
+        psql -h "$PGHOST" -U postgres -d postgres -qc "CREATE DATABASE \"$name\" OWNER sintra_owner" >/dev/null
+    elif [ "$owner" != "sintra_owner" ]; then
+        say "Entregando la base $name al rol sintra_owner (antes era de $owner)"
+        psql -h "$PGHOST" -U postgres -d "$name" -qX -v ON_ERROR_STOP=1 >/dev/null <<SQL
+ALTER DATABASE "$name" OWNER TO sintra_owner;
+DO \$\$
+DECLARE r record;
+BEGIN
+    FOR r IN SELECT c.oid::regclass AS object FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+              WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm') LOOP
+        EXECUTE format('ALTER TABLE %s OWNER TO sintra_owner', r.object);
+    END LOOP;
+    FOR r IN SELECT p.oid::regprocedure AS object FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+              WHERE n.nspname = 'public' LOOP
+        EXECUTE format('ALTER ROUTINE %s OWNER TO sintra_owner', r.object);
+    END LOOP;
+    -- Projections are rebuilt by sintra_proyector after migration 0013; the owner must be able to drop them.
+    FOR r IN SELECT nspname FROM pg_namespace WHERE nspname ~ '^(proj|replay|verificacion)_' LOOP
+        EXECUTE format('ALTER SCHEMA %I OWNER TO sintra_owner', r.nspname);
+    END LOOP;
+END
+\$\$;
+SQL
     fi
 }

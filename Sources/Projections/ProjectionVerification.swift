@@ -71,7 +71,7 @@ extension Projector {
 
     func dropSchema(_ schema: String) async throws {
         try await pool.withConnection { connection in
-            try await connection.execute(SQLScript("DROP SCHEMA IF EXISTS \(SQLIdentifier.quote(schema)) CASCADE", origin: "drop \(schema)"))
+            _ = try await connection.query("SELECT drop_projection_schema($1)", [.text(schema)])
         }
     }
 }

@@ -25,9 +25,11 @@ public struct ProjectionFailure: Error, CustomStringConvertible, Sendable {
 /// Runs projections: catches them up from their checkpoints, rebuilds them in a shadow schema and
 /// swaps atomically, and builds them as of a past position for `sintra replay`.
 ///
-/// Connects as the database owner (it creates schemas). Every change to a projection's tables
-/// happens in one transaction with its checkpoint, under a per-projection advisory lock, so a
-/// crash at any instant neither loses nor double-applies an event, and two projectors never race.
+/// Connects as `sintra_proyector` (README "Database roles"): it reads the log and writes only read
+/// models, in schemas the owner's functions create, rename and drop for it. Every change to a
+/// projection's tables happens in one transaction with its checkpoint, under a per-projection
+/// advisory lock, so a crash at any instant neither loses nor double-applies an event, and two
+/// projectors never race.
 public final class Projector: Sendable {
     public let pool: ConnectionPool
     public let projections: [ProjectionDefinition]
@@ -182,17 +184,8 @@ public final class Projector: Sendable {
                 try await Self.lock(projection, connection)
                 let last = try await connection.query("SELECT position FROM log_head").first?.decode(Int64.self, 0) ?? position
                 if last > position { try await Self.apply(projection, schema: shadow, from: position, to: last, connection) }
-                let live = SQLIdentifier.quote(projection.liveSchema), old = SQLIdentifier.quote("proj_\(projection.name)_vieja")
-                try await connection.execute(SQLScript("""
-                    DROP SCHEMA IF EXISTS \(old) CASCADE;
-                    DO $$ BEGIN
-                        IF EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = '\(projection.liveSchema)') THEN
-                            ALTER SCHEMA \(live) RENAME TO \(old);
-                        END IF;
-                    END $$;
-                    ALTER SCHEMA \(SQLIdentifier.quote(shadow)) RENAME TO \(live);
-                    DROP SCHEMA IF EXISTS \(old) CASCADE;
-                    """, origin: "swap \(projection.name)"))
+                // Renaming and dropping schemas is the owner's; the function does only this swap (migration 0013).
+                _ = try await connection.query("SELECT swap_projection_schemas($1, $2)", [.text(projection.liveSchema), .text(shadow)])
                 _ = try await connection.query("""
                     INSERT INTO projection_state (name, version, schema_name, position) VALUES ($1, $2, $3, $4)
                     ON CONFLICT (name) DO UPDATE SET version = $2, schema_name = $3, position = $4,
@@ -218,19 +211,19 @@ public final class Projector: Sendable {
         }
     }
 
-    /// A new, empty schema with the projection's tables, readable by the application role. Only the
-    /// part of `schema.sql` above its after-load marker: `finishBulkLoad` runs the rest.
+    /// A new, empty schema with the projection's tables (owned by the projector's role), readable by
+    /// the application role. Only the part of `schema.sql` above its after-load marker:
+    /// `finishBulkLoad` runs the rest.
     func createSchema(_ schema: String, for projection: ProjectionDefinition) async throws {
         let quoted = SQLIdentifier.quote(schema)
         try await pool.withConnection { connection in
             try await connection.withTransaction { connection in
-                try await connection.execute(SQLScript("DROP SCHEMA IF EXISTS \(quoted) CASCADE; CREATE SCHEMA \(quoted);", origin: "schema \(schema)"))
+                // The projector may not create schemas (migration 0013): the owner's function does, for projection names only.
+                _ = try await connection.query("SELECT create_projection_schema($1)", [.text(schema)])
                 _ = try await connection.query("SELECT set_config('search_path', $1, true)", [.text("\(quoted), public")])
                 try await connection.execute(projection.schemaParts.tables)
-                try await connection.execute(SQLScript("""
-                    GRANT USAGE ON SCHEMA \(quoted) TO sintra_app;
-                    GRANT SELECT ON ALL TABLES IN SCHEMA \(quoted) TO sintra_app;
-                    """, origin: "grants \(schema)"))
+                // The schema's USAGE the function granted; the tables are the projector's to grant.
+                try await connection.execute(SQLScript("GRANT SELECT ON ALL TABLES IN SCHEMA \(quoted) TO sintra_app", origin: "grants \(schema)"))
             }
         }
     }
@@ -299,8 +292,7 @@ public final class Projector: Sendable {
     public func dropReplay(label: String) async throws {
         for projection in projections {
             try await pool.withConnection { connection in
-                try await connection.execute(SQLScript("DROP SCHEMA IF EXISTS \(SQLIdentifier.quote("replay_\(label)_\(projection.name)")) CASCADE",
-                                                       origin: "replay"))
+                _ = try await connection.query("SELECT drop_projection_schema($1)", [.text("replay_\(label)_\(projection.name)")])
             }
         }
     }

@@ -4,22 +4,30 @@ import Foundation
 import Postgres
 import Projections
 
-/// The projector connects as the database owner: it creates and swaps schemas.
+/// The projector connects as `sintra_proyector` (README "Database roles"): it reads the log and writes
+/// read models only. Never the owner's connection ($SINTRA_ADMIN_DATABASE_URL), who could disable the
+/// log's triggers: that one is for `sintra migrate` alone.
 struct ProjectorOptions: ParsableArguments {
-    @Option(name: .customLong("admin-url"), help: "Conexión del dueño de la base (por omisión $SINTRA_ADMIN_DATABASE_URL, luego $DATABASE_URL).")
-    var adminURL: String?
+    @Option(name: .customLong("projector-url"),
+            help: "Conexión del rol de las proyecciones, sintra_proyector (por omisión $SINTRA_PROJECTOR_DATABASE_URL, luego $DATABASE_URL).")
+    var projectorURL: String?
     @Option(name: .customLong("projections"), help: "Carpeta de las proyecciones (por omisión $SINTRA_PROJECTIONS_DIR o ./projections).")
     var directory: String?
 
     func makeProjector() throws -> Projector {
-        guard let url = adminURL ?? Environment.value("SINTRA_ADMIN_DATABASE_URL") ?? Environment.value("DATABASE_URL") else {
-            throw ValidationError("indique la base con --admin-url, SINTRA_ADMIN_DATABASE_URL o DATABASE_URL")
-        }
+        let url = try resolvedURL()
         let folder = directory ?? Environment.value("SINTRA_PROJECTIONS_DIR") ?? "projections"
         let projections = try ProjectionDefinition.loadAll(directory: URL(fileURLWithPath: folder))
         guard !projections.isEmpty else { throw ValidationError("no hay proyecciones en «\(folder)»") }
         // One connection per projection rebuilding at once, plus one for status and the swap.
         return Projector(pool: ConnectionPool(connectionString: url, maxConnections: projections.count + 1), projections: projections)
+    }
+
+    func resolvedURL() throws -> String {
+        guard let url = projectorURL ?? Environment.value("SINTRA_PROJECTOR_DATABASE_URL") ?? Environment.value("DATABASE_URL") else {
+            throw ValidationError("indique la base con --projector-url, SINTRA_PROJECTOR_DATABASE_URL o DATABASE_URL")
+        }
+        return url
     }
 }
 

@@ -62,6 +62,9 @@ struct Serve: AsyncParsableCommand {
         let vault = try command.keys.vault(store.pool)
         let handler = CommandHandler(definitions: definitions, store: store, vault: vault)
         let projector = try self.projector.makeProjector()
+        // The API as sintra_app, the projector as sintra_proyector: neither may be able to disable the log's triggers.
+        try await ConnectionPrivileges.refuseElevated(store.pool, purpose: "la API")
+        try await ConnectionPrivileges.refuseElevated(projector.pool, purpose: "las proyecciones")
         logger.info("poniendo al día las proyecciones")
         try await projector.start()
         let services = APIServices(

@@ -1,3 +1,5 @@
+import CanonicalJSON
+import EventLog
 import Postgres
 import Testing
 import TestDatabase
@@ -21,13 +23,22 @@ import TestDatabase
                         #"{"userId":"u","institutionId":"i","idempotencyKey":"k1"}"#, #"{"userId":"u","institutionId":"i"}"#,
                         #"{"userId":"u","institutionId":"i","idempotencyKey":"k1"}"#, #"{"userId":"u","institutionId":"i","idempotencyKey":"k1"}"#,
                         #"{"userId":"u","institutionId":"i"}"#]
+        // The digest of each event's content: the database recomputes it and refuses any other (0012).
+        let streams = [("victima-1", "Victima"), ("victima-1", "Victima"), ("victima-1", "Victima"), ("victima-1", "Victima"),
+                       ("victima-1", "Victima"), ("victima-2", "Victima"), ("victima-1", "Operativo")]
+        let occurred = Timestamp(iso8601: "2024-03-01T10:00:00Z")!
+        let digests = try zip(streams, metadata).map { stream, metadata in
+            EventHashing.contentDigest(streamId: stream.0, streamType: stream.1, eventType: "AtencionOtorgada", schemaVersion: 1,
+                                       canonicalPayload: Array("{}".utf8), canonicalMetadata: try CanonicalJSON.canonicalize(metadata),
+                                       occurredAt: occurred)
+        }
         let rows = try await app.query("""
             SELECT request, outcome, current_version, first_position, last_position
               FROM append_events($1::jsonb, $2, $3, $4, $5, $6, $7) ORDER BY request
             """, [.text(headers), .array(.text(Array(repeating: "AtencionOtorgada", count: count))),
                   .array(.int32(Array(repeating: 1, count: count))), .array(.jsonb(Array(repeating: "{}", count: count))),
-                  .array(.jsonb(metadata)), .array(.timestamp(Array(repeating: .now(), count: count))),
-                  .array(.bytea(Array(repeating: [UInt8](repeating: 7, count: 32), count: count)))])
+                  .array(.jsonb(metadata)), .array(.timestamp(Array(repeating: occurred, count: count))),
+                  .array(.bytea(digests))])
         let outcomes = try rows.map { try $0.decode(String.self, 1) }
         #expect(outcomes == ["appended", "appended", "conflict", "replayed", "idempotency_key_reused", "stream_type_mismatch"])
         #expect(try rows[1].decode(Int64.self, 2) == 3)      // version after the second request

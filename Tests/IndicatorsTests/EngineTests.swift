@@ -27,7 +27,7 @@ import Testing
             let handler = CommandHandler(definitions: EngineTests.definitions, store: store, vault: DataKeyVault(pool: store.pool, keyring: .generate()))
             let projections = try ProjectionDefinition.loadAll(directory: TestDatabase.repositoryRoot.appendingPathComponent("projections"))
             return World(database: database, handler: handler,
-                         projector: Projector(pool: ConnectionPool(connectionString: database.adminURL, maxConnections: 2), projections: projections))
+                         projector: Projector(pool: ConnectionPool(connectionString: database.projectorURL, maxConnections: 2), projections: projections))
         }
 
         @discardableResult

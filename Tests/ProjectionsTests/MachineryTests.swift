@@ -85,7 +85,7 @@ import Testing
                                                           "contarEnEstadisticas": true, "fundamento": "consentimiento-expreso-de-la-persona"], stream: stream)
         let attention = try await world.run("registrar-atencion", atencion("2022-01-02"), stream: stream)
         try await world.run("registrar-atencion", atencion("2022-01-03"), stream: stream)
-        let failing = Projector(pool: world.owner, projections: broken, batchSize: 50)
+        let failing = Projector(pool: world.projectorPool, projections: broken, batchSize: 50)
         do {
             try await failing.catchUp(try #require(failing.projection("expedientes")))
             Issue.record("debió detenerse")
@@ -153,7 +153,7 @@ import Testing
         let stream = try await world.run("registrar-persona", persona()).streamId
         let position = try await world.run("registrar-atencion", atencion("2022-01-02"), stream: stream).position
         try await world.run("cerrar-caso", ["fecha": "2022-02-01", "motivo": "desistimiento"], stream: stream)
-        let common = ["--admin-url", world.database.adminURL, "--projections", TestDatabase.repositoryRoot.appendingPathComponent("projections").path]
+        let common = ["--projector-url", world.database.projectorURL, "--projections", TestDatabase.repositoryRoot.appendingPathComponent("projections").path]
         var (status, output) = try runSintra(["projections", "run", "--once"] + common)
         let version = try #require(repositoryProjections.first { $0.name == "expedientes" }).version
         #expect(status == 0 && output.contains("expedientes: versión \(version), posición 3"), "\(output)")

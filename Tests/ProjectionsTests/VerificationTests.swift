@@ -53,7 +53,7 @@ import Testing
 
     @Test func theCommandLineExitsWithOneAndNamesTheTable() async throws {
         let world = try await populated()
-        let common = ["--admin-url", world.database.adminURL, "--projections", TestDatabase.repositoryRoot.appendingPathComponent("projections").path,
+        let common = ["--projector-url", world.database.projectorURL, "--projections", TestDatabase.repositoryRoot.appendingPathComponent("projections").path,
                       "--database-url", world.database.appURL]
         var (status, output) = try runSintra(["projections", "run", "--once"] + common.prefix(4))
         #expect(status == 0, "\(output)")

@@ -147,7 +147,7 @@ import Testing
         _ = try world.ficha(version: 1, programmed: 6)
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("anexo-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: out) }
-        let common = ["--admin-url", world.database.adminURL, "--projections", TestDatabase.repositoryRoot.appendingPathComponent("projections").path,
+        let common = ["--projector-url", world.database.projectorURL, "--projections", TestDatabase.repositoryRoot.appendingPathComponent("projections").path,
                       "--indicators", world.folder.path]
         var (status, output) = try runSintra(["publish", "indicators", "--anios", "2021", "--out", out] + console + common)
         #expect(status != 0 && output.contains("indique con qué cuenta actúa"), "\(output)")

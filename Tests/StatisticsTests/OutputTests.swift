@@ -46,7 +46,7 @@ import Testing
             try await world.run("validar-registro", validacion(2, fecha: "\(year)-03-20"), stream: stream)
         }
         let root = TestDatabase.repositoryRoot
-        let common = ["--admin-url", world.database.adminURL, "--projections", root.appendingPathComponent("projections").path,
+        let common = ["--projector-url", world.database.projectorURL, "--projections", root.appendingPathComponent("projections").path,
                       "--events", root.appendingPathComponent("events").path]
         var (status, output) = try runSintra(["stats", "--year", "2023", "--format", "csv", "--umbral", "1"] + common)
         #expect(status == 0, "\(output)")

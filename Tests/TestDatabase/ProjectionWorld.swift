@@ -14,25 +14,29 @@ public let repositoryProjections: [ProjectionDefinition] = {
     }
 }()
 
-/// A migrated database with the command path (as the application, with a fresh keyring) and a
-/// pool as the database owner, which projectors need: the fixture every suite that writes events
+/// A migrated database with the command path (as the application, with a fresh keyring), a pool as
+/// the projector's role for projectors and one as the superuser for inspection: the fixture every suite that writes events
 /// starts from, adding its own services (accounts, the API, case files, publications, indicators).
 public struct ProjectionWorld: Sendable {
     public let database: TestDatabase
     public let store: EventStore
     public let handler: CommandHandler
+    /// The superuser, for what tests inspect or tamper with.
     public let owner: ConnectionPool
+    /// `sintra_proyector`, as `sintra serve` and `sintra projections` connect.
+    public let projectorPool: ConnectionPool
 
     public static func make() async throws -> ProjectionWorld {
         let database = try await TestDatabase.migrated()
         let store = database.store()
         let handler = CommandHandler(definitions: repositoryDefinitions, store: store, vault: DataKeyVault(pool: store.pool, keyring: .generate()))
         return ProjectionWorld(database: database, store: store, handler: handler,
-                               owner: ConnectionPool(connectionString: database.adminURL, maxConnections: 4))
+                               owner: ConnectionPool(connectionString: database.adminURL, maxConnections: 4),
+                               projectorPool: ConnectionPool(connectionString: database.projectorURL, maxConnections: 4))
     }
 
     public func projector(batchSize: Int64 = 50_000, projections: [ProjectionDefinition] = repositoryProjections) -> Projector {
-        Projector(pool: owner, projections: projections, batchSize: batchSize)
+        Projector(pool: projectorPool, projections: projections, batchSize: batchSize)
     }
 
     /// Runs a command as `institution` on 2024-12-31; a rejection throws with its problems.

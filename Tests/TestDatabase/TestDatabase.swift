@@ -5,12 +5,14 @@ import Postgres
 /// A fresh, migrated database per test, in the throwaway cluster `ops/test` starts.
 ///
 /// Tests run in parallel; each gets its own database, so none sees another's events.
-/// `adminURL` connects as the cluster's superuser (owner of the tables), `appURL` as the
-/// application role `sintra_app`.
+/// `adminURL` connects as the cluster's superuser (who migrates here and inspects), `appURL` as the
+/// application role `sintra_app`, `projectorURL` as `sintra_proyector`, the role projections write
+/// through (README "Database roles").
 public struct TestDatabase: Sendable {
     public let name: String
     public let adminURL: String
     public let appURL: String
+    public let projectorURL: String
 
     public static var clusterAdminURL: String {
         guard let url = ProcessInfo.processInfo.environment["SINTRA_TEST_ADMIN_URL"] else {
@@ -33,7 +35,8 @@ public struct TestDatabase: Sendable {
         let socket = ProcessInfo.processInfo.environment["SINTRA_TEST_SOCKET"] ?? "/tmp"
         return TestDatabase(name: String(name),
                             adminURL: "host=\(socket) dbname=\(name) user=postgres",
-                            appURL: "host=\(socket) dbname=\(name) user=sintra_app")
+                            appURL: "host=\(socket) dbname=\(name) user=sintra_app",
+                            projectorURL: "host=\(socket) dbname=\(name) user=sintra_proyector")
     }
 
     /// Creates a database and applies every migration in `migrations/`.
