@@ -74,7 +74,7 @@ public final class CommandHandler: Sendable {
             guard let recorded = try await store.readStream(prior.streamId, from: prior.streamVersion, limit: 1).first else { return nil }
             let institution = (try? CanonicalJSON.parse(recorded.metadata))?["institutionId"]?.stringValue
             var stored = try CanonicalJSON.parse(recorded.payload)
-            var sent = command.data
+            var sent = Rules.withDerivedFields(definition.eventType, command.data)
             if let key = try await vault.key(subject: prior.streamId) {
                 stored = PersonalDataCipher.decrypt(stored, subject: prior.streamId, key: key).payload
             } else {
@@ -150,7 +150,7 @@ public final class CommandHandler: Sendable {
         guard problems.isEmpty else { throw .rejected(CommandRejection(problems)) }
 
         do {
-            var payload = command.data
+            var payload = Rules.withDerivedFields(definition.eventType, command.data)
             if !validation.annotations.personalPaths.isEmpty {
                 guard let key = try await vault.keyForWriting(subject: streamId, logShowsErasure: CaseState(history).isErased) else {
                     throw CommandError.rejected(CommandRejection([Problem(path: "datos", code: "datos-personales-borrados",

@@ -43,8 +43,10 @@ enum Rules {
                 problems.append(Problem(path: "datos.fechaDeNacimiento", code: "nacimiento-posterior-a-deteccion",
                     message: "la fecha de nacimiento es posterior a la de detección (\(detection))"))
             } else if let birth, let age = data["edad"]?.int64Value, let detection, age != Int64(years(from: birth, to: detection)) {
+                let expected = years(from: birth, to: detection)
                 problems.append(Problem(path: "datos.edad", code: "edad-inconsistente",
-                    message: "la edad (\(age)) no corresponde a la fecha de nacimiento registrada a la fecha de detección (\(detection))"))
+                    message: "la edad (\(age)) no corresponde a la fecha de nacimiento registrada: a la fecha de detección (\(detection)) "
+                        + "la persona tenía \(expected) \(expected == 1 ? "año" : "años"); corrija la edad o la fecha de nacimiento, u omita la edad"))
             }
         }
         // A period must not end before it starts, whichever event carries it.
@@ -60,6 +62,18 @@ enum Rules {
             }
         }
         return problems
+    }
+
+    /// The payload as recorded: a registration with a birth date and no age gets the age at the
+    /// detection date. The birth date is personal and is encrypted, so without this the age tables
+    /// (statistics, case files), which read only clear fields, would never count the person by age.
+    /// Applied after validation; a retry is compared on the derived payload too.
+    static func withDerivedFields(_ eventType: String, _ data: JSONValue) -> JSONValue {
+        guard eventType == "VictimaRegistrada", case .object(var members) = data, data["edad"] == nil,
+              let birth = data["fechaDeNacimiento"]?.stringValue.flatMap(CalendarDate.init),
+              let detection = data["fechaDeDeteccion"]?.stringValue.flatMap(CalendarDate.init), birth <= detection else { return data }
+        members.append(JSONMember(key: "edad", value: .number(Double(years(from: birth, to: detection)))))
+        return .object(members)
     }
 
     /// The attention's classification must be the one its type belongs to in `tipos-de-atencion`.
