@@ -80,7 +80,18 @@ struct PersonHistory {
 
         var day = detection
         let attentionTypes = (catalogs["tipos-de-atencion"]?.values ?? []).filter { $0.code != "otra" }
-        for _ in 0..<random.int(8...36) {
+        // The registering institution validates the case after its first attentions: a validation
+        // covers the versions up to the one it names, so public statistics count those attentions
+        // (validating only the registration would leave every attention table empty).
+        var validation = random.chance(0.8) ? random.int(1...3) : nil
+        func validate(_ steps: inout [DemoStep]) {
+            let on = min(lastDay, max(detection.adding(days: 10), day))
+            steps.append(DemoStep(command: "validar-registro", data: ["fecha": .string(on.description),
+                                  "versionValidada": .number(Double(steps.count))], institution: registrar))
+            validation = nil
+        }
+        for given in 0..<random.int(8...36) {
+            if validation == given { validate(&steps) }
             day = day.adding(days: random.int(1...45))
             guard day <= lastDay else { break }
             let type = random.pick(attentionTypes)
@@ -94,6 +105,7 @@ struct PersonHistory {
                                             : .init(key: "institucion", value: .string(giver)))
             steps.append(DemoStep(command: "registrar-atencion", data: .object(attention), institution: registrar))
         }
+        if validation != nil { validate(&steps) }
         if random.chance(0.3), day.adding(days: 2) <= lastDay {
             let destination = registrar == "DIF-\(entidad)" ? "CEAV" : "DIF-\(entidad)"
             steps.append(DemoStep(command: "canalizar", data: ["fecha": .string(day.description), "folio": "C-1", "institucionDestino": .string(destination),
@@ -108,10 +120,6 @@ struct PersonHistory {
             steps.append(DemoStep(command: "registrar-consentimiento", data: ["fecha": .string(detection.description),
                 "compartirConOtrasInstituciones": .bool(random.chance(0.8)), "contarEnEstadisticas": .bool(random.chance(0.95)),
                 "fundamento": age < 18 ? "interes-superior-de-la-ninez" : "consentimiento-expreso-de-la-persona"], institution: registrar))
-        }
-        if random.chance(0.8) {
-            steps.append(DemoStep(command: "validar-registro", data: ["fecha": .string(min(lastDay, detection.adding(days: 10)).description),
-                                                                      "versionValidada": 2], institution: registrar))
         }
         if random.chance(0.4), day.adding(days: 1) <= lastDay {
             steps.append(DemoStep(command: "cerrar-caso", data: ["fecha": .string(day.adding(days: 1).description),
