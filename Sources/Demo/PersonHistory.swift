@@ -37,7 +37,9 @@ struct PersonHistory {
         let age = random.weighted([(random.int(6...11), 4.0), (random.int(12...17), 35), (random.int(18...25), 33), (random.int(26...35), 18), (random.int(36...55), 10)])
         let birth = detection.adding(days: -(age * 365 + age / 4) - random.int(1...360))
         let nationality = random.weighted([("MEX", 64.0), ("GTM", 16), ("HND", 15), ("SLV", 2.6), ("NIC", 1.4), ("USA", 0.5), ("ECU", 0.5)])
-        let municipio = entidad == "07" ? random.pick(Self.chiapasMunicipios) : entidad + "001"
+        // Outside Chiapas, the entidad's first municipio in INEGI's catalogue (Ciudad de México's alcaldías start at 002).
+        let first = catalogs["municipios"]?.values.first { $0.code.hasPrefix(entidad) && $0.isValid(on: detection) }?.code
+        let municipio = entidad == "07" ? random.pick(Self.chiapasMunicipios) : first ?? entidad + "001"
         let here: JSONValue = ["pais": "MEX", "entidad": .string(entidad), "municipio": .string(municipio)]
         let name = woman ? random.pick(Self.firstNamesWomen) : random.pick(Self.firstNamesMen)
         let surname1 = random.pick(Self.surnames), surname2 = random.pick(Self.surnames)

@@ -10,7 +10,7 @@ import Testing
         members.append(JSONMember(key: "fechaDeNacimiento", value: "2005-12-01"))
         let stream = try await world.run("registrar-persona", .object(members)).streamId
         try await world.projector().start()
-        #expect(try await world.value(Int.self, "SELECT edad FROM proj_expedientes.casos WHERE expediente = $1", [.text(stream)]) == 15)
+        #expect(try await world.value(Int64.self, "SELECT edad FROM proj_expedientes.casos WHERE expediente = $1", [.text(stream)]) == 15)
         #expect(try await world.value(String.self, "SELECT grupo_edad FROM proj_estadisticas.casos WHERE expediente = $1",
                                       [.text(stream)]) == "12-17")
     }
