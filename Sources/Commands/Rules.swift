@@ -25,7 +25,7 @@ enum Rules {
     /// Rules on the payload alone (no stream needed).
     static func payload(_ eventType: String, _ data: JSONValue) -> [Problem] {
         var problems: [Problem] = []
-        // Corrections are checked on the data as it would stand (CommandHandler.correctionRules).
+        // Corrections are checked on the data as it would stand (Rules.correction).
         if eventType == "VictimaRegistrada" {
             let birth = data["fechaDeNacimiento"]?.stringValue.flatMap(CalendarDate.init)
             // A CURP of the wrong shape is already a schema problem; the check digit is checked on well-formed ones.
@@ -64,16 +64,17 @@ enum Rules {
         return problems
     }
 
-    /// The payload as recorded: a registration with a birth date and no age gets the age at the
-    /// detection date. The birth date is personal and is encrypted, so without this the age tables
-    /// (statistics, case files), which read only clear fields, would never count the person by age.
-    /// Applied after validation; a retry is compared on the derived payload too.
-    static func withDerivedFields(_ eventType: String, _ data: JSONValue) -> JSONValue {
-        guard eventType == "VictimaRegistrada", case .object(var members) = data, data["edad"] == nil,
-              let birth = data["fechaDeNacimiento"]?.stringValue.flatMap(CalendarDate.init),
-              let detection = data["fechaDeDeteccion"]?.stringValue.flatMap(CalendarDate.init), birth <= detection else { return data }
-        members.append(JSONMember(key: "edad", value: .number(Double(years(from: birth, to: detection)))))
-        return .object(members)
+    /// A correction must leave the general data consistent: the registration's rules (age against
+    /// birth date, CURP check digit and birth date, birth before detection) run on the data as it
+    /// would stand, and are reported at the corrected fields.
+    static func correction(_ data: JSONValue, _ corrected: JSONValue) -> [Problem] {
+        let fields = Set((data["correcciones"]?.objectValue ?? []).map(\.key))
+        guard !fields.isEmpty else { return [] }
+        return payload("VictimaRegistrada", corrected).map { problem in
+            let field = String(problem.path.dropFirst("datos.".count))
+            let path = fields.contains(field) ? "datos.correcciones.\(field)" : "datos.correcciones"
+            return Problem(path: path, code: problem.code, message: problem.message)
+        }
     }
 
     /// The attention's classification must be the one its type belongs to in `tipos-de-atencion`.

@@ -28,6 +28,22 @@ import Testing
         #expect(try rows.first?.decode(String?.self, 0) == "22")
     }
 
+    @Test func correctingTheBirthDateWithoutAnAgeCorrectsTheAge() async throws {
+        let system = try await System.make()
+        guard case .object(var members) = persona(curp: curp("FIEL970321MCSCJC0"), fechaDeNacimiento: "1998-03-21") else { return }
+        members.removeAll { $0.key == "edad" || $0.key == "curp" }
+        let stream = try await system.run("registrar-persona", .object(members)).streamId
+        let correction: JSONValue = ["fecha": "2022-02-01", "motivo": "Error de captura.", "correcciones": ["fechaDeNacimiento": "1997-03-21"]]
+        try await system.run("corregir-datos-generales", correction, stream: stream, key: "correccion-de-nacimiento")
+        let rows = try await system.store.pool.query("""
+            SELECT payload->'correcciones'->>'edad' FROM events WHERE stream_id = $1 AND event_type = 'DatosGeneralesCorregidos'
+            """, [.text(stream)])
+        #expect(try rows.first?.decode(String?.self, 0) == "24", "24 años cumplidos el 2021-11-09")
+        let again = try await system.run("corregir-datos-generales", correction, stream: stream, key: "correccion-de-nacimiento")
+        #expect(again.replayed)
+        #expect(try await system.eventCount() == 2)
+    }
+
     @Test func aMismatchedAgeStatesTheExpectedAge() async throws {
         let system = try await System.make()
         let found = try await system.problems("registrar-persona", persona(edad: 30))
