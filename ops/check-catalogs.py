@@ -25,6 +25,8 @@ for f in files:
         if extra: errs.append(f"{x['codigo']}: claves no declaradas en campos: {extra}")
         if x['vigenteHasta'] and not x['vigenteHasta'] > x['vigenteDesde']:
             errs.append(f"{x['codigo']}: vigenteHasta <= vigenteDesde")
+    v = c.get('verificacion')
+    if v and v['consultado'] < v['fecha']: errs.append('verificacion: consultado anterior a fecha')
     used = set().union(*(set(x) for x in c['valores'])) - base
     if declared - used: errs.append(f'campos declarados sin uso: {declared - used}')
     for e in errs: print(f'{os.path.basename(f)}: {e}')
@@ -39,5 +41,9 @@ def refs(cat, key, target):
 refs('tipos-de-atencion', 'clasificacion', 'clasificacion-de-atencion')
 refs('poblaciones-objetivo', 'nivelDeMando', 'niveles-de-mando')
 refs('instituciones', 'entidad', 'entidades-federativas')
+refs('municipios', 'entidad', 'entidades-federativas')
+for x in cats['municipios']['valores']:
+    if not x['codigo'].startswith(x['entidad']):
+        print(f'municipios: {x["codigo"]} no empieza con su entidad {x["entidad"]}'); errors += 1
 print(f'{len(files)} catalogues, {sum(len(c["valores"]) for c in cats.values())} values, {errors} problems')
 sys.exit(1 if errors else 0)

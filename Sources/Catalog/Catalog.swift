@@ -11,18 +11,21 @@ public struct Catalog: Sendable {
     public let description: String
     public let source: String
     public let internationalStandard: String?
+    /// How the codes were checked against their published source, if they were.
+    public let verification: CatalogVerification?
     /// Extra keys the values carry, with what each means.
     public let fields: [String: String]
     public let values: [CatalogValue]
     private let index: [String: Int]
 
     init(id: String, name: String, description: String, source: String, internationalStandard: String?,
-         fields: [String: String], values: [CatalogValue]) {
+         verification: CatalogVerification? = nil, fields: [String: String], values: [CatalogValue]) {
         self.id = id
         self.name = name
         self.description = description
         self.source = source
         self.internationalStandard = internationalStandard
+        self.verification = verification
         self.fields = fields
         self.values = values
         self.index = Dictionary(values.enumerated().map { ($1.code, $0) }, uniquingKeysWith: { first, _ in first })
@@ -37,6 +40,18 @@ public struct Catalog: Sendable {
         guard let value = value(code), value.isValid(on: date) else { return nil }
         return value
     }
+}
+
+/// A catalogue's `verificacion`: the published source its codes were compared with, so a reader
+/// can tell a checked list from a transcription from memory, and re-check it against a newer edition.
+public struct CatalogVerification: Sendable, Equatable {
+    public let source: String
+    public let version: String?
+    /// When that edition of the source was published.
+    public let published: CalendarDate
+    /// When the catalogue was compared with it.
+    public let checked: CalendarDate
+    public let result: String
 }
 
 public struct CatalogValue: Sendable {

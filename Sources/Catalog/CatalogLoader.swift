@@ -62,7 +62,8 @@ struct CatalogReader {
     let file: String
     var problems: [CatalogProblem] = []
 
-    static let topLevelKeys: Set<String> = ["catalogo", "nombre", "descripcion", "fuente", "estandarInternacional", "campos", "valores"]
+    static let topLevelKeys: Set<String> = ["catalogo", "nombre", "descripcion", "fuente", "estandarInternacional", "verificacion", "campos", "valores"]
+    static let verificationKeys: Set<String> = ["fuente", "version", "fecha", "consultado", "resultado"]
     static let valueKeys: Set<String> = ["codigo", "etiqueta", "vigenteDesde", "vigenteHasta", "codigoInternacional"]
 
     init(file: String) { self.file = file }
@@ -84,6 +85,8 @@ struct CatalogReader {
         let description = requiredText(json, "descripcion")
         let source = requiredText(json, "fuente")
         let standard = optionalText(json, "estandarInternacional")
+        var verification: CatalogVerification?
+        if let declared = json["verificacion"] { verification = readVerification(declared) }
         var fields: [String: String] = [:]
         if let campos = json["campos"] {
             if case .object(let declared) = campos {
@@ -115,7 +118,26 @@ struct CatalogReader {
         }
         guard let id, let name, let description, let source else { return nil }
         return Catalog(id: id, name: name, description: description, source: source,
-                       internationalStandard: standard, fields: fields, values: values)
+                       internationalStandard: standard, verification: verification, fields: fields, values: values)
+    }
+
+    private mutating func readVerification(_ json: JSONValue) -> CatalogVerification? {
+        guard case .object(let members) = json else {
+            problem("/verificacion", "debe ser un objeto")
+            return nil
+        }
+        for member in members where !Self.verificationKeys.contains(member.key) {
+            problem("/verificacion/\(member.key)", "clave desconocida")
+        }
+        if case .null? = json["version"] { problem("/verificacion/version", "debe ser un texto no vacío (omítala si la fuente no tiene versión)") }
+        let source = requiredText(json, "fuente", at: "/verificacion")
+        let version = optionalText(json, "version", at: "/verificacion")
+        let published = date(json, "fecha", at: "/verificacion", required: true)
+        let checked = date(json, "consultado", at: "/verificacion", required: true)
+        let result = requiredText(json, "resultado", at: "/verificacion")
+        if let published, let checked, checked < published { problem("/verificacion/consultado", "no puede ser anterior a «fecha»") }
+        guard let source, let published, let checked, let result else { return nil }
+        return CatalogVerification(source: source, version: version, published: published, checked: checked, result: result)
     }
 
     private mutating func readValue(_ item: JSONValue, path: String, fields: [String: String]) -> CatalogValue? {

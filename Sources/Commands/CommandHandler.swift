@@ -74,7 +74,7 @@ public final class CommandHandler: Sendable {
             guard let recorded = try await store.readStream(prior.streamId, from: prior.streamVersion, limit: 1).first else { return nil }
             let institution = (try? CanonicalJSON.parse(recorded.metadata))?["institutionId"]?.stringValue
             var stored = try CanonicalJSON.parse(recorded.payload)
-            var sent = command.data
+            var sent = Rules.withDerivedFields(definition.eventType, command.data)
             if let key = try await vault.key(subject: prior.streamId) {
                 stored = PersonalDataCipher.decrypt(stored, subject: prior.streamId, key: key).payload
             } else {
@@ -85,7 +85,8 @@ public final class CommandHandler: Sendable {
                 }
             }
             guard recorded.eventType == definition.eventType, institution == context.institutionId,
-                  command.streamId == nil || command.streamId == prior.streamId, stored == sent else {
+                  command.streamId == nil || command.streamId == prior.streamId,
+                  stored == Rules.asRecorded(definition.eventType, sent: sent, stored: stored) else {
                 throw CommandError.rejected(CommandRejection([Problem(path: "claveDeIdempotencia", code: "clave-de-idempotencia-reutilizada",
                     message: "esta clave de idempotencia ya se usó para otro comando; use una clave nueva para cada registro distinto")]))
             }
@@ -114,6 +115,8 @@ public final class CommandHandler: Sendable {
         // The case's general data in plaintext once this event is in (registrations and corrections):
         // corrections are checked on it, and blind indexes are computed from it.
         var generalData: JSONValue?
+        // What the event will record: the command and the fields derived from it (DerivedFields.swift).
+        var recorded = command.data
         let date = definitions.eventDate(of: command.data, definition: definition)
         do {
             (streamId, history) = try await stream(for: command, definition, &problems)
@@ -136,10 +139,12 @@ public final class CommandHandler: Sendable {
                 problems += try await streamRules(definition, command, history, context, date: date)
             }
             if definition.eventType == "DatosGeneralesCorregidos" && history.exists {
-                generalData = try await correctedGeneralData(command.data, history)
-                problems += Self.correctionRules(command.data, generalData ?? .object([]))
+                recorded = Rules.withDerivedCorrection(command.data, corrected: try await correctedGeneralData(command.data, history))
+                generalData = try await correctedGeneralData(recorded, history)
+                problems += Rules.correction(recorded, generalData ?? .object([]))
             } else if definition.eventType == "VictimaRegistrada" {
-                generalData = command.data
+                recorded = Rules.withDerivedFields(definition.eventType, command.data)
+                generalData = recorded
             }
             if validation.isValid { problems += try await referenceRules(definition, command.data, streamId: streamId) }
         } catch let error as CommandError {
@@ -150,7 +155,7 @@ public final class CommandHandler: Sendable {
         guard problems.isEmpty else { throw .rejected(CommandRejection(problems)) }
 
         do {
-            var payload = command.data
+            var payload = recorded
             if !validation.annotations.personalPaths.isEmpty {
                 guard let key = try await vault.keyForWriting(subject: streamId, logShowsErasure: CaseState(history).isErased) else {
                     throw CommandError.rejected(CommandRejection([Problem(path: "datos", code: "datos-personales-borrados",
@@ -352,19 +357,6 @@ public final class CommandHandler: Sendable {
     private func correctedGeneralData(_ data: JSONValue, _ history: StreamHistory) async throws -> JSONValue {
         let key = try await vault.key(subject: history.streamId)
         return Self.merging(Self.currentGeneralData(history, subject: history.streamId, key: key), data["correcciones"] ?? .object([]))
-    }
-
-    /// A correction must leave the general data consistent: the registration's rules (age against
-    /// birth date, CURP check digit and birth date, birth before detection) run on the data as it
-    /// would stand, and are reported at the corrected fields.
-    static func correctionRules(_ data: JSONValue, _ corrected: JSONValue) -> [Problem] {
-        let fields = Set((data["correcciones"]?.objectValue ?? []).map(\.key))
-        guard !fields.isEmpty else { return [] }
-        return Rules.payload("VictimaRegistrada", corrected).map { problem in
-            let field = String(problem.path.dropFirst("datos.".count))
-            let path = fields.contains(field) ? "datos.correcciones.\(field)" : "datos.correcciones"
-            return Problem(path: path, code: problem.code, message: problem.message)
-        }
     }
 
     private func duplicates(of subject: String, _ definition: EventDefinition) async throws -> [String] {

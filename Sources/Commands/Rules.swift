@@ -25,7 +25,7 @@ enum Rules {
     /// Rules on the payload alone (no stream needed).
     static func payload(_ eventType: String, _ data: JSONValue) -> [Problem] {
         var problems: [Problem] = []
-        // Corrections are checked on the data as it would stand (CommandHandler.correctionRules).
+        // Corrections are checked on the data as it would stand (Rules.correction).
         if eventType == "VictimaRegistrada" {
             let birth = data["fechaDeNacimiento"]?.stringValue.flatMap(CalendarDate.init)
             // A CURP of the wrong shape is already a schema problem; the check digit is checked on well-formed ones.
@@ -43,8 +43,10 @@ enum Rules {
                 problems.append(Problem(path: "datos.fechaDeNacimiento", code: "nacimiento-posterior-a-deteccion",
                     message: "la fecha de nacimiento es posterior a la de detección (\(detection))"))
             } else if let birth, let age = data["edad"]?.int64Value, let detection, age != Int64(years(from: birth, to: detection)) {
+                let expected = years(from: birth, to: detection)
                 problems.append(Problem(path: "datos.edad", code: "edad-inconsistente",
-                    message: "la edad (\(age)) no corresponde a la fecha de nacimiento registrada a la fecha de detección (\(detection))"))
+                    message: "la edad (\(age)) no corresponde a la fecha de nacimiento registrada: a la fecha de detección (\(detection)) "
+                        + "la persona tenía \(expected) \(expected == 1 ? "año" : "años"); corrija la edad o la fecha de nacimiento, u omita la edad"))
             }
         }
         // A period must not end before it starts, whichever event carries it.
@@ -60,6 +62,19 @@ enum Rules {
             }
         }
         return problems
+    }
+
+    /// A correction must leave the general data consistent: the registration's rules (age against
+    /// birth date, CURP check digit and birth date, birth before detection) run on the data as it
+    /// would stand, and are reported at the corrected fields.
+    static func correction(_ data: JSONValue, _ corrected: JSONValue) -> [Problem] {
+        let fields = Set((data["correcciones"]?.objectValue ?? []).map(\.key))
+        guard !fields.isEmpty else { return [] }
+        return payload("VictimaRegistrada", corrected).map { problem in
+            let field = String(problem.path.dropFirst("datos.".count))
+            let path = fields.contains(field) ? "datos.correcciones.\(field)" : "datos.correcciones"
+            return Problem(path: path, code: problem.code, message: problem.message)
+        }
     }
 
     /// The attention's classification must be the one its type belongs to in `tipos-de-atencion`.

@@ -189,7 +189,8 @@ struct SchemaValidator {
             } else if passing.isEmpty {
                 outcome.absorb(closest(results))
             } else {
-                outcome.fail(path, "alternativas-excluyentes", "cumple más de una de las alternativas excluyentes; indique solo una")
+                let matched = zip(node.oneOf, results).filter { $0.1.isValid }.map(\.0)
+                outcome.fail(path, "alternativas-excluyentes", Self.exclusiveAlternativesMessage(value, matched))
             }
         }
         if let not = node.not, validate(value, against: not, at: path).isValid {
@@ -204,6 +205,25 @@ struct SchemaValidator {
                 outcome.absorb(validate(value, against: otherwise, at: path))
             }
         }
+    }
+
+    /// Names the fields that make more than one exclusive alternative hold (each alternative's
+    /// required or declared fields that the value carries), so the person knows which to drop.
+    static func exclusiveAlternativesMessage(_ value: JSONValue, _ matched: [SchemaNode]) -> String {
+        guard case .object(let members) = value else {
+            return "cumple más de una de las alternativas excluyentes; indique solo una"
+        }
+        let present = Set(members.map(\.key))
+        var fields: [String] = []
+        for alternative in matched {
+            for name in alternative.required + alternative.properties.map(\.name) where present.contains(name) && !fields.contains(name) {
+                fields.append(name)
+            }
+        }
+        guard fields.count >= 2 else { return "cumple más de una de las alternativas excluyentes; indique solo una" }
+        let quoted = fields.map { "«\($0)»" }
+        let list = quoted.dropLast().joined(separator: ", ") + " y " + quoted.last!
+        return "\(list) son alternativas excluyentes: indique solo uno de esos campos"
     }
 
     /// When no alternative matches, the one with fewest problems explains best what to fix.

@@ -37,7 +37,9 @@ struct PersonHistory {
         let age = random.weighted([(random.int(6...11), 4.0), (random.int(12...17), 35), (random.int(18...25), 33), (random.int(26...35), 18), (random.int(36...55), 10)])
         let birth = detection.adding(days: -(age * 365 + age / 4) - random.int(1...360))
         let nationality = random.weighted([("MEX", 64.0), ("GTM", 16), ("HND", 15), ("SLV", 2.6), ("NIC", 1.4), ("USA", 0.5), ("ECU", 0.5)])
-        let municipio = entidad == "07" ? random.pick(Self.chiapasMunicipios) : entidad + "001"
+        // Outside Chiapas, the entidad's first municipio in INEGI's catalogue (Ciudad de México's alcaldías start at 002).
+        let first = catalogs["municipios"]?.values.first { $0.code.hasPrefix(entidad) && $0.isValid(on: detection) }?.code
+        let municipio = entidad == "07" ? random.pick(Self.chiapasMunicipios) : first ?? entidad + "001"
         let here: JSONValue = ["pais": "MEX", "entidad": .string(entidad), "municipio": .string(municipio)]
         let name = woman ? random.pick(Self.firstNamesWomen) : random.pick(Self.firstNamesMen)
         let surname1 = random.pick(Self.surnames), surname2 = random.pick(Self.surnames)
@@ -80,7 +82,18 @@ struct PersonHistory {
 
         var day = detection
         let attentionTypes = (catalogs["tipos-de-atencion"]?.values ?? []).filter { $0.code != "otra" }
-        for _ in 0..<random.int(8...36) {
+        // The registering institution validates the case after its first attentions: a validation
+        // covers the versions up to the one it names, so public statistics count those attentions
+        // (validating only the registration would leave every attention table empty).
+        var validation = random.chance(0.8) ? random.int(1...3) : nil
+        func validate(_ steps: inout [DemoStep]) {
+            let on = min(lastDay, max(detection.adding(days: 10), day))
+            steps.append(DemoStep(command: "validar-registro", data: ["fecha": .string(on.description),
+                                  "versionValidada": .number(Double(steps.count))], institution: registrar))
+            validation = nil
+        }
+        for given in 0..<random.int(8...36) {
+            if validation == given { validate(&steps) }
             day = day.adding(days: random.int(1...45))
             guard day <= lastDay else { break }
             let type = random.pick(attentionTypes)
@@ -94,6 +107,7 @@ struct PersonHistory {
                                             : .init(key: "institucion", value: .string(giver)))
             steps.append(DemoStep(command: "registrar-atencion", data: .object(attention), institution: registrar))
         }
+        if validation != nil { validate(&steps) }
         if random.chance(0.3), day.adding(days: 2) <= lastDay {
             let destination = registrar == "DIF-\(entidad)" ? "CEAV" : "DIF-\(entidad)"
             steps.append(DemoStep(command: "canalizar", data: ["fecha": .string(day.description), "folio": "C-1", "institucionDestino": .string(destination),
@@ -108,10 +122,6 @@ struct PersonHistory {
             steps.append(DemoStep(command: "registrar-consentimiento", data: ["fecha": .string(detection.description),
                 "compartirConOtrasInstituciones": .bool(random.chance(0.8)), "contarEnEstadisticas": .bool(random.chance(0.95)),
                 "fundamento": age < 18 ? "interes-superior-de-la-ninez" : "consentimiento-expreso-de-la-persona"], institution: registrar))
-        }
-        if random.chance(0.8) {
-            steps.append(DemoStep(command: "validar-registro", data: ["fecha": .string(min(lastDay, detection.adding(days: 10)).description),
-                                                                      "versionValidada": 2], institution: registrar))
         }
         if random.chance(0.4), day.adding(days: 1) <= lastDay {
             steps.append(DemoStep(command: "cerrar-caso", data: ["fecha": .string(day.adding(days: 1).description),
