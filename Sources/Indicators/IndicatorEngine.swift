@@ -153,7 +153,7 @@ public struct IndicatorEngine: Sendable {
             variables.append(.init(key: variable.key, name: variable.name, value: value, positions: positions,
                                    preliminary: try row?.decode(Bool.self, 2) ?? false, breakdown: breakdown?.isNull == true ? nil : breakdown))
             // A query may say why its value is missing (`motivo`: «sin reportes de 2023»): the reader gets that, not «faltan datos».
-            if value == nil, let reason = try row?.decode(String?.self, 4) { missingReasons.append("\(variable.key): \(reason)") }
+            if value == nil, let reason = try row?.decode(String?.self, 4) ?? nil { missingReasons.append("\(variable.key): \(reason)") }
         }
         var values: [String: Double] = [:]
         for variable in variables { if let value = variable.value { values[variable.key] = value } }
