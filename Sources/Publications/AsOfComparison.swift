@@ -52,7 +52,7 @@ public struct AsOfComparison: Sendable {
                         month: Int?) -> String? {
         guard let then else { return "la ficha no existía en esa fecha" }
         if then.display == now.display && then.alerts == now.alerts { return nil }
-        let events = added.isEmpty ? nil
+        let events: String? = added.isEmpty ? nil
             : "posiciones " + added.prefix(12).map(String.init).joined(separator: ", ") + (added.count > 12 ? "…" : "")
         let sameFigure = then.value == now.value && then.substitution == now.substitution
         if sameFigure && (then.flag == .preliminary) != (now.flag == .preliminary) {
