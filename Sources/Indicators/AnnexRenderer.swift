@@ -45,14 +45,19 @@ public enum AnnexRenderer {
     public static func describe(_ value: JSONValue) -> String {
         switch value {
         case .object(let members):
-            return members.map { "\(label($0.key)): \(describe($0.value))" }.joined(separator: " · ")
+            // One level of 4.2: «1 de 10 (mínimo 0.5, cumple)».
+            if let trained = value["capacitados"] {
+                let met = value["cumple"]?.boolValue.map { $0 ? "cumple" : "no cumple" } ?? "sin plantilla"
+                return "\(describe(trained)) de \(describe(value["plantilla"] ?? .null)) (mínimo \(describe(value["minimo"] ?? .null)), \(met))"
+            }
+            return ordered(members).map { "\(label($0.key)): \(describe($0.value))" }.joined(separator: " · ")
         case .array(let items):
             if items.isEmpty { return "ninguna" }
             return items.map { item in
                 // One line of a per-institution table (4.2 by level): its name first, then the rest.
                 if let members = item.objectValue, let name = item["institucion"]?.stringValue {
-                    return name + " (" + members.filter { $0.key != "institucion" }.map { "\(label($0.key)) \(describe($0.value))" }
-                        .joined(separator: ", ") + ")"
+                    return name + " (" + ordered(members.filter { $0.key != "institucion" }).map { "\(label($0.key)) \(describe($0.value))" }
+                        .joined(separator: "; ") + ")"
                 }
                 return describe(item)
             }.joined(separator: "; ")
@@ -61,6 +66,16 @@ public enum AnnexRenderer {
         case .bool(let flag): return flag ? "sí" : "no"
         case .null: return "ND"
         }
+    }
+
+    /// The order a reader expects (counted before not counted, command levels from the top), whatever order jsonb kept.
+    static func ordered(_ members: [JSONMember]) -> [JSONMember] {
+        let order = ["contadas", "noContadas", "fueraDeLaLista", "porNivel", "mandosAltos", "mandosMedios", "operativos",
+                     "porAspecto", "aspectosCubiertos", "delAnio", "porSector", "enEsperaDeValidacion"]
+        return members.enumerated().sorted { a, b in
+            let (x, y) = (order.firstIndex(of: a.element.key) ?? order.count, order.firstIndex(of: b.element.key) ?? order.count)
+            return x != y ? x < y : a.offset < b.offset
+        }.map(\.element)
     }
 
     /// Spanish words for the breakdown keys the fichas use; any other key is shown as written.
