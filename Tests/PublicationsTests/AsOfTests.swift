@@ -38,6 +38,34 @@ import Testing
         #expect(document["alCorte"]?["fecha"]?.stringValue == CalendarDate.today().description && document["diferencias"]?.arrayValue?.isEmpty == true)
     }
 
+    /// Through the command line: a space held today (1.3, month of availability January) is p/ now and final as of
+    /// 1 February next year; the only difference is the p/ mark, and the table says so instead of «cambio de definición
+    /// o de validación».
+    @Test func theCommandLineExplainsAChangeOfOnlyThePreliminaryMark() async throws {
+        let world = try await ProjectionWorld.make()
+        let today = CalendarDate.today()
+        var space = try #require(repositoryDefinitions.latest("EspacioDeParticipacionCelebrado")?.examples.first)
+        space = FieldPath.replacing("fecha", in: space, with: .string(today.description))
+        let context = CommandContext(userId: "st", institutionId: "SEGOB", client: "pruebas", today: today)
+        _ = try await world.handler.handle(Command(name: "registrar-espacio-de-participacion", data: space, idempotencyKey: UUID().uuidString),
+                                           context: context)
+        let year = Int(today.description.prefix(4))!
+        let process = Process()
+        process.executableURL = TestDatabase.repositoryRoot.appendingPathComponent(".build/debug/sintra")
+        process.currentDirectoryURL = TestDatabase.repositoryRoot
+        process.arguments = ["indicators", "--as-of", "\(year + 1)-02-01", "--format", "md", "--year", String(year), "--indicador", "1.3",
+                             "--admin-url", world.database.adminURL]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let row = try #require(text.split(separator: "\n").first { $0.hasPrefix("| 1.3 | \(year) |") }, "\(text)")
+        #expect(row.contains("| 3 | 3 p/ |"), "\(row)")
+        #expect(row.contains("solo cambia la marca p/") && !row.contains("cambio de definición"), "\(row)")
+    }
+
     /// The same figure, p/ on the as-of day (before the ficha's month of availability) and final now: the explanation says
     /// so, instead of blaming a change of definition or validation.
     @Test func anAsOfDifferenceOfOnlyThePreliminaryMarkIsExplainedAsSuch() async throws {
