@@ -31,7 +31,8 @@ public enum StatisticsRenderer {
         + "(un expediente corregido no se cuenta hasta validarse de nuevo), salvo quienes pidieron expresamente no contarse en estadísticas "
         + "(son agregados anónimos: sin registro de consentimiento se cuentan; compartir un expediente con otra institución sí requiere consentimiento); "
         + "cada persona cuenta una vez (los expedientes vinculados como la misma persona se cuentan juntos), en el año y la entidad de su primera detección. "
-        + "El indicador 5.3 del PNTdP cuenta con la misma regla."
+        + "El indicador 5.3 del PNTdP cuenta con la misma regla; sus cifras difieren sólo por definición (cuenta las detecciones de integrantes "
+        + "de la CI, en el año de la detección más temprana de cada persona)."
 
     static func table(_ table: StatisticsTable) -> JSONValue {
         func values(_ row: Int) -> JSONValue {

@@ -66,5 +66,9 @@ import Testing
         #expect(Double(people) == detected)
         #expect(result.variables.first { $0.key == "DPVTI" }?.preliminary == true, "dos expedientes esperan una nueva validación")
         #expect(StatisticsRenderer.json(report).contains("sin registro de consentimiento se cuentan"))
+        // Where the two still differ (by definition), the indicator's output says why, beside the figure.
+        let item = try CanonicalJSON.parse(AnnexRenderer.json([result]))
+        let criterion = item[0]?["variables"]?[0]?["desglose"]?["criterio"]?.stringValue ?? ""
+        #expect(criterion.contains("integrantes de la CI") && item[0]?["variables"]?[0]?["desglose"]?["enEsperaDeValidacion"]?.numberValue == 2)
     }
 }
