@@ -23,8 +23,8 @@ import Testing
          "lugarDeOrigen": ["pais": "MEX", "entidad": "07"], "nombre": "Ficticia", "primerApellido": "Apellidoinventado"]
     }
 
-    func consentimiento(_ contar: Bool) -> JSONValue {
-        ["fecha": "2022-03-12", "compartirConOtrasInstituciones": true, "contarEnEstadisticas": .bool(contar),
+    func consentimiento(_ contar: Bool, fecha: String = "2022-03-12") -> JSONValue {
+        ["fecha": .string(fecha), "compartirConOtrasInstituciones": true, "contarEnEstadisticas": .bool(contar),
          "fundamento": "consentimiento-expreso-de-la-persona"]
     }
 
@@ -70,5 +70,37 @@ import Testing
         let item = try CanonicalJSON.parse(AnnexRenderer.json([result]))
         let criterion = item[0]?["variables"]?[0]?["desglose"]?["criterio"]?.stringValue ?? ""
         #expect(criterion.contains("integrantes de la CI") && item[0]?["variables"]?[0]?["desglose"]?["enEsperaDeValidacion"]?.numberValue == 2)
+    }
+
+    /// Consent is the person's (the latest decision in any of their linked cases) and a later documentation suspends
+    /// a validated case, in both: before, 5.3 read each case's own consent and ignored a documentation after validation.
+    @Test func linkedCasesAndALaterDocumentationAreCountedAlikeByBoth() async throws {
+        let world = try await ProjectionWorld.make()
+        let a = try await world.run("registrar-persona", persona("2022-03-10"), institution: "INM").streamId
+        try await world.run("registrar-consentimiento", consentimiento(true), stream: a, institution: "INM")
+        try await world.run("validar-registro", ["fecha": "2022-03-20", "versionValidada": 2], stream: a, institution: "INM")
+        let e = try await world.run("registrar-persona", persona("2022-04-10"), institution: "INM").streamId
+        try await world.run("registrar-consentimiento", consentimiento(false, fecha: "2022-04-12"), stream: e, institution: "INM")   // later: the person says no
+        try await world.run("validar-registro", ["fecha": "2022-04-20", "versionValidada": 2], stream: e, institution: "INM")
+        try await world.run("vincular-expedientes", ["fecha": "2022-04-21", "expediente": .string(a), "motivo": "Misma CURP."], stream: e, institution: "INM")
+        let d = try await world.run("registrar-persona", persona("2022-05-10"), institution: "INM").streamId
+        try await world.run("validar-registro", ["fecha": "2022-05-20", "versionValidada": 1], stream: d, institution: "INM")
+        try await world.run("documentar-victimizacion", ["fechaDeDocumentacion": "2022-05-21", "modalidades": ["explotacion-laboral"],
+                                                         "formasDeEnganche": ["oferta-de-empleo"], "mediosDeTransporte": ["autobus"],
+                                                         "ruta": ["origen": ["pais": "MEX", "entidad": "20"], "destino": ["pais": "MEX", "entidad": "07"]],
+                                                         "cruceDeFronteraInternacional": false], stream: d, institution: "INM")
+        try await caso(world, "2022-03-10", consentimiento: true)
+        try await world.projector().start()
+
+        let data = try await StatisticsSource(pool: world.owner).read()
+        let report = StatisticsBuilder(labels: Labels(catalogs: repositoryDefinitions.catalogs), threshold: 0).build(data, year: 2022)
+        let sexo = try #require(report.tables.first { $0.id == "personas-por-sexo" && $0.year == 2022 })
+        let ficha = try #require(try IndicatorDefinition.loadAll(directory: Self.fichas).first { $0.id == "5.3" })
+        let result = try #require(try await IndicatorEngine(pool: world.owner, indicators: [ficha])
+            .compute(years: [2022], today: CalendarDate("2025-12-31")!).first)
+        let detected = try #require(result.variables.first { $0.key == "DPVTI" })
+        // Only the last case counts: A and E are one person who said no; D waits for a validation of its documentation.
+        #expect(sexo.grid[sexo.rows.count][sexo.columns.count] == 1 && detected.value == 1, "\(sexo.grid) \(String(describing: detected.value))")
+        #expect(detected.preliminary && detected.breakdown?["enEsperaDeValidacion"]?.numberValue == 1)
     }
 }
