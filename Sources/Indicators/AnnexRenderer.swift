@@ -8,28 +8,102 @@ public enum AnnexRenderer {
     static let flagsNote = "NA: no aplica (antes de la línea base o no corresponde ese año). ND: no disponible (faltan datos o el denominador es cero). p/: preliminar (calculado antes del mes de disponibilidad del año siguiente, o con registros aún no validados)."
 
     public static func json(_ results: [IndicatorResult]) -> String {
-        let items: [JSONValue] = results.map { result in
-            [
-                "indicador": .string(result.id), "version": .number(Double(result.definitionVersion)), "nombre": .string(result.name),
-                "anio": .number(Double(result.year)), "valor": result.value.map { .number($0) } ?? .null,
-                "bandera": result.flag.map { .string($0.rawValue) } ?? .null, "presentacion": .string(result.display),
-                "sustitucion": .string(result.substitution), "posicionDelRegistro": .number(Double(result.logPosition)),
-                "publicado": result.published.map { .string($0) } ?? .null,
-                "variables": .array(result.variables.map { variable in
-                    ["clave": .string(variable.key), "nombre": .string(variable.name), "valor": variable.value.map { .number($0) } ?? .null,
-                     "preliminar": .bool(variable.preliminary), "posiciones": .array(variable.positions.map { .number(Double($0)) })]
-                }),
+        String(decoding: CanonicalJSON.serialize(jsonValue(results)), as: UTF8.self)
+    }
+
+    /// The results as a JSON array, so a caller can embed them in a larger document (the as-of
+    /// comparison is one document, not two arrays).
+    public static func jsonValue(_ results: [IndicatorResult]) -> JSONValue {
+        .array(results.map { result in
+            var members: [JSONMember] = [
+                .init(key: "indicador", value: .string(result.id)), .init(key: "version", value: .number(Double(result.definitionVersion))),
+                .init(key: "nombre", value: .string(result.name)), .init(key: "anio", value: .number(Double(result.year))),
+                .init(key: "valor", value: result.value.map { .number($0) } ?? .null),
+                .init(key: "bandera", value: result.flag.map { .string($0.rawValue) } ?? .null),
+                .init(key: "presentacion", value: .string(result.display)), .init(key: "sustitucion", value: .string(result.substitution)),
+                .init(key: "posicionDelRegistro", value: .number(Double(result.logPosition))),
+                .init(key: "publicado", value: result.published.map { .string($0) } ?? .null),
+                .init(key: "variables", value: .array(result.variables.map { variable in
+                    var item: [JSONMember] = [
+                        .init(key: "clave", value: .string(variable.key)), .init(key: "nombre", value: .string(variable.name)),
+                        .init(key: "valor", value: variable.value.map { .number($0) } ?? .null), .init(key: "preliminar", value: .bool(variable.preliminary)),
+                        .init(key: "posiciones", value: .array(variable.positions.map { .number(Double($0)) })),
+                    ]
+                    if let breakdown = variable.breakdown { item.append(.init(key: "desglose", value: breakdown)) }
+                    return .object(item)
+                })),
             ]
+            // Only when there is one, so the documents of figures without alerts stay as they were published.
+            if !result.alerts.isEmpty {
+                members.append(.init(key: "senales", value: .array(result.alerts.map { ["clave": .string($0.rawValue), "mensaje": .string($0.message)] })))
+            }
+            return .object(members)
+        })
+    }
+
+    /// A variable's breakdown in words, for the annex people read: `contadas: CEAV, SNDIF · no contadas: SRE`.
+    public static func describe(_ value: JSONValue) -> String {
+        switch value {
+        case .object(let members):
+            // One level of 4.2: «1 de 10 (mínimo 0.5, cumple)».
+            if let trained = value["capacitados"] {
+                let met = value["cumple"]?.boolValue.map { $0 ? "cumple" : "no cumple" } ?? "sin plantilla"
+                return "\(describe(trained)) de \(describe(value["plantilla"] ?? .null)) (mínimo \(describe(value["minimo"] ?? .null)), \(met))"
+            }
+            return ordered(members).map { "\(label($0.key)): \(describe($0.value))" }.joined(separator: " · ")
+        case .array(let items):
+            if items.isEmpty { return "ninguna" }
+            return items.map { item in
+                // One line of a per-institution table (4.2 by level): its name first, then the rest.
+                if let members = item.objectValue, let name = item["institucion"]?.stringValue {
+                    return name + " (" + ordered(members.filter { $0.key != "institucion" }).map { "\(label($0.key)) \(describe($0.value))" }
+                        .joined(separator: "; ") + ")"
+                }
+                return describe(item)
+            }.joined(separator: "; ")
+        case .number(let number): return IndicatorEngine.format(number)
+        case .string(let text): return text
+        case .bool(let flag): return flag ? "sí" : "no"
+        case .null: return "ND"
         }
-        return String(decoding: CanonicalJSON.serialize(.array(items)), as: UTF8.self)
+    }
+
+    /// The order a reader expects (counted before not counted, command levels from the top), whatever order jsonb kept.
+    static func ordered(_ members: [JSONMember]) -> [JSONMember] {
+        let order = ["contadas", "noContadas", "fueraDeLaLista", "porNivel", "mandosAltos", "mandosMedios", "operativos",
+                     "porAspecto", "aspectosCubiertos", "delAnio", "porSector", "enEsperaDeValidacion"]
+        return members.enumerated().sorted { a, b in
+            let (x, y) = (order.firstIndex(of: a.element.key) ?? order.count, order.firstIndex(of: b.element.key) ?? order.count)
+            return x != y ? x < y : a.offset < b.offset
+        }.map(\.element)
+    }
+
+    /// Spanish words for the breakdown keys the fichas use; any other key is shown as written.
+    static func label(_ key: String) -> String {
+        [
+            "contadas": "contadas", "noContadas": "de la lista sin contar", "fueraDeLaLista": "fuera de la lista (no cuentan)",
+            "porAspecto": "por aspecto", "aspectosCubiertos": "aspectos cubiertos (de 5)", "delAnio": "del año",
+            "porSector": "por sector", "porNivel": "por nivel", "mandosAltos": "mandos altos", "mandosMedios": "mandos medios",
+            "operativos": "operativos", "capacitados": "capacitados", "plantilla": "plantilla", "minimo": "mínimo", "cumple": "cumple",
+            "enEsperaDeValidacion": "expedientes corregidos en espera de nueva validación (no se cuentan)",
+            "porCalidad": "por calidad", "criterio": "criterio",
+        ][key] ?? key
+    }
+
+    /// The breakdowns and alerts of one result, one line each, for Markdown and HTML.
+    static func notes(_ result: IndicatorResult) -> [String] {
+        result.variables.compactMap { variable in variable.breakdown.map { "\(variable.key) — \(describe($0))" } }
+            + result.alerts.map { "⚠ \($0.message)" }
     }
 
     public static func csv(_ results: [IndicatorResult]) -> String {
-        var lines = ["indicador,version,anio,valor,bandera,presentacion,sustitucion,publicado,posicion_del_registro,variables"]
+        var lines = ["indicador,version,anio,valor,bandera,presentacion,sustitucion,publicado,posicion_del_registro,variables,desglose,senales"]
         for result in results {
             let variables = result.variables.map { "\($0.key)=\($0.value.map(IndicatorEngine.format) ?? "ND")" }.joined(separator: ";")
             let cells = [result.id, String(result.definitionVersion), String(result.year), result.value.map(IndicatorEngine.format) ?? "",
-                         result.flag?.rawValue ?? "", result.display, result.substitution, result.published ?? "", String(result.logPosition), variables]
+                         result.flag?.rawValue ?? "", result.display, result.substitution, result.published ?? "", String(result.logPosition), variables,
+                         result.variables.compactMap { variable in variable.breakdown.map { "\(variable.key): \(describe($0))" } }.joined(separator: " | "),
+                         result.alerts.map(\.rawValue).joined(separator: ";")]
             lines.append(cells.map(quote).joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
@@ -49,8 +123,10 @@ public enum AnnexRenderer {
                     "| año | variables | aplicación del método de cálculo | resultado | publicado |", "| --- | --- | --- | --- | --- |"]
             for row in rows {
                 let variables = row.variables.map { "\($0.key) = \($0.value.map(IndicatorEngine.format) ?? "ND")" }.joined(separator: "; ")
-                out.append("| \(row.year) | \(variables) | `\(row.substitution)` | **\(row.display)** | \(row.published ?? "—") |")
+                out.append("| \(row.year) | \(variables) | `\(row.substitution)` | **\(row.display)**\(row.alerts.isEmpty ? "" : " ⚠") | \(row.published ?? "—") |")
             }
+            let details = rows.flatMap { row in notes(row).map { "- \(row.year): \($0)" } }
+            if !details.isEmpty { out += [""] + details }
             out.append("")
         }
         if let position = results.first?.logPosition { out.append("Calculado sobre el registro hasta la posición \(position).") }
@@ -72,9 +148,11 @@ public enum AnnexRenderer {
             out.append("<table><tr><th>año</th><th>variables</th><th>aplicación del método de cálculo</th><th>resultado</th><th>publicado</th></tr>")
             for row in rows {
                 let variables = row.variables.map { "\($0.key) = \($0.value.map(IndicatorEngine.format) ?? "ND")" }.joined(separator: "; ")
-                out.append("<tr><td>\(row.year)</td><td>\(escape(variables))</td><td><code>\(escape(row.substitution))</code></td><td><strong>\(escape(row.display))</strong></td><td>\(escape(row.published ?? "—"))</td></tr>")
+                out.append("<tr><td>\(row.year)</td><td>\(escape(variables))</td><td><code>\(escape(row.substitution))</code></td><td><strong>\(escape(row.display))</strong>\(row.alerts.isEmpty ? "" : " ⚠")</td><td>\(escape(row.published ?? "—"))</td></tr>")
             }
             out.append("</table>")
+            let details = rows.flatMap { row in notes(row).map { "\(row.year): \($0)" } }
+            if !details.isEmpty { out.append("<ul>" + details.map { "<li>\(escape($0))</li>" }.joined() + "</ul>") }
         }
         out.append("</body></html>")
         return out.joined(separator: "\n") + "\n"

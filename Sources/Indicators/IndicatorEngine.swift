@@ -1,3 +1,4 @@
+import CanonicalJSON
 import Catalog
 import Foundation
 import Postgres
@@ -20,6 +21,33 @@ public struct IndicatorResult: Sendable, Equatable {
         /// The log positions of the events that made the value.
         public let positions: [Int64]
         public let preliminary: Bool
+        /// What the ficha promises beside the figure (institutions counted and not counted, by aspect,
+        /// by sector, by level…): the query's optional `desglose` column, shown as it came.
+        public let breakdown: JSONValue?
+
+        public init(key: String, name: String, value: Double?, positions: [Int64], preliminary: Bool, breakdown: JSONValue? = nil) {
+            self.key = key
+            self.name = name
+            self.value = value
+            self.positions = positions
+            self.preliminary = preliminary
+            self.breakdown = breakdown
+        }
+    }
+
+    /// Why a figure needs a second look even though it is computed correctly. Not a PNTdP flag
+    /// (NA, ND, p/ are the annex's own): a value above 100 is shown as computed, never capped,
+    /// and the reader is told what it means.
+    public enum Alert: String, Sendable {
+        case aboveHundred = "supera-100"
+
+        public var message: String {
+            switch self {
+            case .aboveHundred:
+                "supera 100: se muestra sin recortar; en un porcentaje de avance significa más de lo programado "
+                    + "(corresponde registrar un nuevo valor programado o universo, no recortar el resultado)"
+            }
+        }
     }
 
     public let id: String
@@ -34,6 +62,8 @@ public struct IndicatorResult: Sendable, Equatable {
     /// The last log position the projections had applied when this was computed.
     public let logPosition: Int64
     public let published: String?
+    /// Signals beside the flag (see `Alert`); empty for most figures.
+    public var alerts: [Alert] = []
 
     /// The figure as the annex prints it: `33.33`, `66.67 p/`, `NA`, `ND`.
     public var display: String {
@@ -108,29 +138,38 @@ public struct IndicatorEngine: Sendable {
         }
         let first = indicator.isCumulative ? indicator.baselineYear : year
         var variables: [IndicatorResult.VariableValue] = []
+        var missingReasons: [String] = []
         for variable in indicator.variables {
             let rows = try await connection.query(SQL(repositoryFile: """
                 SELECT (q.valor)::float8, coalesce(array_to_string(q.posiciones, ','), ''),
-                       coalesce((to_jsonb(q)->>'preliminar')::boolean, false)
+                       coalesce((to_jsonb(q)->>'preliminar')::boolean, false), (to_jsonb(q)->'desglose')::text,
+                       to_jsonb(q)->>'motivo'
                   FROM (\(variable.query)) q
                 """), [.int32(Int32(year)), .int32(Int32(first))])
             let row = rows.first
             let value = try row?.decode(Double?.self, 0)
             let positions = (try row?.decode(String.self, 1) ?? "").split(separator: ",").compactMap { Int64($0) }
+            let breakdown = try (row?.decode(String?.self, 3)).flatMap { $0 }.flatMap { try? CanonicalJSON.parse($0) }
             variables.append(.init(key: variable.key, name: variable.name, value: value, positions: positions,
-                                   preliminary: try row?.decode(Bool.self, 2) ?? false))
+                                   preliminary: try row?.decode(Bool.self, 2) ?? false, breakdown: breakdown?.isNull == true ? nil : breakdown))
+            // A query may say why its value is missing (`motivo`: «sin reportes de 2023»): the reader gets that, not «faltan datos».
+            if value == nil, let reason = try row?.decode(String?.self, 4) ?? nil { missingReasons.append("\(variable.key): \(reason)") }
         }
         var values: [String: Double] = [:]
         for variable in variables { if let value = variable.value { values[variable.key] = value } }
         let substituted = Formula.substitute(indicator.formulaText, values, Self.format)
         guard let raw = indicator.formula.evaluate(values) else {
-            let why = variables.contains { $0.value == nil } ? "faltan datos" : "denominador cero"
+            let why = !missingReasons.isEmpty ? missingReasons.joined(separator: "; ")
+                : variables.contains { $0.value == nil } ? "faltan datos" : "denominador cero"
             return result(variables, "\(indicator.formulaKey)=\(substituted) = ND (\(why))", nil, .notAvailable)
         }
         let value = (raw * 100).rounded() / 100
         let availableOn = CalendarDate(String(format: "%04d-%02d-01", year + 1, indicator.availabilityMonth))!
         let preliminary = today < availableOn || variables.contains { $0.preliminary }
-        return result(variables, "\(indicator.formulaKey)=\(substituted) = \(Self.format(value))", value, preliminary ? .preliminary : nil)
+        var computed = result(variables, "\(indicator.formulaKey)=\(substituted) = \(Self.format(value))", value, preliminary ? .preliminary : nil)
+        // events/README.md rule 5: a percentage above 100 is shown as computed and flagged.
+        if indicator.unit == "Porcentaje" && value > 100 { computed.alerts.append(.aboveHundred) }
+        return computed
     }
 
     /// At most two decimals, without trailing zeros: 33.33, 100, 0.5.

@@ -65,8 +65,13 @@ public enum People {
     public static let countedQualities: Set<String> = ["victima", "posible-victima"]
 
     /// Groups cases into people through the same-person links (transitively), and keeps those who
-    /// may be counted: the latest consent recorded in any of their cases says yes, and at least one
-    /// of their cases of a counted quality is validated. Only such validated cases describe them.
+    /// may be counted: the latest consent recorded in any of their cases does not say no, and at least
+    /// one of their cases of a counted quality is validated. Only such validated cases describe them.
+    ///
+    /// The rule (README "Who is counted") is the one the fichas read from the view
+    /// `expedientes_contables`: public figures are anonymous aggregates, which need no consent (sharing
+    /// a case with another institution does), so only an explicit "no" leaves a person out; and a case
+    /// counts only while its validation covers its documentation and every correction.
     public static func resolve(cases: [CaseRecord], links: [CaseLink]) -> [Person] {
         var parent: [String: String] = [:]
         func root(_ id: String) -> String {
@@ -84,7 +89,8 @@ public enum People {
         var people: [Person] = []
         for (_, group) in groups {
             let latestConsent = group.filter { $0.consentPosition != nil }.max { $0.consentPosition! < $1.consentPosition! }
-            guard latestConsent?.consent == true else { continue }
+            // No consent record counts: only an explicit refusal (contarEnEstadisticas false) leaves the person out.
+            guard latestConsent?.consent != false else { continue }
             let counted = group.filter { $0.isValidated && countedQualities.contains($0.calidad ?? "") }
                 .sorted { $0.registeredAt < $1.registeredAt }
             if !counted.isEmpty { people.append(Person(cases: counted)) }

@@ -26,8 +26,13 @@ public enum StatisticsRenderer {
         return String(decoding: CanonicalJSON.serialize(document), as: UTF8.self)
     }
 
-    public static let populationNote = "Víctimas y posibles víctimas con consentimiento para contarse en estadísticas y registro validado; "
-        + "cada persona cuenta una vez (los expedientes vinculados como la misma persona se cuentan juntos), en el año y la entidad de su primera detección."
+    /// Who is counted, stated on every output: the rule README "Who is counted" gives and the fichas (5.3, 2.3, 3.3) share.
+    public static let populationNote = "Víctimas y posibles víctimas con registro validado después de su documentación y de cada corrección "
+        + "(un expediente corregido no se cuenta hasta validarse de nuevo), salvo quienes pidieron expresamente no contarse en estadísticas "
+        + "(son agregados anónimos: sin registro de consentimiento se cuentan; compartir un expediente con otra institución sí requiere consentimiento); "
+        + "cada persona cuenta una vez (los expedientes vinculados como la misma persona se cuentan juntos), en el año y la entidad de su primera detección. "
+        + "El indicador 5.3 del PNTdP cuenta con la misma regla; sus cifras difieren sólo por definición (cuenta las detecciones de integrantes "
+        + "de la CI, en el año de la detección más temprana de cada persona)."
 
     static func table(_ table: StatisticsTable) -> JSONValue {
         func values(_ row: Int) -> JSONValue {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CanonicalJSON
 import Catalog
 import Foundation
 import Indicators
@@ -35,25 +36,31 @@ struct IndicatorsCommand: AsyncParsableCommand {
         let position = try await projector.position(recordedAtOrBefore: end)
         let computation = try await IndicatorsAsOf(projector: projector, history: IndicatorDefinitionHistory(pool: projector.pool))
             .compute(position: position, years: years, today: day, current: definitions, only: ids)
-        let past = computation.results
+        let today = CalendarDate.today()
+        let comparison = AsOfComparison(asOf: day, today: today, position: position, then: computation.results, now: now,
+                                        definitions: definitions, withoutRecordedDefinition: computation.withoutRecordedDefinition)
         if !computation.withoutRecordedDefinition.isEmpty {
             printError("Aviso: el registro no tenía aún versión adoptada de \(computation.withoutRecordedDefinition.joined(separator: ", ")) "
                        + "en la posición \(position); se calcularon con la ficha actual (se adoptan al publicar).")
         }
-        if format == .json || format == .csv {
-            print("# al \(asOf) (posición \(position))")
-            print(render(past, definitions))
-            print("# ahora")
-            print(render(now, definitions))
-            return
-        }
-        print("# Indicadores al \(asOf) (registro hasta la posición \(position)) y ahora (posición \(now.first?.logPosition ?? 0))\n")
-        print("| indicador | año | al \(asOf) | ahora | eventos que explican la diferencia |")
-        print("| --- | --- | --- | --- | --- |")
-        for (then, current) in zip(past, now) {
-            let added = current.variables.flatMap(\.positions).filter { $0 > position }
-            let explanation = then.display == current.display ? "—" : (added.isEmpty ? "cambio de definición o de validación" : "posiciones " + added.prefix(12).map(String.init).joined(separator: ", ") + (added.count > 12 ? "…" : ""))
-            print("| \(current.id) | \(current.year) | \(then.display) | \(current.display) | \(explanation) |")
+        switch format {
+        case .json:
+            // One document (both sets and their differences), so it can be piped to any JSON reader.
+            print(String(decoding: CanonicalJSON.serialize(comparison.json), as: UTF8.self))
+        case .csv:
+            // One table: the first column says which cut each line belongs to.
+            func tagged(_ results: [IndicatorResult], _ cut: String) -> [String] {
+                AnnexRenderer.csv(results).split(separator: "\n").dropFirst().map { "\(cut),\($0)" }
+            }
+            let header = "corte," + (AnnexRenderer.csv([]).split(separator: "\n").first.map(String.init) ?? "")
+            print(([header] + tagged(comparison.then, "al-\(asOf)") + tagged(comparison.now, "ahora")).joined(separator: "\n"))
+        case .md, .html:
+            print("# Indicadores al \(asOf) (registro hasta la posición \(position)) y ahora (posición \(now.first?.logPosition ?? 0))\n")
+            print("| indicador | año | al \(asOf) | ahora | qué explica la diferencia |")
+            print("| --- | --- | --- | --- | --- |")
+            for difference in comparison.differences {
+                print("| \(difference.indicator) | \(difference.year) | \(difference.then?.display ?? "—") | \(difference.now?.display ?? "—") | \(difference.explanation ?? "—") |")
+            }
         }
     }
 

@@ -97,8 +97,9 @@ import Testing
 
         let r = try await s.compute("2.3", [2019, 2020, 2021, 2022, 2023])
         #expect(r[2019]?.display == "NA")                                                    // 2019 < baseline 2020
-        // 2020: the list applies (7), nobody reported → 0/7·100 = 0.
-        #expect(r[2020]?.substitution == "ARAR=(0/7)*100 = 0" && r[2020]?.positions("NAR") == [tao] && r[2020]?.positions("TAO") == [tao])
+        // 2020: the list applies (7) but nobody reported anything → ND (no reports), never a silent 0.
+        #expect(r[2020]?.substitution == "ARAR=(ND/7)*100 = ND (NAR: ninguna institución reportó para 2020)" && r[2020]?.positions("NAR") == [tao])
+        #expect(r[2020]?.positions("TAO") == [tao] && r[2020]?.flag == .notAvailable)
         // 2021: SSA's 2021 report (i4) → 1/7·100 = 14.285… → 14.29.
         #expect(r[2021]?.substitution == "ARAR=(1/7)*100 = 14.29" && r[2021]?.positions("NAR") == [tao, i4])
         // 2022: CEAV (report i1) and SNDIF (attention a1, version 2 ≤ validated 2) = 2 → 2/7·100 = 28.57.
@@ -107,8 +108,8 @@ import Testing
         #expect(r[2022]?.value("NAR") == 2 && r[2022]?.value("TAO") == 7 && r[2022]?.substitution == "ARAR=(2/7)*100 = 28.57")
         #expect(r[2022]?.positions("NAR") == [tao, i1, a1])
         #expect([i2, i3, a2, last].allSatisfy { r[2022]?.positions("NAR").contains($0) == false })
-        // 2023, periódico: the 2022 facts do not carry over → 0/7·100 = 0.
-        #expect(r[2023]?.substitution == "ARAR=(0/7)*100 = 0")
+        // 2023, periódico: the 2022 facts do not carry over, and nobody reported for 2023 → ND.
+        #expect(r[2023]?.display == "ND" && r[2023]?.value("NAR") == nil)
 
         // Recorded later: SRE's corrected 2022 report (same anio, later fecha: it replaces i2) → 3/7·100 = 42.86.
         let i5 = try await s.informe("SRE", anio: 2022, fecha: "2023-06-01", atencion: true)

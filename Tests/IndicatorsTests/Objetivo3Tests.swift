@@ -125,8 +125,8 @@ import Testing
         #expect(r[2022]?.substitution == "PIFP=(2/4)*100 = 50" && r[2022]?.positions("NIP") == [i1, reparacion, tia])
         #expect([i2, i3, asistencia].allSatisfy { r[2022]?.positions("NIP").contains($0) == false })
         #expect(r[2022]?.positions("TIA") == [tia] && r[2022]?.flag == nil)
-        // 2023, periódico: nothing that year → 0/4·100 = 0.
-        #expect(r[2023]?.substitution == "PIFP=(0/4)*100 = 0")
+        // 2023, periódico: nobody reported anything that year → ND, not 0.
+        #expect(r[2023]?.substitution == "PIFP=(ND/4)*100 = ND (NIP: ninguna institución reportó para 2023)")
         // Month of availability March: preliminary on 28-02-2023.
         let early = try await s.compute("3.3", [2022], today: CalendarDate("2023-02-28")!)
         #expect(early[2022]?.display == "50 p/")

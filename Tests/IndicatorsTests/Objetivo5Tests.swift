@@ -83,7 +83,7 @@ import Testing
     }
 
     /// 5.3 DPVT% = ((DPVTI − DPVT0)/DPVT0)·100: persons detected by CI members in countable cases, linked cases once at
-    /// their earliest detection; ND when the previous year is 0; p/ for a correction not yet validated and before July;
+    /// their earliest detection; ND when the previous year is 0; a correction not yet validated suspends its case (p/) and p/ before July;
     /// a person registered late changes two past years now but not as known before.
     @Test func ficha5_3DetectionsByCIMembersYearOnYear() async throws {
         let s = try await Scenario.make()
@@ -108,12 +108,13 @@ import Testing
         #expect(r[2021]?.value("DPVTI") == 2 && r[2021]?.value("DPVT0") == 0 && r[2021]?.flag == .notAvailable)
         #expect(r[2021]?.substitution == "DPVT=((2-0)/0)*100 = ND (denominador cero)")
         #expect(r[2021]?.positions("DPVTI") == [p1.position, p8.position, p7.position, vinculo])
-        // 2022: p2 (FGR) and p9 (SNDIF) = 2; not p3 (FGE-07), p4 (testigo), p5 (not validated), p6 (no consent to count),
-        // p7 (already counted in 2021 as p8). DPVT0 = 2 (2021) → ((2−2)/2)·100 = 0, preliminary: p9's correction is not validated.
-        #expect(r[2022]?.substitution == "DPVT=((2-2)/2)*100 = 0" && r[2022]?.display == "0 p/")
-        #expect(r[2022]?.positions("DPVTI") == [p2.position, p9.position] && r[2022]?.positions("DPVT0") == [p1.position, p8.position, p7.position, vinculo])
+        // 2022: p2 (FGR) = 1; not p3 (FGE-07), p4 (testigo), p5 (not validated), p6 (no consent to count),
+        // p7 (already counted in 2021 as p8), p9 (corrected after its validation: suspended until validated again, the rule
+        // the public statistics share). DPVT0 = 2 (2021) → ((1−2)/2)·100 = −50, preliminary while p9 waits.
+        #expect(r[2022]?.substitution == "DPVT=((1-2)/2)*100 = -50" && r[2022]?.display == "-50 p/")
+        #expect(r[2022]?.positions("DPVTI") == [p2.position] && r[2022]?.positions("DPVT0") == [p1.position, p8.position, p7.position, vinculo])
         #expect([p3, p4, p5, p6, p7].allSatisfy { r[2022]?.positions("DPVTI").contains($0.position) == false })
-        // Validating the correction makes 2022 final.
+        // Validating the correction counts p9 again and makes 2022 final: p2, p9 = 2 → ((2−2)/2)·100 = 0.
         try await s.validar(p9.streamId, version: 3, fecha: "2022-09-02", por: "SNDIF")
         #expect(try await s.compute("5.3", [2022])[2022]?.display == "0")
 

@@ -81,6 +81,8 @@ UPDATE casos c SET
        version_validada = CASE WHEN s.con_validacion THEN s.version_validada ELSE c.version_validada END,
        compartir = CASE WHEN s.con_consentimiento THEN s.compartir ELSE c.compartir END,
        contar_en_estadisticas = CASE WHEN s.con_consentimiento THEN s.contar_en_estadisticas ELSE c.contar_en_estadisticas END,
+       posicion_consentimiento = CASE WHEN s.con_consentimiento THEN s.posicion_consentimiento ELSE c.posicion_consentimiento END,
+       version_documentacion = coalesce(s.version_documentacion, c.version_documentacion),
        datos_personales_borrados = c.datos_personales_borrados OR coalesce(s.borrados, false),
        version = m.version,
        ultima_posicion = m.position
@@ -101,6 +103,8 @@ UPDATE casos c SET
                (array_agg((payload->>'contarEnEstadisticas')::boolean ORDER BY position DESC)
                     FILTER (WHERE event_type = 'ConsentimientoRegistrado'))[1] AS contar_en_estadisticas,
                bool_or(event_type = 'ConsentimientoRegistrado') AS con_consentimiento,
+               max(position) FILTER (WHERE event_type = 'ConsentimientoRegistrado') AS posicion_consentimiento,
+               max(version) FILTER (WHERE event_type = 'VictimizacionDocumentada') AS version_documentacion,
                bool_or(event_type = 'DatosPersonalesBorrados') AS borrados
           FROM lote_raros GROUP BY stream_id) s USING (stream_id)
  WHERE c.expediente = m.stream_id;

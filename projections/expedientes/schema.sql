@@ -34,10 +34,15 @@ CREATE TABLE casos (
     motivo_cierre            text,
     version_validada         bigint,
     version_ultima_correccion bigint,
+    -- The stream version of the last VictimizacionDocumentada: with the corrections, what a validation must cover
+    -- for the case to count (see the view expedientes_contables).
+    version_documentacion    bigint,
     validado                 boolean GENERATED ALWAYS AS
                                (version_validada IS NOT NULL AND version_validada >= coalesce(version_ultima_correccion, 0)) STORED,
     compartir                boolean,
     contar_en_estadisticas   boolean,
+    -- Log position of the latest ConsentimientoRegistrado: across a person's linked cases the latest decision stands.
+    posicion_consentimiento  bigint,
     datos_personales_borrados boolean NOT NULL DEFAULT false,
     version                  bigint NOT NULL,
     posicion_registro        bigint NOT NULL,
@@ -97,6 +102,48 @@ CREATE TABLE vinculos (
     posicion   bigint NOT NULL,
     PRIMARY KEY (expediente, otro)
 );
+
+-- Who is counted, in one place (README "Who is counted"): every ficha that counts people or
+-- attentions reads this view, and Sources/Statistics/People.swift applies the same rule to the
+-- `estadisticas` projection (a test checks both give the same counts on the same history).
+--
+-- * A person is the set of case files declared the same person (ExpedientesVinculados,
+--   transitively, unless a later DuplicadoDescartado for the pair); `persona` is its least id.
+-- * Consent: figures are anonymous aggregates, which need no consent (only sharing a case with
+--   another institution does, `compartir`); a person is left out only when the latest
+--   ConsentimientoRegistrado of any of their cases says contarEnEstadisticas false.
+-- * Validation: a case counts once a RegistroValidado covers its registration, its documentation
+--   and every correction; a later documentation or correction suspends it (`en_espera`) until it
+--   is validated again, because what would be counted is not validated yet.
+CREATE VIEW expedientes_contables AS
+WITH RECURSIVE
+pares AS (
+    SELECT DISTINCT ON (least(expediente, otro), greatest(expediente, otro))
+           least(expediente, otro) AS a, greatest(expediente, otro) AS b, tipo
+      FROM vinculos
+     ORDER BY least(expediente, otro), greatest(expediente, otro), posicion DESC),
+misma_persona AS (SELECT a, b FROM pares WHERE tipo = 'misma-persona'),
+alcanzables(expediente, otro) AS (
+    SELECT a, a FROM misma_persona UNION SELECT b, b FROM misma_persona
+    UNION
+    SELECT r.expediente, CASE WHEN m.a = r.otro THEN m.b ELSE m.a END
+      FROM alcanzables r JOIN misma_persona m ON r.otro IN (m.a, m.b)),
+persona_de AS (SELECT expediente, min(otro) AS persona FROM alcanzables GROUP BY expediente),
+con_persona AS (
+    SELECT c.expediente, coalesce(pd.persona, c.expediente) AS persona, c.version_validada,
+           greatest(coalesce(c.version_documentacion, 0), coalesce(c.version_ultima_correccion, 0)) AS ultimo_cambio,
+           c.contar_en_estadisticas, c.posicion_consentimiento
+      FROM casos c LEFT JOIN persona_de pd USING (expediente)),
+consentimiento AS (
+    SELECT DISTINCT ON (persona) persona, contar_en_estadisticas AS contar
+      FROM con_persona WHERE posicion_consentimiento IS NOT NULL
+     ORDER BY persona, posicion_consentimiento DESC)
+SELECT cp.expediente, cp.persona,
+       coalesce(k.contar, true) AS con_consentimiento,
+       cp.version_validada IS NOT NULL AND cp.version_validada >= cp.ultimo_cambio AS validado,
+       cp.version_validada IS NOT NULL AND cp.version_validada < cp.ultimo_cambio AS en_espera,
+       coalesce(k.contar, true) AND cp.version_validada IS NOT NULL AND cp.version_validada >= cp.ultimo_cambio AS cuenta
+  FROM con_persona cp LEFT JOIN consentimiento k USING (persona);
 
 -- sintra: after bulk load
 ALTER TABLE historial ADD PRIMARY KEY (expediente, version);

@@ -1,0 +1,92 @@
+import CanonicalJSON
+import Catalog
+import Commands
+import Definitions
+import Foundation
+import Indicators
+import Postgres
+import Projections
+import Publications
+import Statistics
+import TestDatabase
+import Testing
+
+/// `sintra indicators --as-of` as one JSON document, and an accurate explanation of each difference.
+@Suite struct AsOfTests {
+    static let fichas = TestDatabase.repositoryRoot.appendingPathComponent("projections/indicators")
+
+    /// `sintra indicators --as-of D --format json` prints one JSON document with both cuts and their differences.
+    @Test func asOfAsJSONIsOneParseableDocument() async throws {
+        let world = try await ProjectionWorld.make()
+        try await world.run("registrar-espacio-de-participacion",
+                            try #require(repositoryDefinitions.latest("EspacioDeParticipacionCelebrado")?.examples.first), institution: "SEGOB")
+        let binary = TestDatabase.repositoryRoot.appendingPathComponent(".build/debug/sintra")
+        let process = Process()
+        process.executableURL = binary
+        process.currentDirectoryURL = TestDatabase.repositoryRoot
+        process.arguments = ["indicators", "--as-of", CalendarDate.today().description, "--format", "json", "--year", "2022",
+                             "--indicador", "1.2", "--admin-url", world.database.adminURL]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let bytes = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let document = try CanonicalJSON.parse(Array(bytes))
+        #expect(document["alCorte"]?["resultados"]?.arrayValue?.count == 1 && document["ahora"]?["resultados"]?.arrayValue?.count == 1)
+        #expect(document["alCorte"]?["fecha"]?.stringValue == CalendarDate.today().description && document["diferencias"]?.arrayValue?.isEmpty == true)
+    }
+
+    /// Through the command line: a space held today (1.3, month of availability January) is p/ now and final as of
+    /// 1 February next year; the only difference is the p/ mark, and the table says so instead of «cambio de definición
+    /// o de validación».
+    @Test func theCommandLineExplainsAChangeOfOnlyThePreliminaryMark() async throws {
+        let world = try await ProjectionWorld.make()
+        let today = CalendarDate.today()
+        var space = try #require(repositoryDefinitions.latest("EspacioDeParticipacionCelebrado")?.examples.first)
+        space = FieldPath.replacing("fecha", in: space, with: .string(today.description))
+        let context = CommandContext(userId: "st", institutionId: "SEGOB", client: "pruebas", today: today)
+        _ = try await world.handler.handle(Command(name: "registrar-espacio-de-participacion", data: space, idempotencyKey: UUID().uuidString),
+                                           context: context)
+        let year = Int(today.description.prefix(4))!
+        let process = Process()
+        process.executableURL = TestDatabase.repositoryRoot.appendingPathComponent(".build/debug/sintra")
+        process.currentDirectoryURL = TestDatabase.repositoryRoot
+        process.arguments = ["indicators", "--as-of", "\(year + 1)-02-01", "--format", "md", "--year", String(year), "--indicador", "1.3",
+                             "--admin-url", world.database.adminURL]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let row = try #require(text.split(separator: "\n").first { $0.hasPrefix("| 1.3 | \(year) |") }, "\(text)")
+        #expect(row.contains("| 3 | 3 p/ |"), "\(row)")
+        #expect(row.contains("solo cambia la marca p/") && !row.contains("cambio de definición"), "\(row)")
+    }
+
+    /// The same figure, p/ on the as-of day (before the ficha's month of availability) and final now: the explanation says
+    /// so, instead of blaming a change of definition or validation.
+    @Test func anAsOfDifferenceOfOnlyThePreliminaryMarkIsExplainedAsSuch() async throws {
+        let world = try await ProjectionWorld.make()
+        let space = try await world.run("registrar-espacio-de-participacion",
+                                        try #require(repositoryDefinitions.latest("EspacioDeParticipacionCelebrado")?.examples.first),
+                                        institution: "SEGOB")
+        let projector = world.projector()
+        let fichas = try IndicatorDefinition.loadAll(directory: Self.fichas).filter { $0.id == "1.3" }
+        let asOf = CalendarDate("2022-12-31")!, today = CalendarDate("2023-06-30")!
+        let then = try await IndicatorsAsOf(projector: projector, history: IndicatorDefinitionHistory(pool: world.owner))
+            .compute(position: space.position, years: [2022], today: asOf, current: fichas)
+        try await projector.start()
+        let now = try await IndicatorEngine(pool: world.owner, indicators: fichas).compute(years: [2022], today: today)
+        let comparison = AsOfComparison(asOf: asOf, today: today, position: space.position, then: then.results, now: now, definitions: fichas)
+        let difference = try #require(comparison.differences.first)
+        #expect(difference.then?.display.hasSuffix(" p/") == true && difference.now?.display.hasSuffix(" p/") == false)
+        let explanation = try #require(difference.explanation)
+        #expect(explanation.hasPrefix("misma cifra; solo cambia la marca p/: deja de ser preliminar"), "\(explanation)")
+        #expect(explanation.contains("01/2023") && !explanation.contains("definición") && !explanation.contains("validación"))
+        let json = comparison.json
+        #expect(json["diferencias"]?[0]?["explicacion"]?.stringValue == explanation)
+    }
+}
