@@ -59,9 +59,18 @@ as_owner() {
 # cluster_start DIR: creates the cluster on first use, starts it, waits until it answers.
 cluster_start() {
     local dir="$1"
-    mkdir -p "$dir/run"
-    if [ "$(id -u)" -eq 0 ]; then chown -R postgres "$dir" 2>/dev/null || { as_owner true; chown -R postgres "$dir"; }; fi
-    chmod 700 "$dir"
+    mkdir -p "$dir/run" "$dir/data"
+    touch "$dir/log"
+    if [ "$(id -u)" -eq 0 ]; then
+        # Only the cluster's own files go to the postgres account: the folder may also hold the
+        # keyring and the first password, which the database server's account must never read.
+        as_owner true
+        chown -R postgres "$dir/run" "$dir/data" "$dir/log"
+        chmod 711 "$dir"
+    else
+        chmod 700 "$dir"
+    fi
+    chmod 700 "$dir/data"
     if [ ! -f "$dir/data/PG_VERSION" ]; then
         say "Creando el clúster de PostgreSQL en $dir/data"
         as_owner "$(pg_bin initdb)" -D "$dir/data" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null

@@ -1,5 +1,6 @@
 import Accounts
 import ArgumentParser
+import CanonicalJSON
 import Foundation
 import Postgres
 
@@ -152,6 +153,7 @@ struct AccountsCommand: AsyncParsableCommand {
         @Option(name: .customLong("institucion")) var institution: String?
         @Flag(name: .customLong("datos-personales"), help: "Muestra nombre y usuario (descifrados); requiere --motivo y una cuenta.") var personal = false
         @Option(name: .customLong("motivo"), help: "Para qué se consultan los nombres y usuarios.") var purpose: String?
+        @Option(help: "texto o json.") var format: DataFormat = .texto
 
         func validate() throws {
             if personal && (purpose ?? "").trimmingCharacters(in: .whitespaces).count < PersonalDataAccess.minimumPurposeLength {
@@ -165,6 +167,7 @@ struct AccountsCommand: AsyncParsableCommand {
             var access: (PersonalDataAccess, Identity)?
             if personal { access = (PersonalDataAccess(accounts: service), try await acting.identity(service)) }
             var table = access == nil ? TextTable("cuenta", "institución", "estado", "roles") : TextTable("cuenta", "institución", "estado", "roles", "usuario", "nombre")
+            var items: [JSONValue] = []
             for account in accounts {
                 let state = account.active ? "activa" : "suspendida", roles = account.roles.map(\.rawValue).joined(separator: ",")
                 if let (reader, identity) = access, let purpose {
@@ -173,10 +176,16 @@ struct AccountsCommand: AsyncParsableCommand {
                     try await report { try await reader.record(account.userId, fields: ["nombre", "usuario"], purpose: purpose, by: identity, client: "consola") }
                     let data = try await service.directory.personalData(of: account.userId)
                     table.add(account.userId, account.institution, state, roles, data?.login ?? "(borrado)", data?.name ?? "(borrado)")
+                    items.append(["cuenta": .string(account.userId), "institucion": .string(account.institution), "activa": .bool(account.active),
+                                  "roles": .array(account.roles.map { .string($0.rawValue) }),
+                                  "usuario": data?.login.map(JSONValue.string) ?? .null, "nombre": data?.name.map(JSONValue.string) ?? .null])
                 } else {
                     table.add(account.userId, account.institution, state, roles)
+                    items.append(["cuenta": .string(account.userId), "institucion": .string(account.institution), "activa": .bool(account.active),
+                                  "roles": .array(account.roles.map { .string($0.rawValue) })])
                 }
             }
+            if format == .json { printJSON(["cuentas": .array(items)]); return }
             table.print()
             print("\(accounts.count) cuenta(s).")
         }
@@ -185,9 +194,17 @@ struct AccountsCommand: AsyncParsableCommand {
     struct Permissions: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "La tabla de permisos (rol × acción × alcance), tal como está en la base.")
         @OptionGroup var database: DatabaseOptions
+        @Option(help: "texto o json.") var format: DataFormat = .texto
 
         func run() async throws {
             let authorizer = try await Authorizer.load(from: ConnectionPool(connectionString: try database.resolved(), maxConnections: 1))
+            if format == .json {
+                printJSON(["permisos": .array(authorizer.permissions.map { permission in
+                    ["rol": .string(permission.role.rawValue), "accion": .string(permission.action.rawValue), "alcance": .string(permission.scope.rawValue),
+                     "requiereMotivo": .bool(permission.requiresReason), "explicacion": .string(permission.explanation)]
+                })])
+                return
+            }
             var table = TextTable("rol", "acción", "alcance", "motivo", "explicación")
             for permission in authorizer.permissions {
                 table.add(permission.role.rawValue, permission.action.rawValue, permission.scope.rawValue,

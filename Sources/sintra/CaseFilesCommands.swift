@@ -21,7 +21,7 @@ struct CasesCommand: AsyncParsableCommand {
         discussion: "Lee la proyección «expedientes» (póngala al día con `sintra projections run --once`). Sin --datos-personales no se muestra ningún dato personal.",
         subcommands: [List.self, Show.self, Find.self])
 
-    enum Format: String, ExpressibleByArgument { case text, json }
+    enum Format: String, ExpressibleByArgument { case texto, json }
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Expedientes, del registro más reciente al más antiguo, por páginas.")
@@ -36,7 +36,7 @@ struct CasesCommand: AsyncParsableCommand {
         @Option(name: .customLong("validado"), help: "si o no.") var validated: String?
         @Option(name: .customLong("limite"), help: "Expedientes por página (máximo 500).") var limit = 50
         @Option(name: .customLong("despues-de"), help: "Cursor de la página siguiente (lo imprime la página anterior).") var cursor: Int64?
-        @Option(help: "text o json.") var format: Format = .text
+        @Option(help: "texto o json.") var format: Format = .texto
 
         func run() async throws {
             var problems: [String] = []
@@ -115,10 +115,12 @@ struct CasesCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Expedientes cuya CURP coincide exactamente (por su índice ciego; la CURP nunca llega a la base).")
         @OptionGroup var options: CommandOptions
         @Option(name: .customLong("curp"), help: "CURP de 18 caracteres.") var curp: String
+        @Option(help: "texto o json.") var format: DataFormat = .texto
 
         func run() async throws {
             guard BlindIndex.normalizeCURP(curp).count == 18 else { throw ValidationError("--curp: una CURP tiene 18 caracteres") }
             let found = try await options.makeReader().find(curp: curp)
+            if format == .json { printJSON(["expedientes": .array(found.map(JSONValue.string))]); return }
             if found.isEmpty { print("Ningún expediente con esa CURP."); return }
             for id in found { print(id) }
         }

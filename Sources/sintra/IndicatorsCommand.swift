@@ -13,7 +13,7 @@ struct IndicatorsCommand: AsyncParsableCommand {
         abstract: "Calcula las metas para el bienestar y parámetros del PNTdP desde las proyecciones, con sustitución, banderas (NA, ND, p/) y procedencia.",
         discussion: "Sin --year, la serie 2019–2024. Con --as-of, además el valor como estaba en esa fecha (solo eventos registrados hasta entonces) y los eventos que explican la diferencia.")
     @OptionGroup var options: ProjectorOptions
-    @Option(help: "Año (por omisión, 2019–2024).") var year: Int?
+    @Option(name: .customLong("anio"), help: "Año (por omisión, 2019–2024).") var year: Int?
     @Option(name: .customLong("indicador"), help: "Solo este indicador (p. ej. 1.2).") var indicator: String?
     @Option(name: .customLong("as-of"), help: "Fecha (AAAA-MM-DD): el valor como estaba al final de ese día.") var asOf: String?
     @Option(help: "json, csv, md o html.") var format: Format = .md

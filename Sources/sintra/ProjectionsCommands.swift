@@ -1,4 +1,5 @@
 import ArgumentParser
+import CanonicalJSON
 import EventLog
 import Foundation
 import Postgres
@@ -40,16 +41,25 @@ struct ProjectionsCommand: AsyncParsableCommand {
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Versión, punto de control, retraso respecto de la cabeza y último error de cada proyección.")
         @OptionGroup var options: ProjectorOptions
+        @Option(help: "texto o json.") var format: DataFormat = .texto
 
         func run() async throws {
             let projector = try options.makeProjector()
             let status = try await projector.status()
-            print("proyección            versión  posición  retraso  error")
-            for item in status {
-                let version = item.version == item.definedVersion ? "\(item.version)" : "\(item.version)→\(item.definedVersion)"
-                let error = item.lastError.map { "en \(item.errorPosition ?? 0): \($0)" } ?? "—"
-                print("\(item.name.padding(toLength: 22, withPad: " ", startingAt: 0))\(version.padding(toLength: 9, withPad: " ", startingAt: 0))"
-                      + "\(formatCount(item.position).padding(toLength: 10, withPad: " ", startingAt: 0))\(formatCount(item.lag).padding(toLength: 9, withPad: " ", startingAt: 0))\(error)")
+            if format == .json {
+                printJSON(["proyecciones": .array(status.map { item in
+                    ["nombre": .string(item.name), "version": .number(Double(item.version)), "versionDefinida": .number(Double(item.definedVersion)),
+                     "posicion": .number(Double(item.position)), "retraso": .number(Double(item.lag)),
+                     "error": item.lastError.map(JSONValue.string) ?? .null, "posicionDelError": item.errorPosition.map { .number(Double($0)) } ?? .null]
+                })])
+            } else {
+                var table = TextTable("proyección", "versión", "posición", "retraso", "error")
+                for item in status {
+                    let version = item.version == item.definedVersion ? "\(item.version)" : "\(item.version)→\(item.definedVersion)"
+                    table.add(item.name, version, formatCount(item.position), formatCount(item.lag),
+                              item.lastError.map { "en \(item.errorPosition ?? 0): \($0)" } ?? "—")
+                }
+                table.print()
             }
             if status.contains(where: { $0.lastError != nil }) { throw ExitCode(1) }
         }

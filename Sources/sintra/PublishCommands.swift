@@ -91,7 +91,7 @@ extension Publish {
             abstract: "Publica una entrega de estadísticas públicas (JSON, CSV y datapackage.json) y la registra con su huella.")
         @OptionGroup var command: CommandOptions
         @OptionGroup var projector: ProjectorOptions
-        @Option(help: "Solo este año (por omisión, toda la serie).") var year: Int?
+        @Option(name: .customLong("anio"), help: "Solo este año (por omisión, toda la serie).") var year: Int?
         @Option(name: .customLong("umbral"), help: "Se suprime toda cifra de 1 a este número.") var threshold = StatisticsBuilder.defaultThreshold
         @OptionGroup var acting: ActingAccountOptions
         @Option(help: "Carpeta donde escribir la entrega.") var out: String
@@ -127,9 +127,20 @@ struct Publications: AsyncParsableCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Cada publicación: fecha, tipo, años, posición del registro y huella.")
         @OptionGroup var projector: ProjectorOptions
+        @Option(help: "texto o json.") var format: DataFormat = .texto
 
         func run() async throws {
             let all = try await Publication.all(try projector.makeProjector().pool)
+            if format == .json {
+                printJSON(["publicaciones": .array(all.map { item in
+                    ["publicacion": .string(item.streamId), "posicion": .number(Double(item.position)), "fecha": .string(item.date.description),
+                     "tipo": .string(item.kind.rawValue), "anios": .array(item.years.map { .number(Double($0)) }),
+                     "posicionDelRegistro": .number(Double(item.logPosition)), "umbral": item.threshold.map { .number(Double($0)) } ?? .null,
+                     "definiciones": .array(item.definitions.map { ["clave": .string($0.key), "version": .number(Double($0.version))] }),
+                     "huella": .string(item.fingerprint), "institucion": .string(item.institution)]
+                })])
+                return
+            }
             if all.isEmpty { print("No hay publicaciones registradas."); return }
             print("| publicación | fecha | tipo | años | registro hasta | definiciones | huella |")
             print("| --- | --- | --- | --- | --- | --- | --- |")
@@ -152,12 +163,12 @@ struct Publications: AsyncParsableCommand {
         @OptionGroup var projector: ProjectorOptions
         @OptionGroup var fichas: IndicatorFolderOptions
         @OptionGroup var events: EventsOptions
-        @Option(help: "Año publicado; se toma la última publicación del anexo (o de estadísticas, con --tipo) que lo cubre.") var year: Int?
-        @Option(name: .customLong("tipo"), help: "anexo-de-indicadores (por omisión) o estadisticas-publicas, con --year.") var kind = "anexo-de-indicadores"
-        @Option(name: .customLong("publicacion"), help: "Flujo de la publicación (publicacion-…), en lugar de --year.") var stream: String?
+        @Option(name: .customLong("anio"), help: "Año publicado; se toma la última publicación del anexo (o de estadísticas, con --tipo) que lo cubre.") var year: Int?
+        @Option(name: .customLong("tipo"), help: "anexo-de-indicadores (por omisión) o estadisticas-publicas, con --anio.") var kind = "anexo-de-indicadores"
+        @Option(name: .customLong("publicacion"), help: "Flujo de la publicación (publicacion-…), en lugar de --anio.") var stream: String?
 
         func validate() throws {
-            if (year == nil) == (stream == nil) { throw ValidationError("indique --year o --publicacion") }
+            if (year == nil) == (stream == nil) { throw ValidationError("indique --anio o --publicacion") }
         }
 
         func run() async throws {

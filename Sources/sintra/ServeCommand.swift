@@ -22,9 +22,14 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var projector: ProjectorOptions
     @OptionGroup var fichas: IndicatorFolderOptions
     @Option(help: "Dirección en que escucha.") var host = Environment.value("SINTRA_HOST") ?? "127.0.0.1"
-    @Option(help: "Puerto.") var port = Int(Environment.value("SINTRA_PORT") ?? "") ?? 8080
+    @Option(help: "Puerto (por omisión $SINTRA_PORT o 8080).") var port: Int?
     @Option(name: .customLong("umbral"), help: "Umbral de supresión de las estadísticas públicas (por omisión $SINTRA_UMBRAL o 10).")
-    var threshold = Int(Environment.value("SINTRA_UMBRAL") ?? "") ?? StatisticsBuilder.defaultThreshold
+    var threshold: Int?
+
+    var resolvedPort: Int { port ?? Environment.value("SINTRA_PORT").flatMap { Int($0) } ?? 8080 }
+
+    /// --umbral, else $SINTRA_UMBRAL, else the default (validate refuses an unparsable variable first).
+    var resolvedThreshold: Int { threshold ?? Environment.value("SINTRA_UMBRAL").flatMap { Int($0) } ?? StatisticsBuilder.defaultThreshold }
     @Option(name: .customLong("limite-por-direccion"), help: "Solicitudes por segundo por dirección (ráfaga: el doble).") var perAddress = 100.0
     @Option(name: .customLong("limite-por-cuenta"), help: "Solicitudes por segundo por cuenta (ráfaga: el doble).") var perAccount = 50.0
     @Option(name: .customLong("tiempo-maximo"), help: "Segundos máximos de una consulta a la base (statement_timeout).") var timeout = 25
@@ -37,8 +42,13 @@ struct Serve: AsyncParsableCommand {
 
     func validate() throws {
         var problems: [String] = []
-        if !(1...65535).contains(port) { problems.append("--port: de 1 a 65535") }
-        if threshold < 1 { problems.append("--umbral: al menos 1") }
+        if port == nil, let text = Environment.value("SINTRA_PORT"), Int(text) == nil { problems.append("SINTRA_PORT: «\(text.prefix(20))» no es un número de puerto") }
+        if !(1...65535).contains(resolvedPort) { problems.append("--port (o SINTRA_PORT): de 1 a 65535") }
+        // An unparsable $SINTRA_UMBRAL used to become 10 silently: a setting that does not parse is an error.
+        if threshold == nil, let text = Environment.value("SINTRA_UMBRAL"), Int(text) == nil {
+            problems.append("SINTRA_UMBRAL: «\(text.prefix(20))» no es un número entero (se suprime toda cifra de 1 al umbral; al menos 1)")
+        }
+        if resolvedThreshold < 1 { problems.append("--umbral (o SINTRA_UMBRAL): al menos 1") }
         if perAddress <= 0 || perAccount <= 0 { problems.append("los límites por segundo deben ser positivos") }
         if !(1...600).contains(timeout) { problems.append("--tiempo-maximo: de 1 a 600 s") }
         if Self.logLevels[logLevel] == nil { problems.append("--registro: depuracion, info, aviso o error") }
@@ -69,7 +79,7 @@ struct Serve: AsyncParsableCommand {
         try await projector.start()
         let services = APIServices(
             definitions: definitions, handler: handler, accounts: try await AccountService.make(handler: handler), projector: projector,
-            cases: CaseFileReader(store: store, vault: vault, definitions: definitions), indicators: try fichas.load(), statisticsThreshold: threshold)
+            cases: CaseFileReader(store: store, vault: vault, definitions: definitions), indicators: try fichas.load(), statisticsThreshold: resolvedThreshold)
         var configuration = APIServer.Configuration()
         configuration.perAddress = (perAddress, perAddress * 2)
         configuration.perAccount = (perAccount, perAccount * 2)
@@ -84,9 +94,9 @@ struct Serve: AsyncParsableCommand {
                 }
             }
         }
-        logger.info("SINTRA escucha", metadata: ["url": "http://\(host):\(port)", "contrato": "http://\(host):\(port)/openapi.json"])
+        logger.info("SINTRA escucha", metadata: ["url": "http://\(host):\(resolvedPort)", "contrato": "http://\(host):\(resolvedPort)/openapi.json"])
         // runService handles SIGINT/SIGTERM: it stops accepting, finishes the requests in flight, then returns.
-        try await server.application(host: host, port: port, logger: logger).runService()
+        try await server.application(host: host, port: resolvedPort, logger: logger).runService()
         following.cancel()
         await store.close()
     }

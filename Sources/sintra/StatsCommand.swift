@@ -17,12 +17,14 @@ struct StatsCommand: AsyncParsableCommand {
     struct Options: ParsableArguments {
         @OptionGroup var projector: ProjectorOptions
         @OptionGroup var events: EventsOptions
-        @Option(help: "Solo este año (por omisión, todos los años con datos).") var year: Int?
+        @Option(name: .customLong("anio"), help: "Solo este año (por omisión, todos los años con datos).") var year: Int?
         @Option(name: .customLong("umbral"), help: "Se suprime toda cifra de 1 a este número (por omisión 10).")
         var threshold: Int = StatisticsBuilder.defaultThreshold
 
         func validate() throws {
-            if threshold < 0 { throw ValidationError("el umbral no puede ser negativo") }
+            // One rule wherever a threshold is set (stats, publish, serve): at least 1. With 0 nothing
+            // would be suppressed, and the output would still claim a rule «de 1 a 0».
+            if threshold < 1 { throw ValidationError("--umbral: al menos 1 (se suprime toda cifra de 1 al umbral); sin supresión no se muestran estadísticas") }
         }
 
         func compute() async throws -> StatisticsReport {

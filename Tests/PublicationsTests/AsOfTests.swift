@@ -24,8 +24,8 @@ import Testing
         let process = Process()
         process.executableURL = binary
         process.currentDirectoryURL = TestDatabase.repositoryRoot
-        process.arguments = ["indicators", "--as-of", CalendarDate.today().description, "--format", "json", "--year", "2022",
-                             "--indicador", "1.2", "--admin-url", world.database.adminURL]
+        process.arguments = ["indicators", "--as-of", CalendarDate.today().description, "--format", "json", "--anio", "2022",
+                             "--indicador", "1.2", "--projector-url", world.database.projectorURL]
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
@@ -53,8 +53,8 @@ import Testing
         let process = Process()
         process.executableURL = TestDatabase.repositoryRoot.appendingPathComponent(".build/debug/sintra")
         process.currentDirectoryURL = TestDatabase.repositoryRoot
-        process.arguments = ["indicators", "--as-of", "\(year + 1)-02-01", "--format", "md", "--year", String(year), "--indicador", "1.3",
-                             "--admin-url", world.database.adminURL]
+        process.arguments = ["indicators", "--as-of", "\(year + 1)-02-01", "--format", "md", "--anio", String(year), "--indicador", "1.3",
+                             "--projector-url", world.database.projectorURL]
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice

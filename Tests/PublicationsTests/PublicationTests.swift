@@ -161,10 +161,10 @@ import Testing
         (status, output) = try runSintra(["publications", "list"] + common.prefix(4))
         #expect(status == 0 && output.contains("anexo-de-indicadores | 2021–2021 | \(h + 3) | 9.1 v1"), "\(output)")
         try await world.space("2021-09-09")
-        (status, output) = try runSintra(["publications", "compare", "--year", "2021"] + common)
+        (status, output) = try runSintra(["publications", "compare", "--anio", "2021"] + common)
         #expect(status == 0 && output.contains("| 9.1 | 2021 | 16.67 | 16.67 | 33.33 | posiciones \(h + 5) |"), "\(output)")
         #expect(output.contains("Las 1 cifras publicadas se reproducen exactamente"), "\(output)")
-        (status, output) = try runSintra(["publications", "compare", "--year", "2019"] + common)
+        (status, output) = try runSintra(["publications", "compare", "--anio", "2019"] + common)
         #expect(status != 0 && output.contains("no hay una publicación del anexo de indicadores que cubra 2019"), "\(output)")
     }
 }

@@ -48,15 +48,18 @@ import Testing
         let root = TestDatabase.repositoryRoot
         let common = ["--projector-url", world.database.projectorURL, "--projections", root.appendingPathComponent("projections").path,
                       "--events", root.appendingPathComponent("events").path]
-        var (status, output) = try runSintra(["stats", "--year", "2023", "--format", "csv", "--umbral", "1"] + common)
+        var (status, output) = try runSintra(["stats", "--anio", "2023", "--format", "csv", "--umbral", "1"] + common)
         #expect(status == 0, "\(output)")
         #expect(output.hasPrefix("# " + StatisticsReport.rule(threshold: 1)))
         #expect(output.contains("2023,personas-por-sexo,Víctimas y posibles víctimas por sexo,personas,sexo,mujer,Mujer,07,Chiapas,2,false"), "\(output.prefix(600))")
         #expect(!output.contains("\n2022,"))
-        (status, output) = try runSintra(["stats", "--year", "2023"] + common)
+        (status, output) = try runSintra(["stats", "--anio", "2023"] + common)
         #expect(status == 0 && output.contains("| Mujer | (s) |") && output.contains(StatisticsReport.rule(threshold: 10)), "\(output.prefix(1500))")
-        (status, output) = try runSintra(["stats", "--umbral=-1"] + common)
-        #expect(status != 0 && output.contains("el umbral no puede ser negativo"), "\(output)")
+        // One threshold rule everywhere: at least 1 (0 used to be accepted here while publish and serve refused it).
+        for threshold in ["--umbral=-1", "--umbral=0"] {
+            (status, output) = try runSintra(["stats", threshold] + common)
+            #expect(status != 0 && output.contains("--umbral: al menos 1"), "\(output)")
+        }
 
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sintra-stats-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -67,7 +70,7 @@ import Testing
                           "estadisticas-2023.json", "estadisticas-serie.csv", "estadisticas-serie.json"])
         try Self.checkDataPackage(directory)
         let yearOnly = directory.appendingPathComponent("2023")
-        (status, output) = try runSintra(["stats", "export", "--dir", yearOnly.path, "--year", "2023"] + common)
+        (status, output) = try runSintra(["stats", "export", "--dir", yearOnly.path, "--anio", "2023"] + common)
         #expect(status == 0, "\(output)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: yearOnly.path).sorted() == ["datapackage.json", "estadisticas-2023.csv", "estadisticas-2023.json"])
         try Self.checkDataPackage(yearOnly)
