@@ -166,6 +166,7 @@ struct Publications: AsyncParsableCommand {
         @Option(name: .customLong("anio"), help: "Año publicado; se toma la última publicación del anexo (o de estadísticas, con --tipo) que lo cubre.") var year: Int?
         @Option(name: .customLong("tipo"), help: "anexo-de-indicadores (por omisión) o estadisticas-publicas, con --anio.") var kind = "anexo-de-indicadores"
         @Option(name: .customLong("publicacion"), help: "Flujo de la publicación (publicacion-…), en lugar de --anio.") var stream: String?
+        @Option(help: "texto o json.") var format: DataFormat = .texto
 
         func validate() throws {
             if (year == nil) == (stream == nil) { throw ValidationError("indique --anio o --publicacion") }
@@ -183,6 +184,17 @@ struct Publications: AsyncParsableCommand {
             let publisher = IndicatorPublisher(projector: projector, history: IndicatorDefinitionHistory(pool: projector.pool), current: try fichas.load())
             let rows = try await publisher.compare(publication, today: CalendarDate.today())
                 .filter { year == nil || $0.year == year }
+            let failures = rows.filter { !$0.reproduces }
+            if format == .json {
+                printJSON(["publicacion": .string(publication.streamId), "posicionDelRegistro": .number(Double(publication.logPosition)),
+                           "reproduce": .bool(failures.isEmpty), "cifras": .array(rows.map { row in
+                    ["indicador": .string(row.indicator), "anio": .number(Double(row.year)), "publicado": .string(row.published.display),
+                     "recalculado": row.reproduced.map { .string($0.display) } ?? .null, "ahora": row.now.map { .string($0.display) } ?? .null,
+                     "reproduce": .bool(row.reproduces), "posicionesPosteriores": .array(row.laterPositions.map { .number(Double($0)) })]
+                })])
+                if !failures.isEmpty { throw ExitCode(1) }
+                return
+            }
             print("# Publicación \(publication.streamId) del \(publication.date) (registro hasta la posición \(formatCount(publication.logPosition)))\n")
             print("| indicador | año | publicado | recalculado en \(formatCount(publication.logPosition)) | ahora | eventos posteriores que cuentan ahora |")
             print("| --- | --- | --- | --- | --- | --- |")
@@ -193,7 +205,6 @@ struct Publications: AsyncParsableCommand {
                 print("| \(row.indicator) | \(row.year) | \(row.published.display) | \(row.reproduced?.display ?? "—")\(row.reproduces ? "" : " ⚠") "
                       + "| \(row.now?.display ?? "—") | \(explanation) |")
             }
-            let failures = rows.filter { !$0.reproduces }
             if failures.isEmpty {
                 print("\nLas \(rows.count) cifras publicadas se reproducen exactamente en la posición \(formatCount(publication.logPosition)).")
             } else {
@@ -205,6 +216,17 @@ struct Publications: AsyncParsableCommand {
 
         private func compareStatistics(_ publication: Publication, _ projector: Projector) async throws {
             let check = try await StatisticsPublisher(projector: projector, labels: Labels(catalogs: try events.load().catalogs)).check(publication)
+            if format == .json {
+                printJSON(["publicacion": .string(publication.streamId), "posicionDelRegistro": .number(Double(publication.logPosition)),
+                           "umbral": publication.threshold.map { .number(Double($0)) } ?? .null, "reproduce": .bool(check.reproduces),
+                           "versionAhora": check.versionNow.map { .number(Double($0)) } ?? .null,
+                           "cambios": .array(check.changedCells.map { cell in
+                    ["tabla": .string(cell.table), "fila": .string(cell.row), "columna": .string(cell.column),
+                     "publicado": cell.then.map { .number(Double($0)) } ?? .null, "ahora": cell.now.map { .number(Double($0)) } ?? .null]
+                })])
+                if !check.reproduces { throw ExitCode(1) }
+                return
+            }
             print("# Publicación \(publication.streamId) del \(publication.date): estadísticas \(publication.years.first ?? 0)–\(publication.years.last ?? 0), "
                   + "registro hasta la posición \(formatCount(publication.logPosition)), umbral \(publication.threshold ?? 0)\n")
             if let version = check.versionNow {

@@ -164,6 +164,12 @@ import Testing
         (status, output) = try runSintra(["publications", "compare", "--anio", "2021"] + common)
         #expect(status == 0 && output.contains("| 9.1 | 2021 | 16.67 | 16.67 | 33.33 | posiciones \(h + 5) |"), "\(output)")
         #expect(output.contains("Las 1 cifras publicadas se reproducen exactamente"), "\(output)")
+        (status, output) = try runSintra(["publications", "compare", "--anio", "2021", "--format", "json"] + common)
+        let compared = try CanonicalJSON.parse(output)
+        #expect(status == 0 && compared["reproduce"] == true && compared["cifras"]?[0]?["publicado"] == "16.67", "\(output)")
+        (status, output) = try runSintra(["publications", "list", "--format", "json"] + common.prefix(4))
+        let listed = try CanonicalJSON.parse(output)
+        #expect(status == 0 && listed["publicaciones"]?.arrayValue?.count == 1, "\(output)")
         (status, output) = try runSintra(["publications", "compare", "--anio", "2019"] + common)
         #expect(status != 0 && output.contains("no hay una publicación del anexo de indicadores que cubra 2019"), "\(output)")
     }
