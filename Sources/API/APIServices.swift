@@ -39,7 +39,7 @@ public struct APIServices: Sendable {
         self.cases = cases
         self.indicators = indicators
         self.statisticsThreshold = statisticsThreshold
-        self.scopes = RecordScopes(histories: handler.histories, directory: accounts.directory, definitions: definitions)
+        self.scopes = accounts.recordScopes
         self.idempotentWrites = IdempotentWrites(pool: handler.store.pool, keyring: handler.vault.keyring)
         self.personalData = PersonalDataAccess(accounts: accounts)
         self.commands = AuthorizedCommands(accounts: accounts)

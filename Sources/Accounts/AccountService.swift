@@ -64,6 +64,8 @@ public final class AccountService: Sendable {
     public let failedLogins = Locked(0)
 
     var pool: ConnectionPool { handler.store.pool }
+    /// Whose each record is, read from the same stream histories the commands decide on.
+    public var recordScopes: RecordScopes { RecordScopes(histories: handler.histories, directory: directory, definitions: definitions) }
     var definitions: DefinitionSet { handler.definitions }
 
     public init(handler: CommandHandler, authorizer: Authorizer, policy: AccountPolicy = .standard,

@@ -7,12 +7,9 @@ import Definitions
 /// account may send this command at all and whether the record it touches is within its scope.
 public struct AuthorizedCommands: Sendable {
     let accounts: AccountService
-    let scopes: RecordScopes
+    var scopes: RecordScopes { accounts.recordScopes }
 
-    public init(accounts: AccountService) {
-        self.accounts = accounts
-        self.scopes = RecordScopes(histories: accounts.handler.histories, directory: accounts.directory, definitions: accounts.definitions)
-    }
+    public init(accounts: AccountService) { self.accounts = accounts }
 
     /// The context for `identity` sending `command` through `client`; `forbidden` when no role of
     /// the account grants the command's action (or the command does not exist or is internal).

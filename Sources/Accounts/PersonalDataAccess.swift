@@ -9,12 +9,9 @@ import Foundation
 /// read in one place (`GET /v1/auditoria/consultas/{expediente}`), whoever made it and how.
 public struct PersonalDataAccess: Sendable {
     let accounts: AccountService
-    let scopes: RecordScopes
+    var scopes: RecordScopes { accounts.recordScopes }
 
-    public init(accounts: AccountService) {
-        self.accounts = accounts
-        self.scopes = RecordScopes(histories: accounts.handler.histories, directory: accounts.directory, definitions: accounts.definitions)
-    }
+    public init(accounts: AccountService) { self.accounts = accounts }
 
     /// The shortest purpose accepted: "consulta" alone says nothing an auditor can check.
     public static let minimumPurposeLength = 10
