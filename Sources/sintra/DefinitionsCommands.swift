@@ -1,5 +1,6 @@
 import API
 import ArgumentParser
+import CanonicalJSON
 import Definitions
 import Foundation
 
@@ -46,14 +47,25 @@ struct DefinitionsCommand: AsyncParsableCommand {
     struct Commands: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Lista los comandos, el evento que registra cada uno y su flujo.")
         @OptionGroup var events: EventsOptions
+        @Option(help: "texto o json.") var format: DataFormat = .texto
 
         func run() throws {
             let set = try events.load()
-            for name in set.commands {
-                guard let definition = set.definition(forCommand: name) else { continue }
-                let flow = definition.startsStream ? "nuevo \(definition.streamCategory)-…" : "sobre \(definition.streamCategory)-…"
-                print("\(name.padding(toLength: 40, withPad: " ", startingAt: 0)) \(definition.eventType) v\(definition.version)  (\(flow))")
+            let definitions = set.commands.compactMap { set.definition(forCommand: $0) }
+            if format == .json {
+                printJSON(["comandos": .array(definitions.map { definition in
+                    ["comando": .string(definition.command), "evento": .string(definition.eventType), "version": .number(Double(definition.version)),
+                     "modulo": .string(definition.module), "flujo": .string(definition.streamCategory), "iniciaFlujo": .bool(definition.startsStream),
+                     "interno": .bool(definition.isInternal)]
+                })])
+                return
             }
+            var table = TextTable("comando", "evento", "flujo")
+            for definition in definitions {
+                let flow = definition.startsStream ? "nuevo \(definition.streamCategory)-…" : "sobre \(definition.streamCategory)-…"
+                table.add(definition.command, "\(definition.eventType) v\(definition.version)", flow)
+            }
+            table.print()
         }
     }
 

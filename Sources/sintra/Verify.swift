@@ -1,4 +1,5 @@
 import ArgumentParser
+import CanonicalJSON
 import Cryptography
 import EventLog
 import Foundation
@@ -29,6 +30,15 @@ struct Verify: AsyncParsableCommand {
 
     @OptionGroup var projector: ProjectorOptions
 
+    @Option(help: "texto o json (un documento con el resultado; también cuando algo no cuadra, con código 1).")
+    var format: DataFormat = .texto
+
+    /// What the JSON document says, filled as the checks go.
+    private final class Outcome: @unchecked Sendable {
+        var members: [JSONMember] = []
+        func set(_ key: String, _ value: JSONValue) { members.append(JSONMember(key: key, value: value)) }
+    }
+
     func validate() throws {
         if includeProjections && file != nil {
             throw ValidationError("--include-projections compara las proyecciones de una base de datos; no se combina con --file")
@@ -46,45 +56,59 @@ struct Verify: AsyncParsableCommand {
         let progress = ProgressBar(label: "Verificando")
         let started = Date()
         let verified: Int64
+        let outcome = Outcome()
+        let text = format == .texto
         do {
             if let file {
                 let result = try LogExport.verify(fileAt: URL(fileURLWithPath: file), checkpoints: checkpoints) { progress.update($0, of: $0) }
                 verified = result.verified
                 progress.finish()
-                print("Archivo íntegro: posiciones \(result.after + 1)–\(result.through).")
+                if text { print("Archivo íntegro: posiciones \(result.after + 1)–\(result.through).") }
+                outcome.set("desde", .number(Double(result.after + 1)))
+                outcome.set("hasta", .number(Double(result.through)))
             } else {
                 let store = openStore(try database.resolved())
                 verified = try await store.verifyChain(checkpoints: checkpoints) { progress.update($0, of: $1) }.count
                 progress.finish()
                 await store.close()
-                print("Registro íntegro: posiciones sin huecos, cadena de hashes correcta, versiones de flujo contiguas.")
+                if text { print("Registro íntegro: posiciones sin huecos, cadena de hashes correcta, versiones de flujo contiguas.") }
             }
         } catch let failure as VerificationFailure {
             progress.finish()
+            if !text { printJSON(["integro": false, "posicion": .number(Double(failure.position)), "error": .string("\(failure)")]) }
             printError("ERROR de integridad en la \(failure)")
             throw ExitCode(1)
         }
         let seconds = Date().timeIntervalSince(started)
-        print("\(formatCount(verified)) eventos verificados en \(String(format: "%.2f", seconds)) s (\(formatCount(Int64(Double(verified) / max(seconds, 0.001)))) eventos/s).")
-        if !checkpoints.isEmpty {
-            print("\(checkpoints.count) punto(s) de control firmado(s) verificados: el registro los extiende.")
+        if text {
+            print("\(formatCount(verified)) eventos verificados en \(String(format: "%.2f", seconds)) s (\(formatCount(Int64(Double(verified) / max(seconds, 0.001)))) eventos/s).")
+            if !checkpoints.isEmpty { print("\(checkpoints.count) punto(s) de control firmado(s) verificados: el registro los extiende.") }
         }
-        if includeProjections { try await verifyProjections() }
+        outcome.set("eventos", .number(Double(verified)))
+        outcome.set("puntosDeControl", .number(Double(checkpoints.count)))
+        var projectionsMatch = true
+        if includeProjections { projectionsMatch = try await verifyProjections(outcome) }
+        if !text { printJSON(.object([JSONMember(key: "integro", value: .bool(projectionsMatch))] + outcome.members)) }
+        if !projectionsMatch { throw ExitCode(1) }
     }
 
-    /// Each projection against a copy rebuilt from the log up to its own checkpoint.
-    private func verifyProjections() async throws {
+    /// Each projection against a copy rebuilt from the log up to its own checkpoint; false when one differs.
+    private func verifyProjections(_ outcome: Outcome) async throws -> Bool {
         let projector = try projector.makeProjector()
         var mismatched = false
+        var results: [JSONValue] = []
         for projection in projector.projections {
             let progress = ProgressBar(label: "Reconstruyendo \(projection.name) para comparar")
             let comparison = try await projector.verify(projection) { progress.update($0, of: $1) }
             progress.finish()
+            results.append(["proyeccion": .string(projection.name), "identica": .bool(comparison.matches), "posicion": .number(Double(comparison.position)),
+                            "tablasQueDifieren": .array(comparison.tables.filter { $0.onlyLive > 0 || $0.onlyRebuilt > 0 }.map { .string($0.table) })])
+            if !comparison.matches { mismatched = true }
+            if format == .json { continue }
             if comparison.matches {
                 print("Proyección \(projection.name): idéntica a su reconstrucción desde el registro "
                       + "(\(comparison.tables.count) tablas, posición \(formatCount(comparison.position))).")
             } else {
-                mismatched = true
                 printError("ERROR: la proyección \(projection.name) difiere de su reconstrucción en la posición \(formatCount(comparison.position)):")
                 for table in comparison.tables where table.onlyLive > 0 || table.onlyRebuilt > 0 {
                     printError("  \(table.table): \(formatCount(table.onlyLive)) fila(s) solo en la copia vigente, "
@@ -92,9 +116,10 @@ struct Verify: AsyncParsableCommand {
                 }
             }
         }
+        outcome.set("proyecciones", .array(results))
         if mismatched {
             printError("Reconstruya la proyección con `sintra projections rebuild NOMBRE` tras investigar la causa.")
-            throw ExitCode(1)
         }
+        return !mismatched
     }
 }

@@ -28,5 +28,12 @@ import Testing
         (status, output) = try runSintra(["accounts", "permissions", "--format", "json", "--database-url", database.appURL])
         let permissions = try CanonicalJSON.parse(output)
         #expect(status == 0 && permissions["permisos"]?.arrayValue?.isEmpty == false, "\(output.prefix(300))")
+        (status, output) = try runSintra(["verify", "--format", "json", "--database-url", database.appURL])
+        let verified = try CanonicalJSON.parse(output)
+        #expect(status == 0 && verified["integro"] == true && verified["eventos"] == 0, "\(output)")
+        (status, output) = try runSintra(["definitions", "commands", "--format", "json",
+                                          "--events", TestDatabase.repositoryRoot.appendingPathComponent("events").path])
+        let commands = try CanonicalJSON.parse(output)
+        #expect(status == 0 && commands["comandos"]?.arrayValue?.contains { $0["comando"] == "registrar-persona" } == true, "\(output.prefix(300))")
     }
 }
