@@ -55,20 +55,7 @@ import TestDatabase
 /// `sintra migrate` as an operator runs it: from any folder, not only the repository's.
 @Suite struct MigrateCommandTests {
     func run(_ arguments: [String], in folder: String, environment: [String: String]) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = TestDatabase.sintraExecutable
-        process.arguments = ["migrate"] + arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: folder)
-        var inherited = ProcessInfo.processInfo.environment
-        for (name, value) in environment { inherited[name] = value }
-        process.environment = inherited
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, output)
+        try runSintra(["migrate"] + arguments, environment: environment, in: folder)
     }
 
     @Test func migrateFindsItsMigrationsFromAnyFolderAndExplainsAMissingOne() async throws {

@@ -20,20 +20,11 @@ import Testing
         let world = try await ProjectionWorld.make()
         try await world.run("registrar-espacio-de-participacion",
                             try #require(repositoryDefinitions.latest("EspacioDeParticipacionCelebrado")?.examples.first), institution: "SEGOB")
-        let binary = TestDatabase.repositoryRoot.appendingPathComponent(".build/debug/sintra")
-        let process = Process()
-        process.executableURL = binary
-        process.currentDirectoryURL = TestDatabase.repositoryRoot
-        process.arguments = ["indicators", "--as-of", CalendarDate.today().description, "--format", "json", "--anio", "2022",
-                             "--indicador", "1.2", "--projector-url", world.database.projectorURL]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let bytes = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        let document = try CanonicalJSON.parse(Array(bytes))
+        let (status, output) = try runProgram(TestDatabase.sintraExecutable, [
+            "indicators", "--as-of", CalendarDate.today().description, "--format", "json", "--anio", "2022",
+            "--indicador", "1.2", "--projector-url", world.database.projectorURL], in: TestDatabase.repositoryRoot.path, standardErrorToo: false)
+        #expect(status == 0)
+        let document = try CanonicalJSON.parse(output)
         #expect(document["alCorte"]?["resultados"]?.arrayValue?.count == 1 && document["ahora"]?["resultados"]?.arrayValue?.count == 1)
         #expect(document["alCorte"]?["fecha"]?.stringValue == CalendarDate.today().description && document["diferencias"]?.arrayValue?.isEmpty == true)
     }
@@ -50,17 +41,9 @@ import Testing
         _ = try await world.handler.handle(Command(name: "registrar-espacio-de-participacion", data: space, idempotencyKey: UUID().uuidString),
                                            context: context)
         let year = Int(today.description.prefix(4))!
-        let process = Process()
-        process.executableURL = TestDatabase.repositoryRoot.appendingPathComponent(".build/debug/sintra")
-        process.currentDirectoryURL = TestDatabase.repositoryRoot
-        process.arguments = ["indicators", "--as-of", "\(year + 1)-02-01", "--format", "md", "--anio", String(year), "--indicador", "1.3",
-                             "--projector-url", world.database.projectorURL]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let (_, text) = try runProgram(TestDatabase.sintraExecutable, [
+            "indicators", "--as-of", "\(year + 1)-02-01", "--format", "md", "--anio", String(year), "--indicador", "1.3",
+            "--projector-url", world.database.projectorURL], in: TestDatabase.repositoryRoot.path, standardErrorToo: false)
         let row = try #require(text.split(separator: "\n").first { $0.hasPrefix("| 1.3 | \(year) |") }, "\(text)")
         #expect(row.contains("| 3 | 3 p/ |"), "\(row)")
         #expect(row.contains("solo cambia la marca p/") && !row.contains("cambio de definición"), "\(row)")

@@ -81,17 +81,11 @@ import Testing
     /// and primary keys. (Our own re-implementation of the rules passed while frictionless 5 read the
     /// leading # line of every CSV as its header.) And what a reuser needs beside the data.
     static func checkDataPackage(_ directory: URL) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-m", "frictionless", "validate", "--json", directory.appendingPathComponent("datapackage.json").path]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let report = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let parsed = try #require(try? JSONSerialization.jsonObject(with: report) as? [String: Any],
-                                  "frictionless validate did not answer (is it installed? ops/test installs it): \(String(decoding: report, as: UTF8.self).prefix(300))")
+        let (_, report) = try runProgram(URL(fileURLWithPath: "/usr/bin/env"),
+                                         ["python3", "-m", "frictionless", "validate", "--json", directory.appendingPathComponent("datapackage.json").path],
+                                         standardErrorToo: false)
+        let parsed = try #require(try? JSONSerialization.jsonObject(with: Data(report.utf8)) as? [String: Any],
+                                  "frictionless validate did not answer (is it installed? ops/test installs it): \(report.prefix(300))")
         let invalid = (parsed["tasks"] as? [[String: Any]] ?? []).filter { ($0["valid"] as? Bool) != true }.map { task in
             "\(task["name"] ?? "?"): \(((task["errors"] as? [[String: Any]]) ?? []).prefix(3).map { $0["message"] ?? "" })"
         }

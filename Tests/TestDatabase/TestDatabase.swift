@@ -108,14 +108,24 @@ public struct TestDatabase: Sendable {
 }
 
 /// Runs the built `sintra` executable; returns its exit status and combined output.
-public func runSintra(_ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String) {
+public func runSintra(_ arguments: [String], environment: [String: String] = [:], in folder: String? = nil) throws -> (Int32, String) {
+    try runProgram(TestDatabase.sintraExecutable, arguments, environment: environment, in: folder)
+}
+
+/// Runs a program with the test process's environment plus `environment` (an empty value stands for
+/// an unset variable to the programs here), in `folder`; returns its exit status and its output:
+/// standard output and error together, or standard output alone (`standardErrorToo: false`) when
+/// the output must parse as a document.
+public func runProgram(_ executable: URL, _ arguments: [String], environment: [String: String] = [:], in folder: String? = nil,
+                       standardErrorToo: Bool = true) throws -> (Int32, String) {
     let process = Process()
-    process.executableURL = TestDatabase.sintraExecutable
+    process.executableURL = executable
     process.arguments = arguments
     process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+    if let folder { process.currentDirectoryURL = URL(fileURLWithPath: folder) }
     let pipe = Pipe()
     process.standardOutput = pipe
-    process.standardError = pipe
+    process.standardError = standardErrorToo ? pipe : FileHandle.nullDevice
     try process.run()
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
