@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
     ],
     targets: [
         // System libraries.
@@ -31,23 +32,25 @@ let package = Package(
         .target(name: "Privacy", dependencies: ["Definitions", "Cryptography", "EventLog", "Postgres", "CanonicalJSON"]),
         .target(name: "Projections", dependencies: ["EventLog", "Postgres", "CanonicalJSON"]),
         .target(name: "Indicators", dependencies: ["Postgres", "CanonicalJSON", "Catalog"]),
-        .target(name: "Publications", dependencies: ["Indicators", "Statistics", "Projections", "Commands", "Cryptography", "Postgres", "CanonicalJSON", "Catalog"]),
-        .target(name: "CaseFiles", dependencies: ["Commands", "Privacy", "Definitions", "EventLog", "Postgres", "CanonicalJSON", "Catalog"]),
+        .target(name: "Publications", dependencies: ["Indicators", "Statistics", "Projections", "Commands", "Streams", "Cryptography", "Postgres", "CanonicalJSON", "Catalog"]),
+        .target(name: "Streams", dependencies: ["Definitions", "Privacy", "EventLog", "Postgres", "CanonicalJSON", "Catalog"]),
+        .target(name: "CaseFiles", dependencies: ["Streams", "Privacy", "Definitions", "EventLog", "Postgres", "CanonicalJSON", "Catalog"]),
         .target(name: "API", dependencies: [
-            "Accounts", "Commands", "CaseFiles", "Indicators", "Statistics", "Publications", "Privacy", "Cryptography", "Definitions", "Projections", "CanonicalJSON", "Catalog", "Postgres", "EventLog",
+            "Accounts", "Commands", "Streams", "CaseFiles", "Indicators", "Statistics", "Publications", "Privacy", "Cryptography", "Definitions", "Projections", "CanonicalJSON", "Catalog", "Postgres", "EventLog",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .target(name: "Statistics", dependencies: ["Postgres", "CanonicalJSON", "Catalog"]),
-        .target(name: "Demo", dependencies: ["Commands", "Definitions", "Catalog", "CanonicalJSON"]),
-        .target(name: "Commands", dependencies: ["Definitions", "Privacy", "EventLog", "Postgres", "Catalog", "CanonicalJSON", "Cryptography"]),
-        .target(name: "Accounts", dependencies: ["Commands", "Definitions", "Privacy", "EventLog", "Postgres", "Catalog", "CanonicalJSON", "Cryptography"]),
+        .target(name: "Demo", dependencies: ["Commands", "Streams", "Definitions", "Catalog", "CanonicalJSON"]),
+        .target(name: "Commands", dependencies: ["Streams", "Definitions", "Privacy", "EventLog", "Postgres", "Catalog", "CanonicalJSON", "Cryptography"]),
+        .target(name: "Accounts", dependencies: ["Commands", "Streams", "Definitions", "Privacy", "EventLog", "Postgres", "Catalog", "CanonicalJSON", "Cryptography"]),
 
         // The command-line tool.
         .executableTarget(name: "sintra", dependencies: [
-            "EventLog", "Definitions", "Privacy", "Commands", "Demo", "Projections", "Indicators", "Publications", "CaseFiles", "Statistics", "API", "Accounts",
+            "EventLog", "Definitions", "Privacy", "Commands", "Streams", "Demo", "Projections", "Indicators", "Publications", "CaseFiles", "Statistics", "API", "Accounts",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
@@ -59,7 +62,7 @@ let package = Package(
         .executableTarget(name: "sintra-bench", dependencies: ["EventLog"], path: "Sources/SintraBench"),
 
         // Tests.
-        .target(name: "TestDatabase", dependencies: ["Postgres", "EventLog", "Definitions", "Commands", "Privacy", "Projections", "Catalog", "CanonicalJSON"],
+        .target(name: "TestDatabase", dependencies: ["Postgres", "EventLog", "Definitions", "Commands", "Streams", "Privacy", "Projections", "Catalog", "CanonicalJSON"],
                 path: "Tests/TestDatabase"),
         .testTarget(name: "CanonicalJSONTests", dependencies: ["CanonicalJSON"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
@@ -67,20 +70,20 @@ let package = Package(
         .testTarget(name: "CryptographyTests", dependencies: ["Cryptography"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestDatabase"]),
         .testTarget(name: "EventLogTests", dependencies: ["EventLog", "CanonicalJSON", "Postgres", "Projections", "TestDatabase"]),
-        .testTarget(name: "IndicatorsTests", dependencies: ["Indicators", "Projections", "Commands", "Definitions", "Privacy", "Catalog", "TestDatabase"]),
-        .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "Commands", "Demo", "Definitions", "Privacy", "Catalog", "TestDatabase"]),
-        .testTarget(name: "PublicationsTests", dependencies: ["Publications", "Statistics", "Cryptography", "Indicators", "Projections", "Commands", "Definitions", "Privacy", "Catalog", "TestDatabase"]),
-        .testTarget(name: "CaseFilesTests", dependencies: ["CaseFiles", "Accounts", "Commands", "Postgres", "Projections", "Definitions", "Privacy", "Catalog", "TestDatabase"]),
-        .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "Demo", "Projections", "Commands", "Definitions", "Privacy", "Catalog", "CanonicalJSON", "Postgres", "TestDatabase"]),
-        .testTarget(name: "AccountsTests", dependencies: ["Accounts", "Commands", "Projections", "Definitions", "Privacy", "Cryptography", "Postgres", "TestDatabase"]),
+        .testTarget(name: "IndicatorsTests", dependencies: ["Indicators", "Projections", "Commands", "Streams", "Definitions", "Privacy", "Catalog", "TestDatabase"]),
+        .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "Commands", "Streams", "Demo", "Definitions", "Privacy", "Catalog", "TestDatabase"]),
+        .testTarget(name: "PublicationsTests", dependencies: ["Publications", "Statistics", "Cryptography", "Indicators", "Projections", "Commands", "Streams", "Definitions", "Privacy", "Catalog", "TestDatabase"]),
+        .testTarget(name: "CaseFilesTests", dependencies: ["CaseFiles", "Accounts", "Commands", "Streams", "Postgres", "Projections", "Definitions", "Privacy", "Catalog", "TestDatabase"]),
+        .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "Demo", "Projections", "Commands", "Streams", "Definitions", "Privacy", "Catalog", "CanonicalJSON", "Postgres", "TestDatabase"]),
+        .testTarget(name: "AccountsTests", dependencies: ["Accounts", "Commands", "Streams", "Projections", "Definitions", "Privacy", "Cryptography", "Postgres", "TestDatabase"]),
         .testTarget(name: "APITests", dependencies: [
-            "API", "Accounts", "CaseFiles", "Commands", "Definitions", "EventLog", "Indicators", "Postgres", "Privacy", "Projections", "Publications", "Statistics", "CanonicalJSON",
+            "API", "Accounts", "CaseFiles", "Commands", "Streams", "Definitions", "EventLog", "Indicators", "Postgres", "Privacy", "Projections", "Publications", "Statistics", "CanonicalJSON",
             "Catalog", "TestDatabase",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "CommandsTests", dependencies: ["Commands", "Definitions", "Privacy", "Cryptography", "Demo", "TestDatabase"]),
+        .testTarget(name: "CommandsTests", dependencies: ["Commands", "Streams", "Definitions", "Privacy", "Cryptography", "Demo", "TestDatabase"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -9,6 +9,7 @@ import Logging
 import Postgres
 import Privacy
 import Prometheus
+import ServiceLifecycle
 
 /// The HTTP API: its endpoints, the router built from them and the application that serves it.
 public struct APIServer: Sendable {
@@ -61,8 +62,10 @@ public struct APIServer: Sendable {
         return router
     }
 
-    public func application(host: String, port: Int, logger: Logger) -> some ApplicationProtocol {
-        Application(router: router(), configuration: .init(address: .hostname(host, port: port), serverName: "sintra"), logger: logger)
+    /// The server with the services that live and stop with it (the projector).
+    public func application(host: String, port: Int, logger: Logger, services: [any Service] = []) -> some ApplicationProtocol {
+        Application(router: router(), configuration: .init(address: .hostname(host, port: port), serverName: "sintra"),
+                    services: services, logger: logger)
     }
 }
 

@@ -70,8 +70,8 @@ enum AuditEndpoints {
                 try await services.requireRecord(caseId, identity, .leerHistorial)
                 let rows = try await services.store.pool.query("""
                     SELECT position, recorded_at, metadata->>'userId', metadata->>'institutionId', payload->'campos', stream_id, payload
-                      FROM events WHERE event_type = 'DatosPersonalesConsultados' AND payload->>'expediente' = $1 ORDER BY position
-                    """, [.text(caseId)])
+                      FROM events WHERE event_type = $2 AND payload->>'expediente' = $1 ORDER BY position
+                    """, [.text(caseId), .text(EventType.datosPersonalesConsultados.rawValue)])
                 // The auditor sees the stated purpose (opened with the consultation's own key) and the
                 // person and institution behind each account, not an opaque id: that is what a mandate asks.
                 var items: [JSONValue] = []

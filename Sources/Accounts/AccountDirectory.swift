@@ -1,4 +1,6 @@
 import CanonicalJSON
+import Commands
+import Definitions
 import Foundation
 import EventLog
 import Postgres
@@ -17,6 +19,22 @@ public struct UserAccount: Sendable, Equatable {
     public fileprivate(set) var passwordSetOn: String?
     /// The stream's version (its number of events).
     public fileprivate(set) var version: Int64
+
+    init(userId: String, state: AccountDecider.State) {
+        self.userId = userId
+        institution = state.institution
+        roles = state.roles.compactMap(Role.init(rawValue:))
+        active = state.active
+        registeredOn = state.registeredOn
+        passwordSetOn = state.passwordSetOn
+        version = state.version
+    }
+
+    /// The account as its decider sees it.
+    var state: AccountDecider.State {
+        AccountDecider.State(registered: true, institution: institution, roles: roles.map(\.rawValue), active: active,
+                             registeredOn: registeredOn, passwordSetOn: passwordSetOn, version: version)
+    }
 }
 
 /// An institution as `InstitucionRegistrada` recorded it.
@@ -63,7 +81,7 @@ public final class AccountDirectory: Sendable {
     public func institution(_ clave: String) async throws -> InstitutionRecord? {
         if let known = institutions[clave] { return known }
         guard let first = try await store.readStream("institucion-\(clave)", limit: 1).first,
-              first.eventType == "InstitucionRegistrada" else { return nil }
+              first.eventType == EventType.institucionRegistrada.rawValue else { return nil }
         let record = Self.institution(from: try CanonicalJSON.parse(first.payload))
         if let record { institutions.set(clave, record) }
         return record
@@ -112,8 +130,8 @@ public final class AccountDirectory: Sendable {
 
     public func institutions() async throws -> [InstitutionRecord] {
         let rows = try await store.pool.query("""
-            SELECT payload FROM events WHERE stream_type = 'Institucion' AND event_type = 'InstitucionRegistrada' ORDER BY position
-            """)
+            SELECT payload FROM events WHERE stream_type = 'Institucion' AND event_type = $1 ORDER BY position
+            """, [.text(EventType.institucionRegistrada.rawValue)])
         // A plain loop: the compactMap form crashes the optimizer of Swift 6.3.1 (coroutine splitting) in release builds.
         var institutions: [InstitutionRecord] = []
         for row in rows {
@@ -132,34 +150,18 @@ public final class AccountDirectory: Sendable {
     /// are nil when its personal data were erased. The caller authorises (`leer-cuentas`) first.
     public func personalData(of userId: String) async throws -> AccountPersonalData? {
         guard userId.hasPrefix("usuario-"), let first = try await store.readStream(userId, limit: 1).first,
-              first.eventType == "UsuarioRegistrado" else { return nil }
+              first.eventType == EventType.usuarioRegistrado.rawValue else { return nil }
         let key = try await vault.key(subject: userId)
         let opened = PersonalDataCipher.decrypt(try CanonicalJSON.parse(first.payload), subject: userId, key: key).payload
         return AccountPersonalData(name: opened["nombre"]?.stringValue, login: opened["usuario"]?.stringValue, email: opened["correo"]?.stringValue)
     }
 
-    /// The account an account stream's events describe; nil when it does not start with a registration.
+    /// The account an account stream's events describe (`AccountDecider`'s fold); nil when it does
+    /// not start with a registration.
     static func fold(_ userId: String, _ events: [(type: String, payload: JSONValue, version: Int64)]) -> UserAccount? {
-        guard let first = events.first, first.type == "UsuarioRegistrado" else { return nil }
-        var account = UserAccount(userId: userId, institution: first.payload["institucion"]?.stringValue ?? "",
-                                  roles: roles(first.payload), active: true, registeredOn: first.payload["fecha"]?.stringValue ?? "",
-                                  passwordSetOn: nil, version: first.version)
-        for event in events.dropFirst() {
-            switch event.type {
-            case "RolesDeUsuarioCambiados": account.roles = roles(event.payload)
-            case "InstitucionDeUsuarioCambiada": account.institution = event.payload["institucion"]?.stringValue ?? account.institution
-            case "UsuarioSuspendido": account.active = false
-            case "UsuarioReactivado": account.active = true
-            case "ContrasenaEstablecida": account.passwordSetOn = event.payload["fecha"]?.stringValue
-            default: break
-            }
-            account.version = event.version
-        }
-        return account
-    }
-
-    private static func roles(_ payload: JSONValue) -> [Role] {
-        (payload["roles"]?.arrayValue ?? []).compactMap { $0.stringValue.flatMap(Role.init(rawValue:)) }
+        guard EventType(rawValue: events.first?.type ?? "") == .usuarioRegistrado else { return nil }
+        let state = events.reduce(AccountDecider.initial) { AccountDecider.apply($0, EventType(rawValue: $1.type), $1.payload, version: $1.version) }
+        return UserAccount(userId: userId, state: state)
     }
 
     static func institution(from payload: JSONValue) -> InstitutionRecord? {

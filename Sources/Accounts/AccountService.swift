@@ -185,12 +185,11 @@ public final class AccountService: Sendable {
         if destination == nil {
             problems.append(Problem(path: "datos.institucion", code: "institucion-no-registrada",
                                     message: "la institución «\(institution.prefix(60))» no está registrada en SINTRA; regístrela primero"))
-        } else if institution == account.institution {
-            problems.append(Problem(path: "datos.institucion", code: "misma-institucion", message: "la cuenta ya pertenece a «\(institution)»"))
         }
         var data: [(String, JSONValue)] = [("fecha", .string(today().description)), ("institucion", .string(institution))]
         if let reason { data.append(("motivo", .string(reason))) }
         let payload = JSONValue.object(data.map { JSONMember(key: $0.0, value: $0.1) })
+        if destination != nil { problems += AccountDecider.problems(.institucionDeUsuarioCambiada, payload, account.state) }
         try check(problems, payload, command: "cambiar-institucion-de-usuario")
         try await record("cambiar-institucion-de-usuario", payload, stream: userId, by: requester, institution: institution)
         return try await target(userId).account
@@ -201,13 +200,12 @@ public final class AccountService: Sendable {
     public func suspend(_ userId: String, reason: String, by requester: Requester) async throws(AccountError) -> UserAccount {
         let (account, scope) = try await target(userId)
         try authorize(requester, .administrarCuentas, scope)
-        var problems: [Problem] = []
-        if !account.active { problems.append(Problem(path: "flujo", code: "cuenta-suspendida", message: "la cuenta ya está suspendida")) }
+        let payload: JSONValue = ["fecha": .string(today().description), "motivo": .string(reason)]
+        var problems = AccountDecider.problems(.usuarioSuspendido, payload, account.state)
         if case .user(let identity) = requester, identity.userId == userId {
             problems.append(Problem(path: "flujo", code: "cuenta-propia", message: "no puede suspender su propia cuenta"))
         }
         if account.active && account.roles.contains(.administrador) { problems += try await lastAdministrator(userId) }
-        let payload: JSONValue = ["fecha": .string(today().description), "motivo": .string(reason)]
         try check(problems, payload, command: "suspender-usuario")
         try await record("suspender-usuario", payload, stream: userId, by: requester, institution: account.institution)
         try await revokeAllSessions(of: userId)
@@ -218,10 +216,10 @@ public final class AccountService: Sendable {
     public func reactivate(_ userId: String, reason: String? = nil, by requester: Requester) async throws(AccountError) -> UserAccount {
         let (account, scope) = try await target(userId)
         try authorize(requester, .administrarCuentas, scope)
-        let problems = account.active ? [Problem(path: "flujo", code: "cuenta-activa", message: "la cuenta no está suspendida")] : []
         var data: [(String, JSONValue)] = [("fecha", .string(today().description))]
         if let reason { data.append(("motivo", .string(reason))) }
         let payload = JSONValue.object(data.map { JSONMember(key: $0.0, value: $0.1) })
+        let problems = AccountDecider.problems(.usuarioReactivado, payload, account.state)
         try check(problems, payload, command: "reactivar-usuario")
         try await record("reactivar-usuario", payload, stream: userId, by: requester, institution: account.institution)
         return try await target(userId).account

@@ -1,6 +1,7 @@
 import CanonicalJSON
 import Commands
 import Definitions
+import Streams
 
 /// The scope of any existing record (stream), read from the log so it is never behind: who
 /// recorded it and for which institution (its first event's metadata), its entidad, and, for a
@@ -46,9 +47,9 @@ public struct RecordScopes: Sendable {
     static func detectionEntidad(_ events: [(type: String, payload: JSONValue)]) -> String? {
         var entidad: String?
         for event in events {
-            switch event.type {
-            case "VictimaRegistrada": entidad = event.payload["lugarDeDeteccion"]?["entidad"]?.stringValue
-            case "DatosGeneralesCorregidos":
+            switch EventType(rawValue: event.type) {
+            case .victimaRegistrada: entidad = event.payload["lugarDeDeteccion"]?["entidad"]?.stringValue
+            case .datosGeneralesCorregidos:
                 if let place = event.payload["correcciones"]?["lugarDeDeteccion"] { entidad = place["entidad"]?.stringValue }
             default: break
             }
@@ -59,10 +60,10 @@ public struct RecordScopes: Sendable {
     /// Institutions a case was referred to and that did not reject it, if the latest consent allows
     /// sharing (no consent recorded: not shared).
     static func sharedWith(_ events: [(type: String, payload: JSONValue)]) -> Set<String> {
-        let consent = events.last { $0.type == "ConsentimientoRegistrado" }?.payload["compartirConOtrasInstituciones"]?.boolValue
+        let consent = events.last { $0.type == EventType.consentimientoRegistrado.rawValue }?.payload["compartirConOtrasInstituciones"]?.boolValue
         guard consent == true else { return [] }
-        let rejected = Set(events.filter { $0.type == "CanalizacionRechazada" }.compactMap { $0.payload["folio"]?.stringValue })
-        return Set(events.filter { $0.type == "CanalizacionSolicitada" }
+        let rejected = Set(events.filter { $0.type == EventType.canalizacionRechazada.rawValue }.compactMap { $0.payload["folio"]?.stringValue })
+        return Set(events.filter { $0.type == EventType.canalizacionSolicitada.rawValue }
             .filter { !rejected.contains($0.payload["folio"]?.stringValue ?? "") }
             .compactMap { $0.payload["institucionDestino"]?.stringValue })
     }

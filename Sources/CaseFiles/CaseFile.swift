@@ -8,6 +8,8 @@ public struct CaseFile: Sendable {
         public let position: Int64
         public let version: Int64
         public let eventType: String
+        /// The event's type as the compiler knows it (nil for a type no `EventType` case names).
+        public var type: EventType? { EventType(rawValue: eventType) }
         /// The date the event itself carries (of the attention, of the closing…), when it has one.
         public let date: String?
         public let institution: String
@@ -50,10 +52,10 @@ public struct CaseFile: Sendable {
     public let personalFields: [String]
 
     /// Attentions, corrections, consents… are all in the timeline; these name the usual views.
-    public var attentions: [TimelineEntry] { timeline.filter { $0.eventType == "AtencionOtorgada" } }
-    public var corrections: [TimelineEntry] { timeline.filter { ["DatosGeneralesCorregidos", "VictimizacionCorregida"].contains($0.eventType) } }
-    public var consents: [TimelineEntry] { timeline.filter { $0.eventType == "ConsentimientoRegistrado" } }
-    public var protectionMeasures: [TimelineEntry] { timeline.filter { $0.eventType == "MedidaDeProteccionDictada" } }
+    public var attentions: [TimelineEntry] { timeline.filter { $0.type == .atencionOtorgada } }
+    public var corrections: [TimelineEntry] { timeline.filter { $0.type == .datosGeneralesCorregidos || $0.type == .victimizacionCorregida } }
+    public var consents: [TimelineEntry] { timeline.filter { $0.type == .consentimientoRegistrado } }
+    public var protectionMeasures: [TimelineEntry] { timeline.filter { $0.type == .medidaDeProteccionDictada } }
 
     /// Personal fields (still encrypted) replaced by null: a reader without the right sees that the
     /// field exists, never its value, not even its ciphertext.

@@ -1,6 +1,6 @@
 import CanonicalJSON
 import Catalog
-import Commands
+import Streams
 import Definitions
 import EventLog
 import Postgres
@@ -87,9 +87,9 @@ public struct CaseFileReader: Sendable {
                                    details: open(entry.payload))
         }
         return CaseFile(
-            summary: summary, victimisation: history.entries.last { $0.eventType == "VictimizacionDocumentada" }.map { open($0.payload) },
-            generalData: personal ? CommandHandler.currentGeneralData(history, subject: caseId, key: key)
-                                  : CaseFile.withoutPersonalFields(CommandHandler.currentGeneralData(history, subject: caseId, key: nil)),
+            summary: summary, victimisation: history.entries.last { $0.type == .victimizacionDocumentada }.map { open($0.payload) },
+            generalData: personal ? GeneralData.current(history, subject: caseId, key: key)
+                                  : CaseFile.withoutPersonalFields(GeneralData.current(history, subject: caseId, key: nil)),
             personalDataOpened: personal && key != nil,
             timeline: timeline,
             referrals: try await referrals(caseId),

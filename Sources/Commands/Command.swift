@@ -1,6 +1,7 @@
 import CanonicalJSON
 import Catalog
 import Definitions
+import Streams
 
 /// A request to record something: the command's name, its data, and how it fits the log.
 ///

@@ -18,7 +18,7 @@ public enum Upcasting {
         // AtencionOtorgada v2: `duracionHoras` (decimal hours) became `duracionMinutos` (whole minutes),
         // because caseworkers record sessions of 45 or 90 minutes and 0.75 h read badly; v2 also adds the
         // optional `modalidadDeAtencion`, which v1 events simply lack.
-        Upcaster(eventType: "AtencionOtorgada", fromVersion: 1) { payload in
+        Upcaster(eventType: EventType.atencionOtorgada.rawValue, fromVersion: 1) { payload in
             guard case .object(var members) = payload else { return payload }
             if let index = members.firstIndex(where: { $0.key == "duracionHoras" }) {
                 let hours = members[index].value.numberValue ?? 0

@@ -22,8 +22,33 @@ public enum EventLogError: Error, Sendable, Equatable, CustomStringConvertible {
     case streamTypeMismatch(streamId: String, requested: String)
     /// The idempotency key was already used for another stream.
     case idempotencyKeyReused(key: String)
-    /// The database failed; when `PostgresError.isConnectionLoss`, the outcome is unknown: retry with the same idempotency key.
-    case database(String)
+    /// The database failed. The failure keeps its cause: the SQLSTATE, and whether the outcome is
+    /// unknown (the connection broke after the statement was sent: retry with the same idempotency key).
+    case database(DatabaseFailure)
+
+    /// A failure below the log, explained in Spanish, with what a caller branches on kept apart.
+    public struct DatabaseFailure: Sendable, Equatable, CustomStringConvertible {
+        /// A Spanish sentence with the technical detail after it.
+        public var message: String
+        /// The server's SQLSTATE, when the server answered (e.g. `57014` a cancelled statement).
+        public var sqlState: String?
+        /// True when the statement may or may not have taken effect (a lost connection).
+        public var outcomeUnknown: Bool
+
+        public init(_ message: String, sqlState: String? = nil, outcomeUnknown: Bool = false) {
+            self.message = message
+            self.sqlState = sqlState
+            self.outcomeUnknown = outcomeUnknown
+        }
+
+        /// What the PostgreSQL layer (or anything else) threw, explained.
+        public init(_ error: any Error) {
+            let postgres = error as? PostgresError
+            self.init(EventLogError.explain(error), sqlState: postgres?.sqlState, outcomeUnknown: postgres?.isConnectionLoss ?? false)
+        }
+
+        public var description: String { message }
+    }
 
     /// A Spanish sentence for a failure below the log, with the technical detail after it.
     static func explain(_ error: any Error) -> String {
@@ -48,8 +73,8 @@ public enum EventLogError: Error, Sendable, Equatable, CustomStringConvertible {
             "el flujo «\(stream)» ya existe con un tipo distinto de «\(requested)»"
         case .idempotencyKeyReused(let key):
             "la clave de idempotencia «\(key)» ya se usó para otro flujo"
-        case .database(let message):
-            "error de la base de datos: \(message)"
+        case .database(let failure):
+            "error de la base de datos: \(failure.message)"
         }
     }
 }

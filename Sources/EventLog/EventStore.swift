@@ -31,7 +31,7 @@ public final class EventStore: Sendable {
         } catch let error as EventLogError {
             throw error
         } catch {
-            throw .database(EventLogError.explain(error))
+            throw .database(.init(error))
         }
     }
 
@@ -113,7 +113,7 @@ public final class EventStore: Sendable {
     /// Count, last position and last hash, read together.
     public func head() async throws -> LogHead {
         let rows = try await pool.query("SELECT (SELECT count(*) FROM events), position, hash FROM log_head")
-        guard let row = rows.first else { throw EventLogError.database("falta la fila log_head: ¿se aplicaron las migraciones?") }
+        guard let row = rows.first else { throw EventLogError.database(.init("falta la fila log_head: ¿se aplicaron las migraciones?")) }
         return LogHead(count: try row.decode(Int64.self, 0), position: try row.decode(Int64.self, 1), hash: try row.decode([UInt8].self, 2))
     }
 }

@@ -68,7 +68,7 @@ actor GroupCommitWriter {
             // repeating it could write twice.)
             for entry in batch { await commit([entry]) }
         } catch {
-            let failure = EventLogError.database(EventLogError.explain(error))
+            let failure = EventLogError.database(.init(error))
             for entry in batch { entry.1.resume(throwing: failure) }
         }
     }
@@ -83,7 +83,7 @@ actor GroupCommitWriter {
                   .array(.text(events.map(\.eventType))), .array(.int32(events.map(\.schemaVersion))),
                   .array(.jsonb(events.map(\.payload))), .array(.jsonb(events.map(\.metadata))),
                   .array(.timestamp(events.map(\.occurredAt))), .array(.bytea(events.map(\.digest)))])
-        var outcomes = [Result<AppendResult, any Error>](repeating: .failure(EventLogError.database("sin resultado")), count: appends.count)
+        var outcomes = [Result<AppendResult, any Error>](repeating: .failure(EventLogError.database(.init("sin resultado", outcomeUnknown: true))), count: appends.count)
         for row in rows {
             let index = try row.decode(Int.self, 0)
             let request = appends[index].request

@@ -17,7 +17,7 @@ extension EventStore {
         try await pool.withConnection { connection in
             try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             guard let head = try await connection.query("SELECT (SELECT count(*) FROM events), position, hash FROM log_head").first else {
-                throw EventLogError.database("falta la fila log_head: ¿se aplicaron las migraciones?")
+                throw EventLogError.database(.init("falta la fila log_head: ¿se aplicaron las migraciones?"))
             }
             let total = try head.decode(Int64.self, 0)
             let headPosition = try head.decode(Int64.self, 1)

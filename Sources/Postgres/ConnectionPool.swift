@@ -17,7 +17,12 @@ public final class ConnectionPool: Sendable {
     private struct State {
         var idle: [PostgresConnection] = []
         var total = 0
-        var waiters: [(deadline: ContinuousClock.Instant, continuation: CheckedContinuation<PostgresConnection, any Error>)] = []
+        var waiters: [(id: UInt64, deadline: ContinuousClock.Instant, continuation: CheckedContinuation<PostgresConnection, any Error>)] = []
+        var nextWaiter: UInt64 = 0
+        /// Callers given an id that have not reached the line yet, and those of them already cancelled
+        /// (who must not join it).
+        var arriving: Set<UInt64> = []
+        var cancelledBeforeWaiting: Set<UInt64> = []
         var closed = false
         /// Whether the task that times waiters out is running (one for the whole pool, not one per waiter).
         var reaping = false
@@ -38,7 +43,7 @@ public final class ConnectionPool: Sendable {
     ) async throws -> T {
         let connection = try await acquire()
         do {
-            let value = try await body(connection)
+            let value = try await cancellable(connection) { try await body(connection) }
             release(connection, reusable: await connection.resetForReuse())
             return value
         } catch {
@@ -52,7 +57,7 @@ public final class ConnectionPool: Sendable {
     @discardableResult
     public func query(_ sql: SQL, _ parameters: [PostgresValue] = []) async throws -> PostgresRows {
         let connection = try await acquire()
-        let (outcome, reusable) = await connection.queryAndReset(sql, parameters)
+        let (outcome, reusable) = await cancellable(connection) { await connection.queryAndReset(sql, parameters) }
         release(connection, reusable: reusable)
         return try outcome.get()
     }
@@ -61,38 +66,65 @@ public final class ConnectionPool: Sendable {
         state.withLock { ($0.total, $0.idle.count, $0.waiters.count) }
     }
 
-    private enum Acquisition { case lent(PostgresConnection), open, wait(startReaper: Bool), closed }
+    private enum Acquisition { case lent(PostgresConnection), open, wait(startReaper: Bool), closed, cancelled }
 
+    /// A connection: an idle one, a new one while fewer than `maxConnections` exist, or the next
+    /// one released, in line. A cancelled task leaves the line at once with `CancellationError`.
     func acquire() async throws -> PostgresConnection {
         if let idle = state.withLock({ $0.closed ? nil : $0.idle.popLast() }) { return idle }
-        let maxConnections = self.maxConnections, connectionString = self.connectionString, timeout = acquireTimeout
-        return try await withCheckedThrowingContinuation { continuation in
-            // Decided and queued under one lock, so a connection released meanwhile is never missed.
-            let next: Acquisition = state.withLock { state in
-                if state.closed { return .closed }
-                if let connection = state.idle.popLast() { return .lent(connection) }
-                if state.total < maxConnections {
-                    state.total += 1
-                    return .open
-                }
-                state.waiters.append((.now + timeout, continuation))
-                defer { state.reaping = true }
-                return .wait(startReaper: !state.reaping)
-            }
-            switch next {
-            case .lent(let connection): continuation.resume(returning: connection)
-            case .closed: continuation.resume(throwing: PostgresError(kind: .closed, message: "the connection pool is closed"))
-            case .open:
-                Task {
-                    do { continuation.resume(returning: try await PostgresConnection.connect(connectionString)) } catch {
-                        state.withLock { $0.total -= 1 }
-                        continuation.resume(throwing: error)
-                    }
-                }
-            case .wait(let startReaper):
-                if startReaper { Task { [weak self] in await self?.reapExpiredWaiters() } }
-            }
+        try Task.checkCancellation()
+        let id = state.withLock { state in
+            defer { state.nextWaiter += 1 }
+            state.arriving.insert(state.nextWaiter)
+            return state.nextWaiter
         }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in lendOrQueue(id, continuation) }
+        } onCancel: {
+            leaveLine(id)
+        }
+    }
+
+    private func lendOrQueue(_ id: UInt64, _ continuation: CheckedContinuation<PostgresConnection, any Error>) {
+        let maxConnections = self.maxConnections, connectionString = self.connectionString, timeout = acquireTimeout
+        // Decided and queued under one lock, so a connection released meanwhile is never missed.
+        let next: Acquisition = state.withLock { state in
+            state.arriving.remove(id)
+            if state.cancelledBeforeWaiting.remove(id) != nil { return .cancelled }
+            if state.closed { return .closed }
+            if let connection = state.idle.popLast() { return .lent(connection) }
+            if state.total < maxConnections {
+                state.total += 1
+                return .open
+            }
+            state.waiters.append((id, .now + timeout, continuation))
+            defer { state.reaping = true }
+            return .wait(startReaper: !state.reaping)
+        }
+        switch next {
+        case .lent(let connection): continuation.resume(returning: connection)
+        case .closed: continuation.resume(throwing: PostgresError(kind: .closed, message: "the connection pool is closed"))
+        case .cancelled: continuation.resume(throwing: CancellationError())
+        case .open:
+            Task {
+                do { continuation.resume(returning: try await PostgresConnection.connect(connectionString)) } catch {
+                    state.withLock { $0.total -= 1 }
+                    continuation.resume(throwing: error)
+                }
+            }
+        case .wait(let startReaper):
+            if startReaper { Task { [weak self] in await self?.reapExpiredWaiters() } }
+        }
+    }
+
+    /// A cancelled waiter leaves the line (or, not in it yet, is kept from joining it).
+    private func leaveLine(_ id: UInt64) {
+        let waiter = state.withLock { state -> CheckedContinuation<PostgresConnection, any Error>? in
+            if let index = state.waiters.firstIndex(where: { $0.id == id }) { return state.waiters.remove(at: index).continuation }
+            if state.arriving.contains(id) { state.cancelledBeforeWaiting.insert(id) }
+            return nil
+        }
+        waiter?.resume(throwing: CancellationError())
     }
 
     /// Fails waiters that waited `acquireTimeout` in vain. Waiters queue in order with the same

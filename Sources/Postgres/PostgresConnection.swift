@@ -19,6 +19,9 @@ public actor PostgresConnection {
     /// Only statements with parameters are prepared (the repeated ones; parameterless text is mostly
     /// migrations and scripts), and no more than this many per session.
     private static let maxPreparedStatements = 200
+    /// What a cancelled task uses to stop this connection's running statement from another thread
+    /// (`PostgresConnection+Cancel.swift`).
+    nonisolated let cancellation = Locked(Cancellation())
 
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
@@ -27,6 +30,7 @@ public actor PostgresConnection {
     }
 
     isolated deinit {
+        forgetCancelHandle()
         if let handle { PQfinish(handle) }
         executor.shutdown()
     }
@@ -58,10 +62,12 @@ public actor PostgresConnection {
         // Server NOTICEs ("relation already exists, skipping") would otherwise go to stderr.
         PQsetNoticeProcessor(connection, { _, _ in }, nil)
         handle = connection
+        cancellation.withLock { $0.handle = PQgetCancel(connection) }
     }
 
     /// Closes the connection now (also done on deinit).
     public func close() {
+        forgetCancelHandle()
         if let handle { PQfinish(handle) }
         handle = nil
     }

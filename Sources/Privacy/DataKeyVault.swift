@@ -1,4 +1,5 @@
 import Cryptography
+import Definitions
 import EventLog
 import Postgres
 
@@ -91,9 +92,9 @@ public final class DataKeyVault: Sendable {
     public func key(subject: String) async throws -> [UInt8]? {
         let rows = try await pool.query("""
             SELECT k.master_key_id, k.wrapped_key,
-                   EXISTS (SELECT 1 FROM events e WHERE e.stream_id = $1 AND e.event_type = 'DatosPersonalesBorrados')
+                   EXISTS (SELECT 1 FROM events e WHERE e.stream_id = $1 AND e.event_type = $2)
               FROM personal_data_keys k WHERE k.subject = $1
-            """, [.text(subject)])
+            """, [.text(subject), .text(EventType.datosPersonalesBorrados.rawValue)])
         guard let row = rows.first else { return nil }
         if try row.decode(Bool.self, 2) {
             try await erase(subject: subject)
@@ -111,8 +112,8 @@ public final class DataKeyVault: Sendable {
     /// Whether the log records an erasure for this subject (its key must then never be re-created).
     func wasErased(subject: String) async throws -> Bool {
         let rows = try await pool.query("""
-            SELECT 1 FROM events WHERE stream_id = $1 AND event_type = 'DatosPersonalesBorrados' LIMIT 1
-            """, [.text(subject)])
+            SELECT 1 FROM events WHERE stream_id = $1 AND event_type = $2 LIMIT 1
+            """, [.text(subject), .text(EventType.datosPersonalesBorrados.rawValue)])
         return !rows.isEmpty
     }
 

@@ -1,4 +1,5 @@
 import Cryptography
+import Definitions
 import Foundation
 import Postgres
 
@@ -39,9 +40,9 @@ public struct KeyGenerations: Sendable {
     public func pendingErasures() async throws -> (count: Int, oldest: Timestamp?) {
         let rows = try await owner.query("""
             SELECT count(*), min(e.recorded_at) FROM events e
-             WHERE e.event_type = 'DatosPersonalesBorrados'
+             WHERE e.event_type = $1
                AND e.recorded_at > coalesce((SELECT max(activated_at) FROM master_key_generations WHERE retired_at IS NULL), '-infinity')
-            """)
+            """, [.text(EventType.datosPersonalesBorrados.rawValue)])
         return (Int(try rows[0].decode(Int64.self, 0)), try rows[0].decode(Timestamp?.self, 1))
     }
 
@@ -57,9 +58,9 @@ public struct KeyGenerations: Sendable {
         _ = try await owner.query("INSERT INTO master_key_generations (id) VALUES ($1)", [.text(newId)])
         let completed = try await owner.query("""
             DELETE FROM personal_data_keys k
-             WHERE EXISTS (SELECT 1 FROM events e WHERE e.stream_id = k.subject AND e.event_type = 'DatosPersonalesBorrados')
+             WHERE EXISTS (SELECT 1 FROM events e WHERE e.stream_id = k.subject AND e.event_type = $1)
             RETURNING subject
-            """).count
+            """, [.text(EventType.datosPersonalesBorrados.rawValue)]).count
         let rewrapped = try await rewrap(under: rotating, batchSize: batchSize)
         let retired = try await owner.query("""
             UPDATE master_key_generations SET retired_at = clock_timestamp() WHERE id <> $1 AND retired_at IS NULL RETURNING id

@@ -289,6 +289,23 @@ public final class Projector: Sendable {
         }
     }
 
+    /// Runs `body` on the projections as they stood at `position` (their scratch schemas, by
+    /// projection name) and always drops the schemas afterwards, whether `body` or the replay
+    /// itself failed. `label` must be unique per call: two readers of the same position must not
+    /// share scratch schemas. The one way the as-of readers (indicators, published statistics) replay.
+    public func withReplay<T: Sendable>(until position: Int64, label: String, only names: Set<String>? = nil,
+                                        _ body: @Sendable ([String: String]) async throws -> T) async throws -> T {
+        do {
+            let schemas = try await replay(until: position, label: label, only: names)
+            let value = try await body(schemas)
+            try await dropReplay(label: label)
+            return value
+        } catch {
+            try? await dropReplay(label: label)
+            throw error
+        }
+    }
+
     public func dropReplay(label: String) async throws {
         for projection in projections {
             try await pool.withConnection { connection in

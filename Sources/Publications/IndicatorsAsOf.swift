@@ -30,19 +30,14 @@ public struct IndicatorsAsOf: Sendable {
         let definitions = (recorded + fallback).sorted { $0.id.compare($1.id, options: .numeric) == .orderedAscending }
         // Unique per call: two auditors asking about the same position must not share scratch schemas.
         let label = "asof_\(position)_\(UInt32.random(in: 0...UInt32.max))"
-        let schemas = try await projector.replay(until: position, label: label, only: ["hechos", "expedientes"])
-        do {
+        return try await projector.withReplay(until: position, label: label, only: ["hechos", "expedientes"]) { [projector] schemas in
             guard let hechos = schemas["hechos"], let expedientes = schemas["expedientes"] else {
                 throw PublicationError.missingProjections
             }
             let engine = IndicatorEngine(pool: projector.pool, indicators: definitions)
             let results = try await engine.compute(years: years, source: .init(schemas: [hechos, expedientes], position: position),
                                                    today: today, only: ids)
-            try await projector.dropReplay(label: label)
             return Computation(results: results, withoutRecordedDefinition: fallback.map(\.id))
-        } catch {
-            try? await projector.dropReplay(label: label)
-            throw error
         }
     }
 }

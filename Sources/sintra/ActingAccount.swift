@@ -15,7 +15,7 @@ struct ActingAccountOptions: ParsableArguments {
 
     /// Who is acting; a clear Spanish error (exit 1) when nobody or a wrong password.
     func identity(_ service: AccountService) async throws -> Identity {
-        if let token = token ?? Environment.value("SINTRA_TOKEN") {
+        if let token = try ConfigReader.load().text(Settings.token, flag: token) {
             guard let identity = try await report({ try await service.authenticate(bearer: token) }) else {
                 printError("ERROR: el token no es válido o ya venció; inicie sesión de nuevo")
                 throw ExitCode(1)
@@ -25,7 +25,7 @@ struct ActingAccountOptions: ParsableArguments {
         guard let login else {
             throw ValidationError("indique con qué cuenta actúa: --cuenta USUARIO (o un token con --token o SINTRA_TOKEN); lo que haga queda a su nombre")
         }
-        guard let password = Environment.value("SINTRA_CONTRASENA") ?? Self.askPassword() else {
+        guard let password = try ConfigReader.load().text(Settings.password) ?? Self.askPassword() else {
             throw ValidationError("no hay terminal para pedir la contraseña de «\(login)»: use la variable SINTRA_CONTRASENA")
         }
         let pair = try await report { try await service.login(login: login, password: password) }

@@ -9,11 +9,21 @@ struct EventsOptions: ParsableArguments {
     @Option(name: .customLong("events"), help: "Carpeta de definiciones y catálogos (por omisión $SINTRA_EVENTS_DIR o ./events).")
     var directory: String?
 
-    var resolved: String { directory ?? Environment.value("SINTRA_EVENTS_DIR") ?? "events" }
+    var resolved: String { (try? ConfigReader.load())?.text(Settings.eventsDirectory, flag: directory) ?? directory ?? "events" }
 
     func load() throws -> DefinitionSet {
         do {
-            return try DefinitionSet.load(eventsDirectory: URL(fileURLWithPath: resolved))
+            let definitions = try DefinitionSet.load(eventsDirectory: URL(fileURLWithPath: resolved))
+            // The code names event types through `EventType`; a name no definition declares (a typo,
+            // a definition removed) must stop the program now, not fail a rule in production.
+            let missing = definitions.missingEventTypes()
+            guard missing.isEmpty else {
+                printError("ERROR: el código usa tipos de evento que ninguna definición de «\(resolved)» declara: \(missing.joined(separator: ", "))")
+                throw ExitCode(1)
+            }
+            return definitions
+        } catch let exit as ExitCode {
+            throw exit
         } catch {
             printError("ERROR: \(error)")
             throw ExitCode(1)

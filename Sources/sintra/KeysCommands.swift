@@ -9,10 +9,7 @@ struct KeyringOptions: ParsableArguments {
     var file: String?
 
     func path() throws -> String {
-        guard let path = file ?? Environment.value("SINTRA_MASTER_KEY_FILE") else {
-            throw ValidationError("indique el archivo de claves con --master-key o SINTRA_MASTER_KEY_FILE (créelo con `sintra keys generate`)")
-        }
-        return path
+        try ConfigReader.load().required(Settings.masterKeyFile, flag: file, why: "falta el archivo de claves (créelo con `sintra keys generate`)")
     }
 
     func load() throws -> Keyring { try Keyring.load(file: try path()) }
@@ -74,9 +71,7 @@ struct KeysCommand: AsyncParsableCommand {
         var onlyIfPending = false
 
         func run() async throws {
-            guard let url = adminURL ?? Environment.value("SINTRA_ADMIN_DATABASE_URL") else {
-                throw ValidationError("indique la conexión del dueño de la base con --admin-url o SINTRA_ADMIN_DATABASE_URL")
-            }
+            let url = try ConfigReader.load().required(Settings.adminURL, flag: adminURL, why: "falta la conexión del dueño de la base")
             let path = try keys.path()
             let pool = ConnectionPool(connectionString: url, maxConnections: 1)
             defer { Task { await pool.close() } }

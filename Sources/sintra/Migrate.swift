@@ -15,10 +15,9 @@ struct Migrate: AsyncParsableCommand {
     var directory: String?
 
     func run() async throws {
-        guard let url = adminURL ?? Environment.value("SINTRA_ADMIN_DATABASE_URL") ?? Environment.value("DATABASE_URL") else {
-            throw ValidationError("indique la base con --admin-url, SINTRA_ADMIN_DATABASE_URL o DATABASE_URL")
-        }
-        guard let folder = directory.map({ URL(fileURLWithPath: $0) }) ?? Migrator.defaultDirectory() else {
+        let config = try ConfigReader.load()
+        let url = try config.required(Settings.adminURL, flag: adminURL, fallback: Settings.databaseURL, why: "falta la base que migrar")
+        guard let folder = config.text(Settings.migrationsDirectory, flag: directory).map({ URL(fileURLWithPath: $0) }) ?? Migrator.defaultDirectory() else {
             throw ValidationError("no se encontraron las migraciones: indique la carpeta migrations/ del repositorio con --directory o SINTRA_MIGRATIONS_DIR")
         }
         let migrator: Migrator

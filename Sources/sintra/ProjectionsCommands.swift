@@ -17,7 +17,7 @@ struct ProjectorOptions: ParsableArguments {
 
     func makeProjector() throws -> Projector {
         let url = try resolvedURL()
-        let folder = directory ?? Environment.value("SINTRA_PROJECTIONS_DIR") ?? "projections"
+        let folder = try ConfigReader.load().required(Settings.projectionsDirectory, flag: directory, why: "falta la carpeta de proyecciones")
         let projections = try ProjectionDefinition.loadAll(directory: URL(fileURLWithPath: folder))
         guard !projections.isEmpty else { throw ValidationError("no hay proyecciones en «\(folder)»") }
         // One connection per projection rebuilding at once, plus one for status and the swap.
@@ -25,10 +25,7 @@ struct ProjectorOptions: ParsableArguments {
     }
 
     func resolvedURL() throws -> String {
-        guard let url = projectorURL ?? Environment.value("SINTRA_PROJECTOR_DATABASE_URL") ?? Environment.value("DATABASE_URL") else {
-            throw ValidationError("indique la base con --projector-url, SINTRA_PROJECTOR_DATABASE_URL o DATABASE_URL")
-        }
-        return url
+        try ConfigReader.load().required(Settings.projectorURL, flag: projectorURL, fallback: Settings.databaseURL, why: "falta la base de las proyecciones")
     }
 }
 

@@ -14,7 +14,7 @@ struct IndicatorFolderOptions: ParsableArguments {
     var directory: String?
 
     func load() throws -> [IndicatorDefinition] {
-        let folder = directory ?? (Environment.value("SINTRA_PROJECTIONS_DIR").map { $0 + "/indicators" } ?? "projections/indicators")
+        let folder = try directory ?? (ConfigReader.load().required(Settings.projectionsDirectory, why: "falta la carpeta de proyecciones") + "/indicators")
         return try IndicatorDefinition.loadAll(directory: URL(fileURLWithPath: folder))
     }
 }

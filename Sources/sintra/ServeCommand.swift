@@ -21,42 +21,48 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var command: CommandOptions
     @OptionGroup var projector: ProjectorOptions
     @OptionGroup var fichas: IndicatorFolderOptions
-    @Option(help: "Dirección en que escucha.") var host = Environment.value("SINTRA_HOST") ?? "127.0.0.1"
+    @Option(help: "Dirección en que escucha (por omisión $SINTRA_HOST o 127.0.0.1).") var host: String?
     @Option(help: "Puerto (por omisión $SINTRA_PORT o 8080).") var port: Int?
     @Option(name: .customLong("umbral"), help: "Umbral de supresión de las estadísticas públicas (por omisión $SINTRA_UMBRAL o 10).")
     var threshold: Int?
-
-    var resolvedPort: Int { port ?? Environment.value("SINTRA_PORT").flatMap { Int($0) } ?? 8080 }
-
-    /// --umbral, else $SINTRA_UMBRAL, else the default (validate refuses an unparsable variable first).
-    var resolvedThreshold: Int { threshold ?? Environment.value("SINTRA_UMBRAL").flatMap { Int($0) } ?? StatisticsBuilder.defaultThreshold }
     @Option(name: .customLong("limite-por-direccion"), help: "Solicitudes por segundo por dirección (ráfaga: el doble).") var perAddress = 100.0
     @Option(name: .customLong("limite-por-cuenta"), help: "Solicitudes por segundo por cuenta (ráfaga: el doble).") var perAccount = 50.0
     @Option(name: .customLong("tiempo-maximo"), help: "Segundos máximos de una consulta a la base (statement_timeout).") var timeout = 25
     @Option(name: .customLong("registro"),
             help: "Nivel del registro en stderr: depuracion, info (una línea por solicitud), aviso o error (por omisión $SINTRA_REGISTRO o info).")
-    var logLevel = Environment.value("SINTRA_REGISTRO") ?? "info"
+    var logLevel: String?
 
     /// The levels by their Spanish names.
     static let logLevels: [String: Logger.Level] = ["depuracion": .debug, "info": .info, "aviso": .warning, "error": .error]
 
-    func validate() throws {
-        var problems: [String] = []
-        if port == nil, let text = Environment.value("SINTRA_PORT"), Int(text) == nil { problems.append("SINTRA_PORT: «\(text.prefix(20))» no es un número de puerto") }
-        if !(1...65535).contains(resolvedPort) { problems.append("--port (o SINTRA_PORT): de 1 a 65535") }
-        // An unparsable $SINTRA_UMBRAL used to become 10 silently: a setting that does not parse is an error.
-        if threshold == nil, let text = Environment.value("SINTRA_UMBRAL"), Int(text) == nil {
-            problems.append("SINTRA_UMBRAL: «\(text.prefix(20))» no es un número entero (se suprime toda cifra de 1 al umbral; al menos 1)")
-        }
-        if resolvedThreshold < 1 { problems.append("--umbral (o SINTRA_UMBRAL): al menos 1") }
-        if perAddress <= 0 || perAccount <= 0 { problems.append("los límites por segundo deben ser positivos") }
-        if !(1...600).contains(timeout) { problems.append("--tiempo-maximo: de 1 a 600 s") }
-        if Self.logLevels[logLevel] == nil { problems.append("--registro: depuracion, info, aviso o error") }
-        if !problems.isEmpty { throw ValidationError(problems.joined(separator: "\n")) }
+    /// The settings as read once (flags, environment, configuration file, defaults: `ConfigReader`).
+    struct Resolved {
+        var host: String, port: Int, threshold: Int, level: Logger.Level
     }
 
+    /// Every setting that does not parse is reported at once; none becomes a default silently.
+    func resolved() throws -> Resolved {
+        let config = try ConfigReader.load()
+        var problems: [String] = []
+        func attempt<T>(_ read: () throws -> T?) -> T? {
+            do { return try read() } catch { problems.append("\(error)"); return nil }
+        }
+        let (portFlag, thresholdFlag, levelFlag) = (self.port, self.threshold, self.logLevel)
+        let port = attempt { try config.integer(Settings.port, flag: portFlag) }
+        let threshold = attempt { try config.integer(Settings.threshold, flag: thresholdFlag) }
+        let level = attempt { try config.choice(Settings.logLevel, flag: levelFlag) }
+        if perAddress <= 0 || perAccount <= 0 { problems.append("los límites por segundo deben ser positivos") }
+        if !(1...600).contains(timeout) { problems.append("--tiempo-maximo: de 1 a 600 s") }
+        guard problems.isEmpty, let port, let threshold, let level else { throw ValidationError(problems.joined(separator: "\n")) }
+        return Resolved(host: config.text(Settings.host, flag: host) ?? "127.0.0.1", port: port, threshold: threshold,
+                        level: Self.logLevels[level] ?? .info)
+    }
+
+    func validate() throws { _ = try resolved() }
+
     func run() async throws {
-        let level = Self.logLevels[logLevel] ?? .info
+        let settings = try resolved()
+        let level = settings.level
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
@@ -79,25 +85,18 @@ struct Serve: AsyncParsableCommand {
         try await projector.start()
         let services = APIServices(
             definitions: definitions, handler: handler, accounts: try await AccountService.make(handler: handler), projector: projector,
-            cases: CaseFileReader(store: store, vault: vault, definitions: definitions), indicators: try fichas.load(), statisticsThreshold: resolvedThreshold)
+            cases: CaseFileReader(store: store, vault: vault, definitions: definitions), indicators: try fichas.load(), statisticsThreshold: settings.threshold)
         var configuration = APIServer.Configuration()
         configuration.perAddress = (perAddress, perAddress * 2)
         configuration.perAccount = (perAccount, perAccount * 2)
         configuration.metrics = registry
         let server = APIServer(services: services, configuration: configuration)
-        // A projection that stops (an event it cannot apply) is logged and retried; /ready says 503 meanwhile.
-        let following = Task {
-            while !Task.isCancelled {
-                do { try await projector.follow() } catch {
-                    logger.error("proyecciones detenidas; se reintenta en 5 s", metadata: ["error": "\(error)"])
-                    try? await Task.sleep(for: .seconds(5))
-                }
-            }
-        }
-        logger.info("SINTRA escucha", metadata: ["url": "http://\(host):\(resolvedPort)", "contrato": "http://\(host):\(resolvedPort)/openapi.json"])
+        let (host, port) = (settings.host, settings.port)
+        logger.info("SINTRA escucha", metadata: ["url": "http://\(host):\(port)", "contrato": "http://\(host):\(port)/openapi.json"])
         // runService handles SIGINT/SIGTERM: it stops accepting, finishes the requests in flight, then returns.
-        try await server.application(host: host, port: resolvedPort, logger: logger).runService()
-        following.cancel()
+        // One service group: the HTTP server and the projector start together and stop together.
+        try await server.application(host: host, port: port, logger: logger,
+                                     services: [ProjectorService(projector: projector, logger: logger)]).runService()
         await store.close()
     }
 

@@ -10,7 +10,7 @@ struct Sintra: AsyncParsableCommand {
         subcommands: [Migrate.self, Verify.self, LogCommand.self, Checkpoint.self, Keygen.self, Export.self,
                       DefinitionsCommand.self, KeysCommand.self, Submit.self, DemoCommand.self,
                       ProjectionsCommand.self, Replay.self, IndicatorsCommand.self, Publish.self, Publications.self, CasesCommand.self,
-                      StatsCommand.self, AccountsCommand.self, Serve.self])
+                      StatsCommand.self, AccountsCommand.self, Serve.self, ConfigurationCommand.self])
 }
 
 /// What `sintra --version` prints; raised with each release.
@@ -30,8 +30,6 @@ struct DatabaseOptions: ParsableArguments {
     var databaseURL: String?
 
     func resolved() throws -> String {
-        if let databaseURL { return databaseURL }
-        if let fromEnvironment = Environment.value("DATABASE_URL") { return fromEnvironment }
-        throw ValidationError("indique la base de datos con --database-url o la variable DATABASE_URL")
+        try ConfigReader.load().required(Settings.databaseURL, flag: databaseURL, why: "falta la base de datos")
     }
 }

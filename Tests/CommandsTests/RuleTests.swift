@@ -1,6 +1,7 @@
 import CanonicalJSON
 import Commands
 import Definitions
+import Streams
 import Testing
 
 /// Every business rule rejects with its code and path, and a rejected command writes nothing.

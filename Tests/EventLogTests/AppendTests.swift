@@ -45,7 +45,7 @@ import TestDatabase
                     do {
                         return .success(try await store.append(request("victima-carrera", expected: .exactly(1),
                                                                        events: [event("AtencionOtorgada", #"{"escritor":\#(index)}"#)])))
-                    } catch let error as EventLogError { return .failure(error) } catch { return .failure(.database("\(error)")) }
+                    } catch let error as EventLogError { return .failure(error) } catch { return .failure(.database(.init(error))) }
                 }
             }
             return await group.reduce(into: []) { $0.append($1) }

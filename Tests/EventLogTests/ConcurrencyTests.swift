@@ -29,7 +29,7 @@ import TestDatabase
                 var expected: Int64 = 1
                 try await store.readAll { events in
                     for event in events {
-                        guard event.position == expected else { throw EventLogError.database("hueco en \(expected)") }
+                        guard event.position == expected else { throw EventLogError.database(.init("hueco en \(expected)")) }
                         expected += 1
                     }
                 }

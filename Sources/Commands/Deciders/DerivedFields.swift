@@ -7,10 +7,10 @@ import Catalog
 /// case files), which read only clear fields, can count a person by age only if the event itself
 /// carries the age. When a birth date comes without an age, the age at the detection date is
 /// derived and recorded with it.
-extension Rules {
+extension CaseFileDecider {
     /// A registration with a birth date and no age gets the age at its detection date.
-    static func withDerivedFields(_ eventType: String, _ data: JSONValue) -> JSONValue {
-        guard eventType == "VictimaRegistrada", case .object(var members) = data, data["edad"] == nil,
+    static func withDerivedFields(_ data: JSONValue) -> JSONValue {
+        guard case .object(var members) = data, data["edad"] == nil,
               let age = ageAtDetection(data) else { return data }
         members.append(JSONMember(key: "edad", value: .number(Double(age))))
         return .object(members)
@@ -28,8 +28,8 @@ extension Rules {
 
     /// What a retried command would have recorded, to compare with what was recorded: a correction's
     /// derived age depended on the case at the time, so it is taken from the recorded event.
-    static func asRecorded(_ eventType: String, sent: JSONValue, stored: JSONValue) -> JSONValue {
-        guard eventType == "DatosGeneralesCorregidos", let age = stored["correcciones"]?["edad"],
+    static func withRecordedAge(_ sent: JSONValue, stored: JSONValue) -> JSONValue {
+        guard let age = stored["correcciones"]?["edad"],
               case .object(let fixes)? = sent["correcciones"], fixes.contains(where: { $0.key == "fechaDeNacimiento" }),
               !fixes.contains(where: { $0.key == "edad" }), case .object(let members) = sent else { return sent }
         let withAge = JSONValue.object(fixes + [JSONMember(key: "edad", value: age)])
@@ -40,6 +40,6 @@ extension Rules {
     private static func ageAtDetection(_ data: JSONValue) -> Int? {
         guard let birth = data["fechaDeNacimiento"]?.stringValue.flatMap(CalendarDate.init),
               let detection = data["fechaDeDeteccion"]?.stringValue.flatMap(CalendarDate.init), birth <= detection else { return nil }
-        return years(from: birth, to: detection)
+        return Rules.years(from: birth, to: detection)
     }
 }

@@ -15,6 +15,19 @@ public struct StreamHistory: Sendable {
         public let userId: String?
         public let version: Int64
         public let position: Int64
+
+        public init(eventType: String, payload: JSONValue, institutionId: String, userId: String?, version: Int64, position: Int64) {
+            self.eventType = eventType
+            self.payload = payload
+            self.institutionId = institutionId
+            self.userId = userId
+            self.version = version
+            self.position = position
+        }
+
+        /// The event's type as the compiler knows it; nil for a type no `EventType` case names
+        /// (a scratch definition in a test).
+        public var type: EventType? { EventType(rawValue: eventType) }
     }
 
     public let streamId: String
@@ -25,6 +38,18 @@ public struct StreamHistory: Sendable {
     public let entries: [Entry]
 
     public var exists: Bool { version > 0 }
+
+    public init(streamId: String, streamType: String?, version: Int64, entries: [Entry]) {
+        self.streamId = streamId
+        self.streamType = streamType
+        self.version = version
+        self.entries = entries
+    }
+
+    /// A stream with no events yet.
+    public static func empty(_ streamId: String) -> StreamHistory {
+        StreamHistory(streamId: streamId, streamType: nil, version: 0, entries: [])
+    }
 
     /// A stored payload that does not parse is damage to report, never an empty object to decide on:
     /// a rule reading `{}` would take a closed case for an open one.
@@ -57,40 +82,5 @@ public struct StreamHistory: Sendable {
             next = last.version + 1
         }
         return StreamHistory(streamId: streamId, streamType: streamType, version: entries.last?.version ?? 0, entries: entries)
-    }
-}
-
-/// What the case-file rules need to know about an expediente, folded from its events.
-struct CaseState: Sendable {
-    enum ReferralStatus: Sendable { case pending, accepted, rejected }
-    struct Referral: Sendable { let destination: String; var status: ReferralStatus }
-
-    var registeredOn: CalendarDate?
-    var registeringInstitution: String?
-    var isClosed = false
-    var isErased = false
-    var referrals: [String: Referral] = [:]
-
-    init(_ history: StreamHistory) {
-        for entry in history.entries {
-            let payload = entry.payload
-            switch entry.eventType {
-            case "VictimaRegistrada":
-                registeredOn = payload["fechaDeDeteccion"]?.stringValue.flatMap(CalendarDate.init)
-                registeringInstitution = entry.institutionId
-            case "CasoCerrado": isClosed = true
-            case "CasoReabierto": isClosed = false
-            case "DatosPersonalesBorrados": isErased = true
-            case "CanalizacionSolicitada":
-                if let folio = payload["folio"]?.stringValue, let destination = payload["institucionDestino"]?.stringValue {
-                    referrals[folio] = Referral(destination: destination, status: .pending)
-                }
-            case "CanalizacionAceptada":
-                if let folio = payload["folio"]?.stringValue { referrals[folio]?.status = .accepted }
-            case "CanalizacionRechazada":
-                if let folio = payload["folio"]?.stringValue { referrals[folio]?.status = .rejected }
-            default: break
-            }
-        }
     }
 }

@@ -1,0 +1,64 @@
+/// Every setting `sintra` reads, in one table: its environment variable, the flag that overrides it,
+/// its default, whether it is a secret, and what it is for. `ConfigReader` reads them; `sintra
+/// configuracion` prints this table (the README's "Configuration" section is its Markdown output, and
+/// a test keeps the two equal), so a setting cannot exist without being documented.
+struct Setting: Sendable, Hashable {
+    enum Kind: Sendable, Hashable {
+        case text
+        /// A whole number within the range; anything else is an error, never the default.
+        case integer(ClosedRange<Int>)
+        /// One of the listed words.
+        case choice([String])
+    }
+
+    /// The environment variable (and key of the configuration file).
+    let variable: String
+    /// The command-line flag that takes precedence, where one exists.
+    let flag: String?
+    let defaultValue: String?
+    let kind: Kind
+    /// Never printed by `sintra configuracion` (a password, a token, a connection that may carry one).
+    let secret: Bool
+    /// Spanish, for the operator.
+    let help: String
+
+    init(_ variable: String, flag: String? = nil, default defaultValue: String? = nil, _ kind: Kind = .text, secret: Bool = false, help: String) {
+        self.variable = variable
+        self.flag = flag
+        self.defaultValue = defaultValue
+        self.kind = kind
+        self.secret = secret
+        self.help = help
+    }
+}
+
+enum Settings {
+    static let configFile = Setting("SINTRA_CONFIG_FILE", help: "Archivo opcional de configuración: líneas VARIABLE=valor con estas mismas variables (el formato de EnvironmentFile de systemd); el entorno y las opciones mandan sobre él.")
+    static let databaseURL = Setting("DATABASE_URL", flag: "--database-url", secret: true,
+                                     help: "Conexión de la aplicación (rol sintra_app): URI o pares clave=valor de libpq.")
+    static let projectorURL = Setting("SINTRA_PROJECTOR_DATABASE_URL", flag: "--projector-url", secret: true,
+                                      help: "Conexión de las proyecciones (rol sintra_proyector); si falta, DATABASE_URL.")
+    static let adminURL = Setting("SINTRA_ADMIN_DATABASE_URL", flag: "--admin-url", secret: true,
+                                  help: "Conexión del dueño de la base (sintra_owner), solo para migrate y keys rotate.")
+    static let masterKeyFile = Setting("SINTRA_MASTER_KEY_FILE", flag: "--master-key",
+                                       help: "Archivo de claves que cifra los datos personales (respáldelo aparte de la base).")
+    static let eventsDirectory = Setting("SINTRA_EVENTS_DIR", flag: "--events", default: "events", help: "Carpeta de definiciones de eventos y catálogos.")
+    static let projectionsDirectory = Setting("SINTRA_PROJECTIONS_DIR", flag: "--projections", default: "projections",
+                                              help: "Carpeta de las proyecciones; las fichas de indicadores están en su subcarpeta indicators/.")
+    static let migrationsDirectory = Setting("SINTRA_MIGRATIONS_DIR", flag: "--directory",
+                                             help: "Carpeta de migraciones; si falta, se buscan bajo SINTRA_ROOT, la carpeta actual y las de arriba, y /usr/share/sintra.")
+    static let root = Setting("SINTRA_ROOT", help: "Raíz de una copia del repositorio (migrations/, events/, projections/).")
+    static let host = Setting("SINTRA_HOST", flag: "--host", default: "127.0.0.1", help: "Dirección en que escucha sintra serve.")
+    static let port = Setting("SINTRA_PORT", flag: "--port", default: "8080", .integer(1...65535), help: "Puerto de sintra serve.")
+    static let threshold = Setting("SINTRA_UMBRAL", flag: "--umbral", default: "10", .integer(1...1_000),
+                                   help: "Umbral de supresión de las estadísticas públicas: se suprime toda cifra de 1 al umbral.")
+    static let logLevel = Setting("SINTRA_REGISTRO", flag: "--registro", default: "info", .choice(["depuracion", "info", "aviso", "error"]),
+                                  help: "Nivel del registro de sintra serve en stderr.")
+    static let token = Setting("SINTRA_TOKEN", flag: "--token", secret: true, help: "Token de acceso de la cuenta con que actúa la consola.")
+    static let password = Setting("SINTRA_CONTRASENA", secret: true,
+                                  help: "Contraseña de --cuenta cuando no hay terminal donde pedirla (scripts).")
+
+    /// In the order `sintra configuracion` and the README list them.
+    static let all: [Setting] = [configFile, databaseURL, projectorURL, adminURL, masterKeyFile, eventsDirectory, projectionsDirectory,
+                                 migrationsDirectory, root, host, port, threshold, logLevel, token, password]
+}
