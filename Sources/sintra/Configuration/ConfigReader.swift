@@ -85,7 +85,8 @@ struct ConfigReader: Sendable {
         guard let value = Int(text) else {
             throw ValidationError("\(name): «\(text.prefix(20))» no es un número entero (\(range.lowerBound) a \(range.upperBound))")
         }
-        guard range.contains(value) else { throw ValidationError("\(name): \(value) está fuera de \(range.lowerBound) a \(range.upperBound)") }
+        if value < range.lowerBound { throw ValidationError("\(name): al menos \(range.lowerBound) (se indicó \(value))") }
+        if value > range.upperBound { throw ValidationError("\(name): como mucho \(range.upperBound) (se indicó \(value))") }
         return value
     }
 
