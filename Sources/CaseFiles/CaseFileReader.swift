@@ -71,7 +71,7 @@ public struct CaseFileReader: Sendable {
             """, [.text(caseId)])
         guard let row = rows.first else { return nil }
         let summary = try Self.summary(row)
-        let history = try await StreamHistory.load(caseId, from: store, definitions: definitions)
+        let history = try await StreamHistory.load(caseId, from: store)
         let key = personal ? try await vault.key(subject: caseId) : nil
         let open = { (payload: JSONValue) -> JSONValue in
             personal ? PersonalDataCipher.decrypt(payload, subject: caseId, key: key).payload : CaseFile.withoutPersonalFields(payload)

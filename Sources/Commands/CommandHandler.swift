@@ -164,7 +164,7 @@ public final class CommandHandler: Sendable {
             // Finish what a crash may have interrupted: the blind indexes, an erasure.
             var indexed: JSONValue?
             if decider.changesIndexedData(type), let key {
-                let history = try await StreamHistory.load(prior.streamId, from: store, definitions: definitions)
+                let history = try await StreamHistory.load(prior.streamId, from: store)
                 indexed = GeneralData.current(history, subject: prior.streamId, key: key)
             }
             try await afterAppend(decider, type, subject: prior.streamId, indexedData: indexed, definition, command, context)

@@ -89,7 +89,6 @@ public struct DefinitionSet: Sendable {
             byKey: Dictionary(definitions.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first }),
             latestByType: latest, byCommand: byCommand, validator: SchemaValidator(nodes: compiler.nodes))
         if problems.isEmpty {
-            problems += Upcasting.check(set)
             for definition in definitions {
                 for (index, example) in definition.examples.enumerated() {
                     for problem in set.validate(example, definition: definition).problems {

@@ -29,27 +29,10 @@ public final class StreamHistories: Sendable {
     /// with their payloads upcast to the current version. Empty (version 0) when the stream does not exist.
     public func current(_ streamId: String) async throws -> StreamHistory {
         let known = cache[streamId]
-        let rows = try await store.pool.query("""
-            SELECT stream_type, event_type, schema_version, version, position,
-                   CASE WHEN event_type = ANY($3) THEN '{}' ELSE payload::text END,
-                   coalesce(metadata->>'institutionId', ''), metadata->>'userId'
-              FROM events WHERE stream_id = $1 AND version > $2 ORDER BY version
-            """, [.text(streamId), .int64(known?.version ?? 0), .array(.text(typesRulesIgnore))])
-        guard !rows.isEmpty else { return known ?? StreamHistory(streamId: streamId, streamType: nil, version: 0, entries: []) }
-        var streamType = known?.streamType
-        var version = known?.version ?? 0
-        var entries = known?.entries ?? []
-        for row in rows {
-            streamType = try row.decode(String.self, 0)
-            version = try row.decode(Int64.self, 3)
-            let type = try row.decode(String.self, 1), schemaVersion = try row.decode(Int.self, 2)
-            guard !typesRulesIgnore.contains(type) else { continue }
-            let parsed = try StreamHistory.parse(try row.decode(String.self, 5), streamId: streamId, version: version)
-            let payload = Upcasting.upcast(type, version: schemaVersion, payload: parsed, to: definitions.latest(type)?.version ?? schemaVersion).payload
-            entries.append(StreamHistory.Entry(eventType: type, payload: payload, institutionId: try row.decode(String.self, 6),
-                                               userId: try row.decode(String?.self, 7), version: version, position: try row.decode(Int64.self, 4)))
-        }
-        let history = StreamHistory(streamId: streamId, streamType: streamType, version: version, entries: entries)
+        let newer = try await StreamHistory.read(streamId, after: known?.version ?? 0, omitting: typesRulesIgnore, from: store.pool)
+        guard newer.exists else { return known ?? newer }
+        let history = StreamHistory(streamId: streamId, streamType: newer.streamType, version: newer.version,
+                                    entries: (known?.entries ?? []) + newer.entries)
         cache.set(streamId, history, keepExisting: { $0.version >= history.version })
         return history
     }

@@ -63,24 +63,33 @@ public struct StreamHistory: Sendable {
         do { return try CanonicalJSON.parse(text) } catch { throw UnreadablePayload(streamId: streamId, version: version) }
     }
 
-    public static func load(_ streamId: String, from store: EventStore, definitions: DefinitionSet) async throws -> StreamHistory {
-        var entries: [Entry] = []
+    /// The whole stream, every event included.
+    public static func load(_ streamId: String, from store: EventStore) async throws -> StreamHistory {
+        try await read(streamId, after: 0, omitting: [], from: store.pool)
+    }
+
+    /// The stream's events after `version`, payloads upcast to their type's current version by the
+    /// database's `upcast_payload` (migration 0030: the one place a schema step is written, shared
+    /// with the projections). Events of the `omitting` types count in `version` and are left out of
+    /// `entries`; their payloads are not even sent.
+    static func read(_ streamId: String, after version: Int64, omitting: [String], from pool: ConnectionPool) async throws -> StreamHistory {
+        let rows = try await pool.query("""
+            SELECT stream_type, event_type, version, position,
+                   CASE WHEN event_type = ANY($3) THEN NULL ELSE upcast_payload(event_type, schema_version, payload)::text END,
+                   coalesce(metadata->>'institutionId', ''), metadata->>'userId'
+              FROM events WHERE stream_id = $1 AND version > $2 ORDER BY version
+            """, [.text(streamId), .int64(version), .array(.text(omitting))])
         var streamType: String?
-        var next: Int64 = 1
-        while true {
-            let page = try await store.readStream(streamId, from: next, limit: 1_000)
-            for event in page {
-                streamType = event.streamType
-                let parsed = try StreamHistory.parse(event.payload, streamId: streamId, version: event.version)
-                let target = definitions.latest(event.eventType)?.version ?? event.schemaVersion
-                let payload = Upcasting.upcast(event.eventType, version: event.schemaVersion, payload: parsed, to: target).payload
-                let metadata = try? CanonicalJSON.parse(event.metadata)
-                entries.append(Entry(eventType: event.eventType, payload: payload, institutionId: metadata?["institutionId"]?.stringValue ?? "",
-                                     userId: metadata?["userId"]?.stringValue, version: event.version, position: event.position))
-            }
-            guard page.count == 1_000, let last = page.last else { break }
-            next = last.version + 1
+        var last = version
+        var entries: [Entry] = []
+        for row in rows {
+            streamType = try row.decode(String.self, 0)
+            last = try row.decode(Int64.self, 2)
+            guard let text = try row.decode(String?.self, 4) else { continue }
+            entries.append(Entry(eventType: try row.decode(String.self, 1), payload: try parse(text, streamId: streamId, version: last),
+                                 institutionId: try row.decode(String.self, 5), userId: try row.decode(String?.self, 6),
+                                 version: last, position: try row.decode(Int64.self, 3)))
         }
-        return StreamHistory(streamId: streamId, streamType: streamType, version: entries.last?.version ?? 0, entries: entries)
+        return StreamHistory(streamId: streamId, streamType: streamType, version: rows.isEmpty ? 0 : last, entries: entries)
     }
 }

@@ -10,7 +10,7 @@ import Testing
 
 /// The API attacked from outside: floods of made-up tokens, a guesser probing a suspended account,
 /// caches that keep personal data, anonymous requests that make the server work.
-@Suite struct AttackTests {
+@Suite(.needsDatabase) struct AttackTests {
     /// 1,000 random bearer tokens used to get 1,000 × 401 and 0 × 429, each costing a query:
     /// authentication ran before the per-address limit.
     @Test func aFloodOfRandomTokensMeetsTheAddressLimitBeforeAnyTokenIsChecked() async throws {

@@ -7,7 +7,7 @@ import Testing
 /// Every role × every kind of endpoint × a record inside and outside its scope: allowed (2xx) or
 /// denied (403), as the permissions table (migration 0010) says. The expected column is written
 /// here by hand from the rules, not read from the table, so a wrong row fails.
-@Suite struct AuthorizationMatrixTests {
+@Suite(.needsDatabase) struct AuthorizationMatrixTests {
     enum Who: String, CaseIterable, Sendable {
         case capturistaA = "capturista FGE-07", supervisorA = "supervisor FGE-07", capturistaB = "capturista FGE-20"
         case enlace = "enlace estatal CIES-07", secretaria = "Secretaría Técnica", auditor, administrador

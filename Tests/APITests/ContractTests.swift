@@ -6,7 +6,7 @@ import Testing
 
 /// The contract in the repository is the one the server builds and serves, and the router answers
 /// every operation it documents and nothing else.
-@Suite struct ContractTests {
+@Suite(.needsDatabase) struct ContractTests {
     @Test func theRepositoryContractIsCurrent() throws {
         let built = OpenAPIDocument.text(APIServer.contract(definitions: repositoryDefinitions))
         let stored = try String(contentsOf: TestDatabase.repositoryRoot.appendingPathComponent("events/openapi.json"), encoding: .utf8)

@@ -6,7 +6,7 @@ import Testing
 
 /// The HTTP conventions: idempotency keys, optimistic concurrency, problem+json for every client
 /// mistake (never a 500), limits, health and metrics.
-@Suite struct ConventionsTests {
+@Suite(.needsDatabase) struct ConventionsTests {
     @Test func clientMistakesGetTheirStatusWithEveryProblemAndWriteNothing() async throws {
         let world = try await APIWorld.make()
         try await world.account("cap.a", "FGE-07", [.capturista])

@@ -12,7 +12,7 @@ import Testing
 /// registered, documented, attended over months, referred to another institution that accepts
 /// it, validated; then an indicator and a public statistic that count it, and the auditor's view
 /// of who touched it and who opened its personal data.
-@Suite struct EndToEndTests {
+@Suite(.needsDatabase) struct EndToEndTests {
     @Test func aCaseFromRegistrationToTheAuditorsView() async throws {
         let world = try await APIWorld.make(statisticsThreshold: 1)
         let capturista = try await world.account("cap.fgr", "FGR", [.capturista])

@@ -5,7 +5,7 @@ import TestDatabase
 import Testing
 
 /// Bulk loads and publications through the API, in the name of the signed-in account.
-@Suite struct LoadAndPublishTests {
+@Suite(.needsDatabase) struct LoadAndPublishTests {
     @Test func aLoadRunsEachCommandAsTheAccountWithItsPermissions() async throws {
         let world = try await APIWorld.make()
         let user = try await world.account("cap.carga", "FGE-07", [.capturista])

@@ -5,7 +5,7 @@ import Testing
 
 /// Changing one's own password: problems name the fields the client sent, and the contract
 /// declares the length the server enforces.
-@Suite struct PasswordChangeTests {
+@Suite(.needsDatabase) struct PasswordChangeTests {
     @Test func problemsNameTheFieldsOfTheBodyAndTheContractDeclaresTheServersMinimum() async throws {
         let world = try await APIWorld.make()
         try await world.account("cap.clave", "FGE-07", [.capturista])

@@ -5,7 +5,7 @@ import Postgres
 import Privacy
 import Testing
 
-@Suite struct AdministrationTests {
+@Suite(.needsDatabase) struct AdministrationTests {
     @Test func everyAccountChangeIsAnEventWithItsPersonalFieldsEncrypted() async throws {
         let world = try await AccountWorld.make()
         let (admin, _) = try await world.bootstrap()

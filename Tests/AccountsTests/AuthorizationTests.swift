@@ -6,7 +6,7 @@ import Foundation
 import TestDatabase
 import Testing
 
-@Suite struct AuthorizationTests {
+@Suite(.needsDatabase) struct AuthorizationTests {
     /// The policy as the issue states it, written out a second time on purpose: the migration's table
     /// must say exactly this. (role → action → widest scope; `!` = only stating a reason.)
     static let expected: [Role: [Action: String]] = [

@@ -5,7 +5,7 @@ import Privacy
 import TestDatabase
 import Testing
 
-@Suite struct ConsoleTests {
+@Suite(.needsDatabase) struct ConsoleTests {
     @Test func theConsoleBootstrapsOnceAndManagesAccounts() async throws {
         let database = try await TestDatabase.migrated()
         let keyring = Keyring.generate()

@@ -5,7 +5,7 @@ import Projections
 import TestDatabase
 import Testing
 
-@Suite struct PrivacyAndProjectionTests {
+@Suite(.needsDatabase) struct PrivacyAndProjectionTests {
     @Test func aDumpOfTheDatabaseHasNoLoginNameNorEmailInPlaintext() async throws {
         let world = try await AccountWorld.make()
         let (admin, _) = try await world.bootstrap()

@@ -7,7 +7,7 @@ import Foundation
 import Postgres
 import Testing
 
-@Suite struct SessionTests {
+@Suite(.needsDatabase) struct SessionTests {
     @Test func loginGivesTokensWhoseIdentityComesFromTheLog() async throws {
         let world = try await AccountWorld.make()
         let (admin, adminPassword) = try await world.bootstrap()

@@ -14,7 +14,7 @@ import Testing
 
 /// Case files as caseworkers read them: list and filters, one case with its timeline, personal
 /// fields only when asked, CURP lookup by blind index, possible duplicates until decided.
-@Suite struct CaseFileTests {
+@Suite(.needsDatabase) struct CaseFileTests {
     /// The shared projection fixture, with a case-file reader over its store and vault.
     struct World {
         let base: ProjectionWorld

@@ -4,7 +4,7 @@ import Definitions
 import Testing
 
 /// The age is derived from the birth date at the event's date, and a given age that disagrees says what it should be.
-@Suite struct AgeDerivationTests {
+@Suite(.needsDatabase) struct AgeDerivationTests {
     @Test func aBirthDateWithoutAnAgeRecordsTheAgeAtDetection() async throws {
         let system = try await System.make()
         guard case .object(var members) = persona(fechaDeNacimiento: "1998-03-21", fechaDeDeteccion: "2021-11-09") else { return }

@@ -4,7 +4,7 @@ import Definitions
 import EventLog
 import Testing
 
-@Suite struct CaseLifecycleTests {
+@Suite(.needsDatabase) struct CaseLifecycleTests {
     @Test func aCaseIsRegisteredDocumentedAttendedReferredClosedAndReopened() async throws {
         let system = try await System.make()
         let registered = try await system.run("registrar-persona", persona())

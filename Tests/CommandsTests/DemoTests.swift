@@ -6,7 +6,7 @@ import EventLog
 import Privacy
 import Testing
 
-@Suite struct DemoTests {
+@Suite(.needsDatabase) struct DemoTests {
     /// The non-personal content of the log, in a stable order (ciphertexts differ: fresh keys and nonces).
     func content(_ system: System) async throws -> [String] {
         var lines: [String] = []

@@ -10,7 +10,7 @@ import Testing
 
 /// Erasure attacked the way an intruder or a careless operator would: from the WAL, from a backup
 /// taken before, from the application role, from a linked copy, from an interrupted erasure.
-@Suite struct ErasureFinalityTests {
+@Suite(.needsDatabase) struct ErasureFinalityTests {
     let erasure: JSONValue = ["fecha": "2023-01-10", "fundamento": "orden-judicial", "documento": "Oficio 123/2023"]
 
     /// A keyring file in a private folder, and the owner's pool (rotation is the owner's job).

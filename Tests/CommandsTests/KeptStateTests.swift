@@ -7,7 +7,7 @@ import Testing
 /// A server keeps what it read of streams (their histories, their data keys) between commands.
 /// Another process writing to the same log — the console, a second server — must count from the
 /// next command as if nothing were kept.
-@Suite struct KeptStateTests {
+@Suite(.needsDatabase) struct KeptStateTests {
     /// A second handler on the same database and keyring, with its own pool and its own memory:
     /// another process, as far as the first can tell.
     func secondProcess(_ system: System) -> CommandHandler {
@@ -84,7 +84,7 @@ import Testing
 
 /// A stored payload the strict parser refuses used to become `{}` on the decision path, so the rules
 /// decided on an empty event (a closed case read as open). Now the command stops, saying so.
-@Suite struct DamagedPayloadTests {
+@Suite(.needsDatabase) struct DamagedPayloadTests {
     @Test func aDamagedStoredPayloadStopsTheCommandInsteadOfBeingReadAsEmpty() async throws {
         let system = try await System.make()
         let stream = try await system.run("registrar-persona", persona()).streamId

@@ -9,7 +9,7 @@ import Cryptography
 import TestDatabase
 import Testing
 
-@Suite struct PrivacyTests {
+@Suite(.needsDatabase) struct PrivacyTests {
     @Test func personalFieldsReachTheLogOnlyEncryptedAndOpenWithTheSubjectsKey() async throws {
         let system = try await System.make()
         let stream = try await system.run("registrar-persona", persona()).streamId

@@ -5,7 +5,7 @@ import Streams
 import Testing
 
 /// Every business rule rejects with its code and path, and a rejected command writes nothing.
-@Suite struct RuleTests {
+@Suite(.needsDatabase) struct RuleTests {
     @Test func datesMayNotBeInTheFutureNorBeforeTheLeyGeneralUnlessHistoricalLoadIsDeclared() async throws {
         let system = try await System.make()
         let future = try await system.problems("registrar-persona", persona(fechaDeDeteccion: "2025-01-02"))
@@ -102,7 +102,7 @@ import Testing
     }
 }
 
-@Suite struct CorrectionRuleTests {
+@Suite(.needsDatabase) struct CorrectionRuleTests {
     @Test func aCorrectionMustLeaveTheGeneralDataConsistent() async throws {
         let system = try await System.make()
         let stream = try await system.run("registrar-persona", persona()).streamId
@@ -128,7 +128,7 @@ import Testing
     }
 }
 
-@Suite struct IdempotencyTests {
+@Suite(.needsDatabase) struct IdempotencyTests {
     @Test func aRetriedCommandReturnsItsFirstResultAndWritesNothing() async throws {
         let system = try await System.make()
         let first = try await system.run("registrar-persona", persona(), key: "registro-1")

@@ -5,7 +5,7 @@ import TestDatabase
 import Testing
 
 /// `sintra submit` through the built executable: a per-line report, all-or-nothing lines, idempotent re-runs.
-@Suite struct SubmitTests {
+@Suite(.needsDatabase) struct SubmitTests {
     @Test func aFileOfCommandsIsReportedLineByLineAndARerunChangesNothing() async throws {
         let system = try await System.make()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sintra-submit-\(UUID().uuidString)")

@@ -3,7 +3,7 @@ import Postgres
 import Testing
 import TestDatabase
 
-@Suite struct AppendTests {
+@Suite(.needsDatabase) struct AppendTests {
     @Test func appendsAndReadsAStream() async throws {
         let store = try await TestDatabase.migrated().store()
         let first = try await store.append(request("victima-1", expected: .noStream, events: [event(), event("AtencionOtorgada")]))

@@ -4,7 +4,7 @@ import Testing
 import TestDatabase
 
 /// The auditor's workflow through the `sintra` executable only.
-@Suite struct AuditorCommandLineTests {
+@Suite(.needsDatabase) struct AuditorCommandLineTests {
     @Test func keygenCheckpointExportAndVerifyOffline() async throws {
         let database = try await TestDatabase.migrated()
         try await seed(database.store(), count: 6)

@@ -3,7 +3,7 @@ import Postgres
 import Testing
 import TestDatabase
 
-@Suite struct BadInputTests {
+@Suite(.needsDatabase) struct BadInputTests {
     func problems(_ store: EventStore, _ request: AppendRequest) async -> [InputProblem] {
         do {
             _ = try await store.append(request)

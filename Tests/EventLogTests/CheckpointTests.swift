@@ -6,7 +6,7 @@ import Postgres
 import Testing
 import TestDatabase
 
-@Suite struct CheckpointTests {
+@Suite(.needsDatabase) struct CheckpointTests {
     let auditorKey = Ed25519PrivateKey()
 
     func checkpoint(_ store: EventStore) async throws -> Checkpoint {
@@ -96,7 +96,7 @@ import TestDatabase
     }
 }
 
-@Suite struct ExportEdgeTests {
+@Suite(.needsDatabase) struct ExportEdgeTests {
     @Test func aTruncatedExportOrACheckpointOutsideItIsRejected() async throws {
         let store = try await TestDatabase.migrated().store()
         try await seed(store, count: 6)

@@ -5,7 +5,7 @@ import Testing
 
 /// The conventions every `sintra` command keeps (README "The `sintra` command"): a version, one
 /// name per option, one JSON document with `--format json`, settings that do not parse refused.
-@Suite struct CommandLineConventionsTests {
+@Suite(.needsDatabase) struct CommandLineConventionsTests {
     @Test func versionFormatsAndSettingsThatDoNotParse() async throws {
         var (status, output) = try runSintra(["--version"])
         #expect(status == 0 && output.range(of: "^[0-9]+\\.[0-9]+\\.[0-9]+\\n?$", options: .regularExpression) != nil, "\(output)")

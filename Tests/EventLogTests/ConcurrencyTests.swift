@@ -3,7 +3,7 @@ import Postgres
 import Testing
 import TestDatabase
 
-@Suite struct ConcurrencyTests {
+@Suite(.needsDatabase) struct ConcurrencyTests {
     /// 8 writers × 1,000 appends to their own streams while a subscriber follows live and a
     /// whole-log reader streams repeatedly: positions gapless, each event seen once, in order.
     @Test func concurrentWritersWithLiveSubscriberAndReader() async throws {
@@ -73,7 +73,7 @@ import TestDatabase
     }
 }
 
-@Suite struct ReconnectTests {
+@Suite(.needsDatabase) struct ReconnectTests {
     /// The subscriber's connections are killed mid-stream: it reconnects and goes on from the
     /// last delivered position, so every event still arrives exactly once, in order.
     @Test func subscriptionSurvivesLostConnections() async throws {

@@ -4,7 +4,7 @@ import TestDatabase
 
 /// One configuration reader for every setting: flags over the environment over an optional file
 /// over defaults, every value that does not parse an error naming it, and one documented table.
-@Suite struct ConfigurationTests {
+@Suite(.needsDatabase) struct ConfigurationTests {
     @Test func theReadmeTableIsTheOneTheProgramPrints() throws {
         let (status, table) = try runSintra(["configuracion", "--format", "md"])
         #expect(status == 0)

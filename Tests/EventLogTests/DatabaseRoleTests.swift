@@ -7,7 +7,7 @@ import TestDatabase
 
 /// The database trusts nobody more than it must (README "Database roles"): the roles `sintra serve`
 /// logs in as cannot touch the log's protections, and the server holds no superuser connection.
-@Suite struct DatabaseRoleTests {
+@Suite(.needsDatabase) struct DatabaseRoleTests {
     static func expectRefused(_ connection: PostgresConnection, _ statement: SQL, _ role: String, _ parameters: [PostgresValue] = []) async {
         do {
             try await connection.query(statement, parameters)

@@ -6,7 +6,7 @@ import TestDatabase
 
 /// The database recomputes every event's digest (migration 0012): the application role calling
 /// `append_events` directly cannot chain a digest of other content and break `sintra verify` for good.
-@Suite struct DigestTests {
+@Suite(.needsDatabase) struct DigestTests {
     static let occurred = Timestamp(iso8601: "2024-03-01T10:00:00.123456Z")!
     static let metadata = #"{"userId":"u","institutionId":"i"}"#
 

@@ -6,7 +6,7 @@ import TestDatabase
 
 /// `append_events` given several requests at once, as the group-commit writer sends them:
 /// later requests see what earlier ones in the same call appended.
-@Suite struct GroupCommitTests {
+@Suite(.needsDatabase) struct GroupCommitTests {
     @Test func requestsInOneCallSeeEachOther() async throws {
         let database = try await TestDatabase.migrated()
         let app = try await PostgresConnection.connect(database.appURL)

@@ -3,7 +3,7 @@ import Postgres
 import Testing
 import TestDatabase
 
-@Suite struct ImmutabilityTests {
+@Suite(.needsDatabase) struct ImmutabilityTests {
     @Test func theApplicationRoleCannotUpdateOrDelete() async throws {
         let database = try await TestDatabase.migrated()
         let store = database.store()

@@ -5,7 +5,7 @@ import Postgres
 import Testing
 import TestDatabase
 
-@Suite struct MigratorTests {
+@Suite(.needsDatabase) struct MigratorTests {
     @Test func appliesInOrderOnceAndRefusesAnEditedMigration() async throws {
         let database = try await TestDatabase.empty()
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("migraciones-\(UUID().uuidString)")
@@ -53,7 +53,7 @@ import TestDatabase
 }
 
 /// `sintra migrate` as an operator runs it: from any folder, not only the repository's.
-@Suite struct MigrateCommandTests {
+@Suite(.needsDatabase) struct MigrateCommandTests {
     func run(_ arguments: [String], in folder: String, environment: [String: String]) throws -> (Int32, String) {
         try runSintra(["migrate"] + arguments, environment: environment, in: folder)
     }
@@ -72,7 +72,7 @@ import TestDatabase
 }
 
 /// Test databases do not pile up in a developer's cluster: a run drops what finished runs left.
-@Suite struct LeftoverDatabaseTests {
+@Suite(.needsDatabase) struct LeftoverDatabaseTests {
     @Test func databasesOfFinishedTestProcessesAreDroppedAndOursAreKept() async throws {
         let ours = try await TestDatabase.empty()
         let admin = try await PostgresConnection.connect(TestDatabase.clusterAdminURL)

@@ -6,7 +6,7 @@ import TestDatabase
 
 /// `sintra serve` started as ops/run starts it, the owner's connection in its environment included:
 /// it must hold no superuser connection, and it refuses to start when handed one.
-@Suite struct ServeRoleTests {
+@Suite(.needsDatabase) struct ServeRoleTests {
     /// The environment ops/run gives the server, for `database`.
     static func environment(_ database: TestDatabase, keys: String, projector: String) -> [String: String] {
         ["DATABASE_URL": database.appURL, "SINTRA_PROJECTOR_DATABASE_URL": projector,

@@ -6,7 +6,7 @@ import Testing
 import TestDatabase
 
 /// Tampering as a superuser who disables the triggers: verify must name the exact position.
-@Suite struct TamperTests {
+@Suite(.needsDatabase) struct TamperTests {
     func tampered(_ change: String) async throws -> (TestDatabase, EventStore) {
         let database = try await TestDatabase.migrated()
         let store = database.store()
@@ -48,7 +48,7 @@ import TestDatabase
 }
 
 /// Runs the built `sintra` executable; returns its exit status and combined output.
-@Suite struct HeadTamperTests {
+@Suite(.needsDatabase) struct HeadTamperTests {
     /// A correctly chained event slipped in past log_head (as only a superuser now can) is reported.
     @Test func anEventInsertedBehindTheAppendersBackIsFound() async throws {
         let database = try await TestDatabase.migrated()

@@ -7,7 +7,7 @@ import Testing
 /// What the fichas and events/README.md promise beside each figure, read from the published
 /// outputs (the annex's JSON and Markdown), not from the engine's internals: a percentage above
 /// 100 flagged, the breakdowns each ficha lists, and ND for a periódico year nobody reported.
-@Suite struct CorrectnessTests {
+@Suite(.needsDatabase) struct CorrectnessTests {
     /// The JSON object of `id` for `year` in the annex document.
     func annexItem(_ results: [IndicatorResult], _ id: String, _ year: Int) throws -> JSONValue {
         let document = try CanonicalJSON.parse(AnnexRenderer.json(results))

@@ -13,7 +13,7 @@ import Testing
 
 /// The engine on a fixture ficha (participation spaces held vs programmed), over scenarios built
 /// event by event through the command path, with hand-computed results.
-@Suite struct EngineTests {
+@Suite(.needsDatabase) struct EngineTests {
     static let definitions = repositoryDefinitions
 
     struct World {

@@ -6,7 +6,7 @@ import Testing
 
 /// Objective 1 (reform of the federal legal framework): fichas 1.1, 1.2 and 1.3 over scenarios
 /// recorded event by event, each figure worked out by hand in the comment beside it.
-@Suite struct Objetivo1Tests {
+@Suite(.needsDatabase) struct Objetivo1Tests {
     /// A participation space (`EspacioDeParticipacionCelebrado`), related to the reform or not, with the sectors present.
     func espacio(_ s: Scenario, _ fecha: String, reforma: Bool = true,
                  sectores: [String] = ["sector-publico", "sector-social", "academia"]) async throws -> CommandResult {

@@ -6,7 +6,7 @@ import Testing
 
 /// Objective 2 (coordination): fichas 2.1, 2.2 and 2.3 over scenarios recorded event by event,
 /// each figure worked out by hand in the comment beside it.
-@Suite struct Objetivo2Tests {
+@Suite(.needsDatabase) struct Objetivo2Tests {
     /// A coordination mechanism established (`MecanismoDeCoordinacionEstablecido`).
     func mecanismo(_ s: Scenario, _ codigo: String, _ fecha: String) async throws -> CommandResult {
         try await s.record("MecanismoDeCoordinacionEstablecido", ["fecha": .string(fecha), "mecanismo": .string(codigo)])

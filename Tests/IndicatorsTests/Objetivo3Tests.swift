@@ -6,7 +6,7 @@ import Testing
 
 /// Objective 3 (attention, reintegration and reparation instruments): fichas 3.1, 3.2 and 3.3 over
 /// scenarios recorded event by event, each figure worked out by hand in the comment beside it.
-@Suite struct Objetivo3Tests {
+@Suite(.needsDatabase) struct Objetivo3Tests {
     /// The log positions of the instruments scenario shared by 3.1 and 3.2.
     struct Instrumentos {
         var tao: Int64 = 0, tia: Int64 = 0, registro: Int64 = 0, adopcion: Int64 = 0

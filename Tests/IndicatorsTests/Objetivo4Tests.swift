@@ -6,7 +6,7 @@ import Testing
 
 /// Objective 4 (knowledge, training and dissemination): fichas 4.1, 4.2 and 4.3 over scenarios
 /// recorded event by event, each figure worked out by hand in the comment beside it.
-@Suite struct Objetivo4Tests {
+@Suite(.needsDatabase) struct Objetivo4Tests {
     static let instancias = ["SEGOB", "SRE", "INM", "SEP"]
 
     /// One update action of the Programa Nacional de Capacitación; returns its position.

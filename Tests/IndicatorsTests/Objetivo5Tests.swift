@@ -6,7 +6,7 @@ import Testing
 
 /// Objective 5 (human rights): fichas 5.1, 5.2 and 5.3 over scenarios recorded event by event,
 /// each figure worked out by hand in the comment beside it.
-@Suite struct Objetivo5Tests {
+@Suite(.needsDatabase) struct Objetivo5Tests {
     static let tresEnfoques: [String] = ["derechos-humanos", "perspectiva-de-genero", "interseccionalidad"]
 
     func accionEstrategica(_ s: Scenario, _ fecha: String, enfoques: [String] = Objetivo5Tests.tresEnfoques) async throws -> Int64 {

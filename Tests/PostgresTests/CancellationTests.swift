@@ -5,7 +5,7 @@ import TestDatabase
 
 /// Task cancellation reaches PostgreSQL: a cancelled task's statement stops on the server (libpq's
 /// cancel request), and a task cancelled while it waits for a connection leaves the line.
-@Suite struct CancellationTests {
+@Suite(.needsDatabase) struct CancellationTests {
     @Test func cancellingATaskCancelsItsRunningStatement() async throws {
         let database = try await TestDatabase.empty()
         let pool = ConnectionPool(connectionString: database.adminURL, maxConnections: 1)

@@ -3,7 +3,7 @@ import Postgres
 import Testing
 import TestDatabase
 
-@Suite struct PoolTests {
+@Suite(.needsDatabase) struct PoolTests {
     @Test func neverOpensMoreThanItsBound() async throws {
         let database = try await TestDatabase.empty()
         let pool = ConnectionPool(connectionString: database.adminURL, maxConnections: 3)

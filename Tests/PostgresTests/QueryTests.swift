@@ -3,7 +3,7 @@ import Postgres
 import Testing
 import TestDatabase
 
-@Suite struct QueryTests {
+@Suite(.needsDatabase) struct QueryTests {
     @Test func connectsWithKeyValueAndURIForms() async throws {
         let database = try await TestDatabase.empty()
         let keyValue = try await PostgresConnection.connect(database.adminURL)
@@ -93,7 +93,7 @@ import TestDatabase
     }
 }
 
-@Suite struct ArrayParameterTests {
+@Suite(.needsDatabase) struct ArrayParameterTests {
     @Test func binaryArraysRoundTripThroughUnnest() async throws {
         let connection = try await PostgresConnection.connect(TestDatabase.clusterAdminURL)
         let stamp = Timestamp(microsecondsSinceUnixEpoch: 1_000_000_123_456)
@@ -115,7 +115,7 @@ import TestDatabase
     }
 }
 
-@Suite struct TimestampTests {
+@Suite(.needsDatabase) struct TimestampTests {
     @Test(arguments: [
         (Int64(0), "1970-01-01T00:00:00.000000Z"),
         (-1, "1969-12-31T23:59:59.999999Z"),
@@ -138,7 +138,7 @@ import TestDatabase
     }
 }
 
-@Suite struct TimestampExtremesTests {
+@Suite(.needsDatabase) struct TimestampExtremesTests {
     @Test func formattingNeverTraps() {
         for micros in [Int64.min, .max, -1, -86_400_000_000, -62_135_596_800_000_001] {
             #expect(!Timestamp(microsecondsSinceUnixEpoch: micros).iso8601.isEmpty)

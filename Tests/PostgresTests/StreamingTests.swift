@@ -3,7 +3,7 @@ import Postgres
 import Testing
 import TestDatabase
 
-@Suite struct StreamingTests {
+@Suite(.needsDatabase) struct StreamingTests {
     @Test func cursorStreamsEveryRowInBatches() async throws {
         let connection = try await PostgresConnection.connect(TestDatabase.clusterAdminURL)
         var count = 0

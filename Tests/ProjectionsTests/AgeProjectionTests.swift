@@ -2,7 +2,7 @@ import CanonicalJSON
 import Testing
 
 /// A record with a birth date and no age is counted by age like any other.
-@Suite struct AgeProjectionTests {
+@Suite(.needsDatabase) struct AgeProjectionTests {
     @Test func aBirthDateWithoutAnAgeReachesEveryAgeTable() async throws {
         let world = try await World.make()
         guard case .object(var members) = persona() else { return }

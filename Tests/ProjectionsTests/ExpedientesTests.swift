@@ -9,7 +9,7 @@ import Projections
 import TestDatabase
 import Testing
 
-@Suite struct ExpedientesTests {
+@Suite(.needsDatabase) struct ExpedientesTests {
     @Test func aCaseFileFollowsItsEventsIncludingAnOldSchemaVersion() async throws {
         let world = try await World.make()
         let stream = try await world.run("registrar-persona", persona()).streamId

@@ -6,7 +6,7 @@ import Projections
 import TestDatabase
 import Testing
 
-@Suite struct MachineryTests {
+@Suite(.needsDatabase) struct MachineryTests {
     /// A scratch copy of the repository's projections, to change a version or break a script.
     func scratchProjections(_ edit: (URL) throws -> Void) throws -> [ProjectionDefinition] {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("sintra-proj-\(UUID().uuidString)")
@@ -147,7 +147,7 @@ import Testing
     }
 }
 
-@Suite struct ProjectionsCommandLineTests {
+@Suite(.needsDatabase) struct ProjectionsCommandLineTests {
     @Test func statusRebuildAndReplayThroughTheCommandLine() async throws {
         let world = try await World.make()
         let stream = try await world.run("registrar-persona", persona()).streamId

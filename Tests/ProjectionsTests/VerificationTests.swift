@@ -5,7 +5,7 @@ import TestDatabase
 import Testing
 
 /// `sintra verify --include-projections`: a live projection against its rebuild from the log.
-@Suite struct VerificationTests {
+@Suite(.needsDatabase) struct VerificationTests {
     /// Three cases with attentions, a closing and a referral: something in every main table.
     func populated() async throws -> World {
         let world = try await World.make()

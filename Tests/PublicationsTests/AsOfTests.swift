@@ -12,7 +12,7 @@ import TestDatabase
 import Testing
 
 /// `sintra indicators --as-of` as one JSON document, and an accurate explanation of each difference.
-@Suite struct AsOfTests {
+@Suite(.needsDatabase) struct AsOfTests {
     static let fichas = TestDatabase.repositoryRoot.appendingPathComponent("projections/indicators")
 
     /// `sintra indicators --as-of D --format json` prints one JSON document with both cuts and their differences.

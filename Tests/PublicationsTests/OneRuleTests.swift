@@ -13,7 +13,7 @@ import Testing
 
 /// One rule for who is counted (README "Who is counted"), applied by the public statistics and by
 /// the fichas alike: the same history gives the same people.
-@Suite struct OneRuleTests {
+@Suite(.needsDatabase) struct OneRuleTests {
     static let fichas = TestDatabase.repositoryRoot.appendingPathComponent("projections/indicators")
 
     func persona(_ fecha: String) -> JSONValue {

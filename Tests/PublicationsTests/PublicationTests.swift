@@ -14,7 +14,7 @@ import Testing
 
 /// Publications and "the definition in force then", on a fixture ficha with hand-computed values:
 /// EPC% = NEC/NEP·100, participation spaces held (cumulative from 2021) over NEP programmed.
-@Suite struct PublicationTests {
+@Suite(.needsDatabase) struct PublicationTests {
     /// The shared projection fixture, with the ficha history and a folder for the fixture ficha.
     struct World {
         let base: ProjectionWorld

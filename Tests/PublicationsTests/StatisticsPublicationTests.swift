@@ -9,7 +9,7 @@ import TestDatabase
 import Testing
 
 /// A statistics release recorded as an event, reproduced at its position, compared with now.
-@Suite struct StatisticsPublicationTests {
+@Suite(.needsDatabase) struct StatisticsPublicationTests {
     /// A victim registered in Chiapas in 2023, with consent to count and a validated record.
     static func countedPerson(_ world: PublicationTests.World) async throws {
         let data: JSONValue = ["calidad": "victima", "sexo": "mujer", "edad": 23, "nacionalidad": "MEX", "condicionMigratoria": "no-aplica-nacional",

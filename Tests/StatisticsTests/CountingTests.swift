@@ -10,7 +10,7 @@ import Testing
 
 /// Scenarios built through the command path, with the tables worked out by hand. Threshold 0
 /// (nothing suppressed) where the counts themselves are under test.
-@Suite struct CountingTests {
+@Suite(.needsDatabase) struct CountingTests {
     @Test func peopleAreCountedOnceOnlyWithConsentAndValidationAndACorrectionSuspendsUntilRevalidated() async throws {
         let world = try await World.make()
         // A: woman 23 in Chiapas, documented (sexual exploitation, GTM → Chiapas, crossing from GTM),

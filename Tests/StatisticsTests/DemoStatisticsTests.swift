@@ -4,7 +4,7 @@ import Statistics
 import Testing
 
 /// The demo's cases are validated after their first attentions, so the public attention table has figures.
-@Suite struct DemoStatisticsTests {
+@Suite(.needsDatabase) struct DemoStatisticsTests {
     @Test func theDemoFillsTheAttentionTables() async throws {
         let world = try await World.make()
         let summary = try await DemoRunner(handler: world.handler, seed: 3, people: 20, today: CalendarDate("2024-12-31")!, workers: 2).run()

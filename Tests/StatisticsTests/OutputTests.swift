@@ -5,7 +5,7 @@ import Statistics
 import TestDatabase
 import Testing
 
-@Suite struct OutputTests {
+@Suite(.needsDatabase) struct OutputTests {
     /// No personal value and no free text of the events reaches the projection's tables (dumped with
     /// pg_dump) nor any output.
     @Test func noPersonalValueNorFreeTextReachesTheProjectionOrTheOutputs() async throws {

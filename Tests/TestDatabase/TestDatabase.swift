@@ -14,11 +14,20 @@ public struct TestDatabase: Sendable {
     public let appURL: String
     public let projectorURL: String
 
+    /// Whether `ops/test` started a cluster for this run (it sets `SINTRA_TEST_ADMIN_URL`). Without
+    /// one, `swift test` runs the suites that need no database and skips the others
+    /// (`@Suite(.needsDatabase)`), saying why once per suite.
+    public static var isAvailable: Bool { ProcessInfo.processInfo.environment["SINTRA_TEST_ADMIN_URL"] != nil }
+
+    public struct NoCluster: Error, CustomStringConvertible {
+        public var description: String { "SINTRA_TEST_ADMIN_URL is not set: run the tests with ops/test, which starts a PostgreSQL cluster" }
+    }
+
     public static var clusterAdminURL: String {
-        guard let url = ProcessInfo.processInfo.environment["SINTRA_TEST_ADMIN_URL"] else {
-            fatalError("SINTRA_TEST_ADMIN_URL is not set: run the tests with ops/test, which starts a PostgreSQL cluster")
+        get throws {
+            guard let url = ProcessInfo.processInfo.environment["SINTRA_TEST_ADMIN_URL"] else { throw NoCluster() }
+            return url
         }
-        return url
     }
 
     public static var repositoryRoot: URL {

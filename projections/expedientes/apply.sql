@@ -1,7 +1,7 @@
 -- Applies the events in positions (sintra.desde, sintra.hasta] to the `expedientes` tables.
 -- Run by the projector inside the transaction that also moves the checkpoint; search_path
--- points at the target schema. Every schema version of an event is handled here
--- (AtencionOtorgada v1 is read as v2).
+-- points at the target schema. Payloads are read upcast to their current version by
+-- public.upcast_payload (migration 0030), the one place a schema step is written.
 --
 -- Why it is shaped this way (a rebuild reads a million events through it): the batch is read
 -- from the log once, into memory, and every insert is fed from that one read; each case touched
@@ -17,7 +17,8 @@ CREATE TEMP TABLE lote_raros (position bigint, stream_id text, version bigint, e
 CREATE TEMP TABLE lote_casos (stream_id text, version bigint, position bigint) ON COMMIT DROP;
 
 WITH lote AS MATERIALIZED (
-    SELECT position, stream_id, version, event_type, payload, metadata->>'institutionId' AS institucion
+    SELECT position, stream_id, version, event_type, public.upcast_payload(event_type, schema_version, payload) AS payload,
+           metadata->>'institutionId' AS institucion
       FROM public.events
      WHERE position > current_setting('sintra.desde')::bigint
        AND position <= current_setting('sintra.hasta')::bigint
@@ -42,8 +43,7 @@ atenciones_nuevas AS (
     INSERT INTO atenciones (expediente, posicion, version, fecha, institucion, organizacion, tipo, clasificacion, duracion_minutos, modalidad)
     SELECT stream_id, position, version, (payload->>'fecha')::date, payload->>'institucion', payload->>'organizacionDeLaSociedadCivil',
            payload->>'tipo', payload->>'clasificacion',
-           coalesce((payload->>'duracionMinutos')::integer,                                  -- v2
-                    greatest(1, round((payload->>'duracionHoras')::numeric * 60))::integer),  -- v1, as Upcasting.swift does
+           (payload->>'duracionMinutos')::integer,
            payload->>'modalidadDeAtencion'
       FROM lote WHERE event_type = 'AtencionOtorgada'),
 canalizaciones_nuevas AS (
