@@ -6,6 +6,7 @@
 //   sintra-bench load   --events N                fills the log (4 writers × 1,000-event appends)
 //   sintra-bench read                             streams the whole log; events/s and peak memory
 //   sintra-bench replicate --events N             grows a demo log to N events with copies of its streams (Replicate.swift)
+import Definitions
 import EventLog
 import Foundation
 import Postgres
@@ -27,7 +28,7 @@ let payload = #"{"tipo":"AtencionMedica","clasificacion":"asistencia","instituci
 let occurred = Timestamp.now()
 
 func events(_ count: Int) -> [NewEvent] {
-    Array(repeating: NewEvent(eventType: "AtencionOtorgada", payload: payload, occurredAt: occurred), count: count)
+    Array(repeating: NewEvent(eventType: EventType.atencionOtorgada.rawValue, payload: payload, occurredAt: occurred), count: count)
 }
 
 /// Runs `writers` loops for `seconds`, each appending `size`-event requests to its own stream.
