@@ -43,6 +43,8 @@ public enum Action: String, Sendable, CaseIterable {
     /// List accounts, institutions and the permission table.
     case leerCuentas = "leer-cuentas"
     case cambiarContrasena = "cambiar-contrasena"
+    /// Take a module's record out of every figure (`anular-registro`); correcting one is `capturar`.
+    case anularRegistros = "anular-registros"
 }
 
 /// Over which records an action is allowed, narrowest first; each includes the ones before it.

@@ -31,11 +31,23 @@ extension CommandHandler {
         if !history.exists {
             problems.append(Problem(path: "flujo", code: AnyDecider.forStream(definition.streamType).missingStreamCode,
                                     message: "no existe «\(streamId.prefix(80))»"))
-        } else if history.streamType != definition.streamType {
+        } else if definition.appliesToAnyModuleRecord, !isKind(history, of: definition) {
+            problems.append(Problem(path: "flujo", code: "no-es-registro-de-modulo",
+                message: "«\(streamId.prefix(80))» es un \(history.streamType ?? "?"): este comando corrige o anula registros de los módulos (operativos, capacitaciones, difusión…); los expedientes, acuerdos CIES y cuentas tienen sus propios comandos"))
+        } else if history.streamType != definition.streamType, !definition.appliesToAnyModuleRecord {
             problems.append(Problem(path: "flujo", code: "flujo-de-otro-tipo",
                                     message: "«\(streamId.prefix(80))» es un \(history.streamType ?? "?"), no un \(definition.streamType)"))
         }
         return (streamId, history)
+    }
+
+    /// Whether `history` is a stream the command's definition may be recorded in: its own stream
+    /// type, or — for a correction or annulment of any module's record — any stream that
+    /// `ModuleRecordDecider` rules and a module's definition (not a system one) opens.
+    func isKind(_ history: StreamHistory, of definition: EventDefinition) -> Bool {
+        guard definition.appliesToAnyModuleRecord else { return history.streamType == definition.streamType }
+        guard let streamType = history.streamType, AnyDecider.forStream(streamType).isModuleRecord else { return false }
+        return definitions.current.contains { $0.startsStream && $0.streamType == streamType && $0.module != "sistema" }
     }
 
     /// Fields that name another stream must name one that exists, of the right kind.

@@ -82,13 +82,13 @@ public final class CommandHandler: Sendable {
             }
             // The decider sees the stream only when it is the kind the command is for (otherwise
             // `stream(for:)` has already refused it).
-            let history = stored.streamType == definition.streamType ? stored : StreamHistory.empty(streamId)
+            let history = isKind(stored, of: definition) ? stored : StreamHistory.empty(streamId)
             if history.exists, let expected = command.expectedVersion, expected != history.version {
                 throw CommandError.conflict(streamId: streamId, expected: expected, current: history.version)
             }
             let key = decider.needsPersonalData(type) && history.exists ? try await vault.key(subject: streamId) : nil
             let input = DecisionInput(type: type, data: command.data, context: context, date: date, dateField: definition.dateField,
-                                      catalogs: definitions.catalogs, history: history, personalKey: key)
+                                      catalogs: definitions.catalogs, history: history, personalKey: key, definitions: definitions)
             // Before the Ley General only declared historical loads are accepted at all (Rules.eventDate);
             // their codes are checked as they stood when SINTRA's catalogues begin.
             let validation = definitions.validate(command.data, definition: definition, earliestCatalogueDate: Rules.lawDate,
@@ -107,18 +107,19 @@ public final class CommandHandler: Sendable {
 
         return try await guarded(command) {
             var payload = decision.payload
-            if !validation.annotations.personalPaths.isEmpty {
+            let personalPaths = validation.annotations.personalPaths + decision.personalPaths
+            if !personalPaths.isEmpty {
                 let erased = history.entries.contains { decider.erasesPersonalData($0.type) }
                 guard let key = try await vault.keyForWriting(subject: streamId, logShowsErasure: erased) else {
                     throw CommandError.rejected(CommandRejection([Problem(path: "datos", code: "datos-personales-borrados",
                         message: "los datos personales de este caso fueron borrados; no se admiten nuevos datos personales")]))
                 }
-                payload = try PersonalDataCipher.encrypt(payload, paths: validation.annotations.personalPaths, subject: streamId, key: key)
+                payload = try PersonalDataCipher.encrypt(payload, paths: personalPaths, subject: streamId, key: key)
             }
             let expected: ExpectedVersion = definition.startsStream ? .noStream : .exactly(command.expectedVersion ?? history.version)
             let occurredAt = date.flatMap { Timestamp(iso8601: "\($0)T00:00:00Z") } ?? Timestamp.now()
             let request = AppendRequest(
-                streamId: streamId, streamType: definition.streamType, expectedVersion: expected,
+                streamId: streamId, streamType: history.streamType ?? definition.streamType, expectedVersion: expected,
                 events: [NewEvent(eventType: definition.eventType, schemaVersion: definition.version,
                                   payload: String(decoding: CanonicalJSON.serialize(payload), as: UTF8.self), occurredAt: occurredAt)],
                 metadata: EventMetadata(userId: context.userId, institutionId: context.institutionId,

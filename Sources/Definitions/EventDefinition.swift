@@ -16,6 +16,10 @@ public struct EventDefinition: Sendable {
     public let streamType: String
     /// True when the command creates a new stream; false when it appends to one the caller names.
     public let startsStream: Bool
+    /// The stream type of an event that goes onto the record of any module beside the case files
+    /// (`RegistroCorregido`, `RegistroAnulado`): one correction and one annulment for every module.
+    public static let anyModuleRecord = "RegistroDeModulo"
+    public var appliesToAnyModuleRecord: Bool { streamType == Self.anyModuleRecord }
     /// The top-level `format: date` property that dates the event.
     public let dateField: String?
     /// `x-evento.interno`: only SINTRA itself records it (a publication, an access to personal data,

@@ -51,6 +51,9 @@ public enum EventType: String, CaseIterable, Sendable {
     case victimaRegistrada = "VictimaRegistrada"
     case victimizacionCorregida = "VictimizacionCorregida"
     case victimizacionDocumentada = "VictimizacionDocumentada"
+    // RegistroDeModulo: any record of a module beside the case files (EventDefinition.anyModuleRecord)
+    case registroAnulado = "RegistroAnulado"
+    case registroCorregido = "RegistroCorregido"
     // InformeAnual
     case informeAnualInstitucionalPresentado = "InformeAnualInstitucionalPresentado"
     // Institucion

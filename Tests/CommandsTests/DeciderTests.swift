@@ -21,7 +21,8 @@ import Testing
     static func input(_ type: EventType, _ data: JSONValue, _ history: StreamHistory, institution: String = "FGE-07",
                       date: String? = nil, dateField: String? = "fecha") -> DecisionInput {
         DecisionInput(type: type, data: data, context: CommandContext(userId: "u", institutionId: institution, client: "pruebas", today: CalendarDate("2024-12-31")!),
-                      date: date.flatMap(CalendarDate.init), dateField: dateField, catalogs: repositoryDefinitions.catalogs, history: history)
+                      date: date.flatMap(CalendarDate.init), dateField: dateField, catalogs: repositoryDefinitions.catalogs, history: history,
+                      definitions: repositoryDefinitions)
     }
 
     static let registered = (EventType.victimaRegistrada, JSONValue.object([.init(key: "fechaDeDeteccion", value: .string("2024-03-01"))]), "FGE-07")

@@ -12,6 +12,15 @@ CREATE TABLE hechos (
     datos          jsonb  NOT NULL    -- the payload without its encrypted personal fields
 );
 
+-- A payload without its encrypted personal fields (top-level values that are ciphertext, any
+-- version of the cipher): only a payload with a ciphertext somewhere is taken apart (most have none).
+CREATE FUNCTION sin_cifrados(datos jsonb) RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN jsonb_typeof(datos) = 'object' AND datos::text LIKE '%cifrado:v%' THEN
+               coalesce((SELECT jsonb_object_agg(key, value) FROM jsonb_each(datos)
+                          WHERE NOT (jsonb_typeof(value) = 'string' AND value #>> '{}' LIKE 'cifrado:v%')), '{}'::jsonb)
+           ELSE datos END
+$$;
+
 -- sintra: after bulk load
 -- Built once a fresh copy is filled (see projections/expedientes/schema.sql); the key restates
 -- the log's own (position).

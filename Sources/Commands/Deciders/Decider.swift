@@ -74,9 +74,11 @@ public struct DecisionInput: Sendable {
     public let history: StreamHistory
     /// The stream's personal-data key, when the decider asked for it and it still exists.
     public let personalKey: [UInt8]?
+    /// Every definition: a correction is checked against the corrected record's own.
+    public let definitions: DefinitionSet
 
     public init(type: EventType?, data: JSONValue, context: CommandContext, date: CalendarDate?, dateField: String?,
-                catalogs: CatalogSet, history: StreamHistory, personalKey: [UInt8]? = nil) {
+                catalogs: CatalogSet, history: StreamHistory, personalKey: [UInt8]? = nil, definitions: DefinitionSet) {
         self.type = type
         self.data = data
         self.context = context
@@ -85,6 +87,7 @@ public struct DecisionInput: Sendable {
         self.catalogs = catalogs
         self.history = history
         self.personalKey = personalKey
+        self.definitions = definitions
     }
 
     /// The path problems about the event's date are reported at.
@@ -99,6 +102,9 @@ public struct Decision: Sendable {
     /// The plaintext data the stream's blind indexes are computed from once the event is in
     /// (registrations and corrections of a case's general data); nil when the event changes none.
     public var indexedData: JSONValue?
+    /// Personal fields of the payload beyond those its own definition marks (a correction of a
+    /// module record carries the record's personal fields under `correcciones`).
+    public var personalPaths: [String] = []
 
     public init(payload: JSONValue, problems: [Problem] = [], indexedData: JSONValue? = nil) {
         self.payload = payload
@@ -117,6 +123,7 @@ struct AnyDecider: Sendable {
     let changesIndexedData: @Sendable (EventType?) -> Bool
     let erasesPersonalData: @Sendable (EventType?) -> Bool
     let missingStreamCode: String
+    let isModuleRecord: Bool
 
     init<D: StreamDecider>(_ decider: D.Type) {
         check = { D.check($0) }
@@ -127,6 +134,7 @@ struct AnyDecider: Sendable {
         changesIndexedData = { D.changesIndexedData($0) }
         erasesPersonalData = { D.erasesPersonalData($0) }
         missingStreamCode = D.missingStreamCode
+        isModuleRecord = D.self == ModuleRecordDecider.self
     }
 
     /// Every decider, by the stream types it rules; any other stream type is a module record.
