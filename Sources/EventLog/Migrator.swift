@@ -25,7 +25,9 @@ public struct Migrator: Sendable {
         guard let listed = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else {
             throw Failure(description: "no se puede leer la carpeta de migraciones «\(directory.path)»: no existe o no es legible")
         }
-        let names = listed.filter { $0.hasSuffix(".sql") || Self.isFolder(directory.appendingPathComponent($0)) }.sorted()
+        // A folder counts only when numbered: any other folder beside the migrations is not one.
+        let names = listed.filter { $0.hasSuffix(".sql") || ($0.first?.isNumber == true && Self.isFolder(directory.appendingPathComponent($0))) }
+            .sorted()
         var migrations: [Migration] = []
         for name in names {
             guard let version = Int(name.prefix { $0.isNumber }), name.first?.isNumber == true else {
