@@ -28,49 +28,20 @@ public struct CaseFileReader: Sendable {
 
     public func list(_ filter: CaseFilter, pageSize: Int = 50, after cursor: Int64? = nil) async throws -> CasePage {
         let size = max(1, min(pageSize, Self.maximumPageSize))
-        let rows = try await store.pool.query("""
-            SELECT c.expediente, c.institucion_registro, c.calidad, c.sexo, c.edad, c.nacionalidad, c.entidad_deteccion, c.municipio_deteccion,
-                   c.fecha_deteccion::text, c.estado, c.motivo_cierre, array_to_string(c.modalidades, ','), c.validado, c.compartir,
-                   c.contar_en_estadisticas, c.datos_personales_borrados, c.version, c.posicion_registro
-              FROM proj_expedientes.casos c
-             WHERE ($1::text IS NULL OR c.institucion_registro = $1
-                    OR EXISTS (SELECT 1 FROM proj_expedientes.historial h WHERE h.expediente = c.expediente AND h.institucion = $1)
-                    OR EXISTS (SELECT 1 FROM proj_expedientes.canalizaciones r WHERE r.expediente = c.expediente AND r.institucion_destino = $1))
-               AND ($2::text IS NULL OR c.entidad_deteccion = $2)
-               AND ($3::text IS NULL OR c.municipio_deteccion = $3)
-               AND ($4::text IS NULL OR c.estado = $4)
-               AND ($5::text IS NULL OR $5 = ANY (c.modalidades))
-               AND ($6::date IS NULL OR c.fecha_deteccion >= $6::date)
-               AND ($7::date IS NULL OR c.fecha_deteccion <= $7::date)
-               AND ($8::bool IS NULL OR c.validado = $8)
-               AND ($9::bigint IS NULL OR c.posicion_registro < $9)
-               AND ($11::text IS NULL OR c.institucion_registro = $11
-                    OR (c.compartir AND EXISTS (SELECT 1 FROM proj_expedientes.canalizaciones r
-                                                 WHERE r.expediente = c.expediente AND r.institucion_destino = $11 AND r.estado <> 'rechazada')))
-               AND ($12::text IS NULL OR EXISTS (SELECT 1 FROM public.events e
-                                                  WHERE e.stream_id = c.expediente AND e.version = 1 AND e.metadata->>'userId' = $12))
-               AND ($13::text IS NULL OR c.entidad_deteccion = $13)
-             ORDER BY c.posicion_registro DESC
-             LIMIT $10
-            """, [text(filter.institution), text(filter.entidad), text(filter.municipio), text(filter.status), text(filter.modality),
-                  text(filter.detectedFrom?.description), text(filter.detectedTo?.description), filter.validated.map(PostgresValue.bool) ?? .null,
-                  cursor.map(PostgresValue.int64) ?? .null, .int64(Int64(size) + 1),
-                  text(filter.visibleToInstitution), text(filter.registeredBy), text(filter.withinEntidad)])
-        let summaries = try rows.prefix(size).map(Self.summary)
+        let query = Self.listQuery(filter, limit: size + 1, before: cursor)
+        let rows = try await store.pool.query(query.sql, query.parameters)
+        let summaries = try rows.prefix(size).map(CaseRow.summary)
         return CasePage(cases: summaries, next: rows.count > size ? summaries.last?.registeredAt : nil)
     }
 
     /// One case: the projection's row and tables, plus the stream's events for the timeline's
     /// details, the corrections and the consent history. Nil when no such case exists.
     public func read(_ caseId: String, personal: Bool) async throws -> CaseFile? {
-        let rows = try await store.pool.query("""
-            SELECT c.expediente, c.institucion_registro, c.calidad, c.sexo, c.edad, c.nacionalidad, c.entidad_deteccion, c.municipio_deteccion,
-                   c.fecha_deteccion::text, c.estado, c.motivo_cierre, array_to_string(c.modalidades, ','), c.validado, c.compartir,
-                   c.contar_en_estadisticas, c.datos_personales_borrados, c.version, c.posicion_registro
-              FROM proj_expedientes.casos c WHERE c.expediente = $1
-            """, [.text(caseId)])
-        guard let row = rows.first else { return nil }
-        let summary = try Self.summary(row)
+        var query = SQLQuery("SELECT \(CaseRow.columns) FROM proj_expedientes.casos c")
+        let id = query.bind(.text(caseId))
+        query.append("WHERE c.expediente = \(id)")
+        guard let row = try await store.pool.query(query.sql, query.parameters).first else { return nil }
+        let summary = try CaseRow.summary(row)
         let history = try await StreamHistory.load(caseId, from: store)
         let key = personal ? try await vault.key(subject: caseId) : nil
         let open = { (payload: JSONValue) -> JSONValue in
@@ -130,18 +101,4 @@ public struct CaseFileReader: Sendable {
                               to: try row.decode(String.self, 3), status: try row.decode(String.self, 4), answeredOn: try row.decode(String?.self, 5))
         }
     }
-
-    static func summary(_ row: PostgresRow) throws -> CaseSummary {
-        let modalities = try row.decode(String.self, 11)
-        return CaseSummary(
-            caseId: try row.decode(String.self, 0), registeringInstitution: try row.decode(String.self, 1), quality: try row.decode(String?.self, 2),
-            sex: try row.decode(String?.self, 3), age: try row.decode(Int?.self, 4), nationality: try row.decode(String?.self, 5),
-            entidad: try row.decode(String?.self, 6), municipio: try row.decode(String?.self, 7),
-            detectedOn: CalendarDate(try row.decode(String.self, 8)) ?? CalendarDate("1970-01-01")!, status: try row.decode(String.self, 9),
-            closingReason: try row.decode(String?.self, 10), modalities: modalities.isEmpty ? [] : modalities.split(separator: ",").map(String.init),
-            validated: try row.decode(Bool.self, 12), shareable: try row.decode(Bool?.self, 13), countsInStatistics: try row.decode(Bool?.self, 14),
-            personalDataErased: try row.decode(Bool.self, 15), version: try row.decode(Int64.self, 16), registeredAt: try row.decode(Int64.self, 17))
-    }
 }
-
-private func text(_ value: String?) -> PostgresValue { value.map(PostgresValue.text) ?? .null }

@@ -44,38 +44,26 @@ public final class EventStore: Sendable {
         let rows: PostgresRows
         switch direction {
         case .forward:
-            rows = try await pool.query("""
-                SELECT position, stream_id, stream_type, version, event_type, schema_version, payload, metadata,
-                       occurred_at, recorded_at, previous_hash, hash
-                  FROM events WHERE stream_id = $1 AND version >= $2 ORDER BY version LIMIT $3
-                """, [.text(streamId), .int64(version ?? 1), .int64(limit)])
+            rows = try await pool.query(RecordedEvent.select("WHERE stream_id = $1 AND version >= $2 ORDER BY version LIMIT $3"),
+                                        [.text(streamId), .int64(version ?? 1), .int64(limit)])
         case .backward:
-            rows = try await pool.query("""
-                SELECT position, stream_id, stream_type, version, event_type, schema_version, payload, metadata,
-                       occurred_at, recorded_at, previous_hash, hash
-                  FROM events WHERE stream_id = $1 AND version <= $2 ORDER BY version DESC LIMIT $3
-                """, [.text(streamId), .int64(version ?? .max), .int64(limit)])
+            rows = try await pool.query(RecordedEvent.select("WHERE stream_id = $1 AND version <= $2 ORDER BY version DESC LIMIT $3"),
+                                        [.text(streamId), .int64(version ?? .max), .int64(limit)])
         }
         return try rows.map(RecordedEvent.init(row:))
     }
 
     /// Up to `limit` events after `position`, in order: the building block of subscriptions.
     public func readPage(after position: Int64, limit: Int = 1_000) async throws -> [RecordedEvent] {
-        let rows = try await pool.query("""
-            SELECT position, stream_id, stream_type, version, event_type, schema_version, payload, metadata,
-                   occurred_at, recorded_at, previous_hash, hash
-              FROM events WHERE position > $1 ORDER BY position LIMIT $2
-            """, [.int64(position), .int64(Int64(limit))])
+        let rows = try await pool.query(RecordedEvent.select("WHERE position > $1 ORDER BY position LIMIT $2"),
+                                        [.int64(position), .int64(Int64(limit))])
         return try rows.map(RecordedEvent.init(row:))
     }
 
     /// The last `count` events, oldest first.
     public func tail(_ count: Int) async throws -> [RecordedEvent] {
-        let rows = try await pool.query("""
-            SELECT * FROM (SELECT position, stream_id, stream_type, version, event_type, schema_version, payload, metadata,
-                                  occurred_at, recorded_at, previous_hash, hash
-                             FROM events ORDER BY position DESC LIMIT $1) AS last ORDER BY position
-            """, [.int64(Int64(max(0, count)))])
+        let last = SQLQuery("SELECT * FROM (\(RecordedEvent.select("ORDER BY position DESC LIMIT $1"))) AS last ORDER BY position")
+        let rows = try await pool.query(last.sql, [.int64(Int64(max(0, count)))])
         return try rows.map(RecordedEvent.init(row:))
     }
 
@@ -85,11 +73,8 @@ public final class EventStore: Sendable {
                         isolation: isolated (any Actor)? = #isolation,
                         _ body: ([RecordedEvent]) async throws -> Void) async throws {
         try await pool.withConnection { connection in
-            let stream = connection.stream("""
-                SELECT position, stream_id, stream_type, version, event_type, schema_version, payload, metadata,
-                       occurred_at, recorded_at, previous_hash, hash
-                  FROM events WHERE position > $1 AND position <= $2 ORDER BY position
-                """, [.int64(position), .int64(last)], batchSize: batchSize)
+            let stream = connection.stream(RecordedEvent.select("WHERE position > $1 AND position <= $2 ORDER BY position"),
+                                           [.int64(position), .int64(last)], batchSize: batchSize)
             for try await rows in stream.batches {
                 try await body(try rows.map(RecordedEvent.init(row:)))
             }
@@ -110,9 +95,14 @@ public final class EventStore: Sendable {
                             lastPosition: try row.decode(Int64.self, 2), streamVersion: try row.decode(Int64.self, 3), replayed: true)
     }
 
+    /// The last position (0 on an empty log).
+    public func headPosition() async throws -> Int64 {
+        try await pool.query(LogHead.positionQuery).first?.decode(Int64.self, 0) ?? 0
+    }
+
     /// Count, last position and last hash, read together.
     public func head() async throws -> LogHead {
-        let rows = try await pool.query("SELECT (SELECT count(*) FROM events), position, hash FROM log_head")
+        let rows = try await pool.query(LogHead.query)
         guard let row = rows.first else { throw EventLogError.database(.init("falta la fila log_head: ¿se aplicaron las migraciones?")) }
         return LogHead(count: try row.decode(Int64.self, 0), position: try row.decode(Int64.self, 1), hash: try row.decode([UInt8].self, 2))
     }

@@ -16,18 +16,14 @@ extension EventStore {
                             onProgress: @Sendable (Int64, Int64) -> Void = { _, _ in }) async throws -> VerifiedLog {
         try await pool.withConnection { connection in
             try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            guard let head = try await connection.query("SELECT (SELECT count(*) FROM events), position, hash FROM log_head").first else {
+            guard let head = try await connection.query(LogHead.query).first else {
                 throw EventLogError.database(.init("falta la fila log_head: ¿se aplicaron las migraciones?"))
             }
             let total = try head.decode(Int64.self, 0)
             let headPosition = try head.decode(Int64.self, 1)
             let headHash = try head.decode([UInt8].self, 2)
             var verifier = ChainVerifier(checkpoints: checkpoints)
-            let events = connection.stream("""
-                SELECT position, stream_id, stream_type, version, event_type, schema_version, payload, metadata,
-                       occurred_at, recorded_at, previous_hash, hash
-                  FROM events ORDER BY position
-                """, batchSize: batchSize)
+            let events = connection.stream(RecordedEvent.select("ORDER BY position"), batchSize: batchSize)
             for try await rows in events.batches {
                 for row in rows { try verifier.check(try RecordedEvent(row: row)) }
                 onProgress(verifier.verified, total)

@@ -2,7 +2,7 @@ import Cryptography
 import Foundation
 import Postgres
 
-/// Applies `migrations/NNNN_name.sql` in order, each in its own transaction, recording a
+/// Applies `migrations/NNNN_name.sql` (or a folder `NNNN_name/`, see `contents(of:in:)`) in order, each in its own transaction, recording a
 /// checksum. A migration already applied whose file changed is refused: history is immutable,
 /// a change goes into a new file.
 public struct Migrator: Sendable {
@@ -25,7 +25,9 @@ public struct Migrator: Sendable {
         guard let listed = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else {
             throw Failure(description: "no se puede leer la carpeta de migraciones «\(directory.path)»: no existe o no es legible")
         }
-        let names = listed.filter { $0.hasSuffix(".sql") }.sorted()
+        // A folder counts only when numbered: any other folder beside the migrations is not one.
+        let names = listed.filter { $0.hasSuffix(".sql") || ($0.first?.isNumber == true && Self.isFolder(directory.appendingPathComponent($0))) }
+            .sorted()
         var migrations: [Migration] = []
         for name in names {
             guard let version = Int(name.prefix { $0.isNumber }), name.first?.isNumber == true else {
@@ -34,14 +36,43 @@ public struct Migrator: Sendable {
             if let previous = migrations.last, previous.version == version {
                 throw Failure(description: "dos migraciones con el número \(version): «\(previous.name)» y «\(name)»")
             }
-            guard let data = FileManager.default.contents(atPath: directory.appendingPathComponent(name).path) else {
-                throw Failure(description: "no se puede leer la migración «\(name)» en «\(directory.path)»")
-            }
+            let data = try Self.contents(of: name, in: directory)
             let text = String(decoding: data, as: UTF8.self)
             migrations.append(Migration(version: version, name: name, script: SQLScript(text, origin: "migrations/\(name)"),
                                         checksum: Hex.encode(SHA256.hash(data))))
         }
         self.migrations = migrations
+    }
+
+    static func isFolder(_ url: URL) -> Bool {
+        var folder: ObjCBool = false
+        return FileManager.default.fileExists(atPath: url.path, isDirectory: &folder) && folder.boolValue
+    }
+
+    /// A migration is a file, or a folder (`NNNN_name/`) of `.sql` files applied in name order as one
+    /// migration: SQL functions one per file, as Message DB keeps them, readable and reviewable alone.
+    /// A folder's script is its files joined, each after a `-- file:` line, so its checksum also
+    /// changes when a file is renamed, added or removed.
+    static func contents(of name: String, in directory: URL) throws -> Data {
+        let url = directory.appendingPathComponent(name)
+        guard isFolder(url) else {
+            guard let data = FileManager.default.contents(atPath: url.path) else {
+                throw Failure(description: "no se puede leer la migración «\(name)» en «\(directory.path)»")
+            }
+            return data
+        }
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []).filter { $0.hasSuffix(".sql") }.sorted()
+        guard !files.isEmpty else { throw Failure(description: "la carpeta de migración «\(name)» no tiene archivos .sql") }
+        var script = Data()
+        for file in files {
+            guard let data = FileManager.default.contents(atPath: url.appendingPathComponent(file).path) else {
+                throw Failure(description: "no se puede leer «\(name)/\(file)» en «\(directory.path)»")
+            }
+            script.append(contentsOf: Array("-- file: \(name)/\(file)\n".utf8))
+            script.append(data)
+            if data.last != UInt8(ascii: "\n") { script.append(UInt8(ascii: "\n")) }
+        }
+        return script
     }
 
     /// Applies what is missing; returns the names applied now.

@@ -137,8 +137,20 @@ public struct RecordedEvent: Sendable, Equatable {
         self.hash = hash
     }
 
-    /// Decodes the columns every read selects, in this order: position, stream_id, stream_type,
-    /// version, event_type, schema_version, payload, metadata, occurred_at, recorded_at, previous_hash, hash.
+    /// The columns `init(row:)` decodes, in its order: every read of `events` selects these, written once here.
+    public static let columns: SQL = """
+        position, stream_id, stream_type, version, event_type, schema_version, payload, metadata,
+        occurred_at, recorded_at, previous_hash, hash
+        """
+
+    /// `SELECT <columns> FROM events` and then `rest` (conditions, order, limit; parameters as `$n`).
+    static func select(_ rest: SQLFragment) -> SQL {
+        var query = SQLQuery("SELECT \(columns) FROM events")
+        query.append(rest)
+        return query.sql
+    }
+
+    /// Decodes `columns`, in their order.
     init(row: PostgresRow) throws {
         self.init(
             position: try row.decode(Int64.self, 0), streamId: try row.decode(String.self, 1),
@@ -155,4 +167,9 @@ public struct LogHead: Sendable, Equatable {
     public var count: Int64
     public var position: Int64
     public var hash: [UInt8]
+
+    /// The log's last position: what a reader that follows the log asks `log_head`.
+    public static let positionQuery: SQL = "SELECT position FROM log_head"
+    /// Count, last position and last hash, read together (`EventStore.head()`, verification).
+    static let query: SQL = "SELECT (SELECT count(*) FROM events), position, hash FROM log_head"
 }

@@ -2,7 +2,8 @@ import CanonicalJSON
 import Foundation
 
 /// One PNTdP ficha from `projections/indicators/<id>.json`: every field of the ficha, and its
-/// método de cálculo with each variable bound to a query over the projections.
+/// método de cálculo with each variable bound to a query over the projections (its `.sql` file
+/// beside the ficha, see `withQueryFiles`).
 public struct IndicatorDefinition: Sendable {
     public struct Variable: Sendable {
         public let key: String
@@ -38,15 +39,17 @@ public struct IndicatorDefinition: Sendable {
         "acumuladoOPeriodico", "unidadDeMedida", "periodoDeRecoleccion", "dimension", "mesDeDisponibilidad", "tendenciaEsperada",
         "unidadResponsable", "lineaBase", "meta", "seriePublicada", "metodoDeCalculo", "observaciones"]
 
-    /// Every `*.json` of the folder, sorted by id; every problem of every file reported at once.
+    /// Every `*.json` of the folder with its queries (`<id>.<CLAVE>.sql`), sorted by id; every problem of every file reported at once.
     public static func loadAll(directory: URL) throws -> [IndicatorDefinition] {
-        let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).filter { $0.hasSuffix(".json") }.sorted()
+        let listed = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        let files = listed.filter { $0.hasSuffix(".json") }.sorted()
         var problems: [String] = []
         var result: [IndicatorDefinition] = []
         for file in files {
             do {
                 let data = try Data(contentsOf: directory.appendingPathComponent(file))
-                result.append(try read(try CanonicalJSON.parse(data), file: file))
+                let json = try withQueryFiles(try CanonicalJSON.parse(data), file: file, directory: directory, siblings: listed)
+                result.append(try read(json, file: file))
             } catch let error as LoadError {
                 problems.append(error.description)
             } catch let error as JSONParseError {

@@ -182,7 +182,7 @@ public final class Projector: Sendable {
         try await pool.withConnection { connection in
             try await connection.withTransaction { connection in
                 try await Self.lock(projection, connection)
-                let last = try await connection.query("SELECT position FROM log_head").first?.decode(Int64.self, 0) ?? position
+                let last = try await connection.query(LogHead.positionQuery).first?.decode(Int64.self, 0) ?? position
                 if last > position { try await Self.apply(projection, schema: shadow, from: position, to: last, connection) }
                 // Renaming and dropping schemas is the owner's; the function does only this swap (migration 0013).
                 _ = try await connection.query("SELECT swap_projection_schemas($1, $2)", [.text(projection.liveSchema), .text(shadow)])
@@ -345,7 +345,7 @@ public final class Projector: Sendable {
     }
 
     func headPosition() async throws -> Int64 {
-        try await pool.query("SELECT position FROM log_head").first?.decode(Int64.self, 0) ?? 0
+        try await pool.query(LogHead.positionQuery).first?.decode(Int64.self, 0) ?? 0
     }
 
     func schemaExists(_ schema: String) async throws -> Bool {

@@ -86,6 +86,24 @@ import Testing
         #expect(page2.cases.map(\.caseId) == [first] && page2.next == nil)
     }
 
+    @Test func filtersTogetherEachBoundOnceAndABadValueIsAnError() async throws {
+        let world = try await World.make()
+        let (first, second, third) = try await threeCases(world)
+        var scoped = CaseFilter(entidad: "07", detectedFrom: CalendarDate("2021-01-01"), validated: false)
+        scoped.withinEntidad = "07"
+        scoped.visibleToInstitution = "FGE-07"
+        #expect(try await world.reader.list(scoped).cases.map(\.caseId) == [second, first])
+        scoped.institution = "DIF-07"
+        let page = try await world.reader.list(scoped, pageSize: 1)
+        #expect(page.cases.map(\.caseId) == [first] && page.next == nil)
+
+        // A date the projection should never hold is reported, not shown as 1970-01-01.
+        _ = try await world.base.owner.query("UPDATE proj_expedientes.casos SET fecha_deteccion = 'infinity' WHERE expediente = $1", [.text(third)])
+        await #expect(throws: InvalidCaseValue.self) { try await world.reader.list(CaseFilter()) }
+        await #expect(throws: InvalidCaseValue.self) { try await world.reader.read(third, personal: false) }
+        #expect(try await world.reader.read(second, personal: false)?.summary.detectedOn == CalendarDate("2022-02-02"))
+    }
+
     @Test func oneCaseShowsItsTimelineAndOpensPersonalFieldsOnlyWhenAsked() async throws {
         let world = try await World.make()
         let (first, _, _) = try await threeCases(world)

@@ -35,6 +35,28 @@ import TestDatabase
         }
     }
 
+    @Test func aFolderIsOneMigrationOfItsFilesInNameOrder() async throws {
+        let database = try await TestDatabase.empty()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("migraciones-\(UUID().uuidString)")
+        let functions = folder.appendingPathComponent("0002_funciones")
+        try FileManager.default.createDirectory(at: functions, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try "CREATE SCHEMA f;".write(to: folder.appendingPathComponent("0001_esquema.sql"), atomically: true, encoding: .utf8)
+        // `b` uses `a`: applied in name order, both in one transaction.
+        try "CREATE FUNCTION f.a() RETURNS int LANGUAGE sql AS 'SELECT 1';".write(
+            to: functions.appendingPathComponent("a.sql"), atomically: true, encoding: .utf8)
+        try "CREATE FUNCTION f.b() RETURNS int LANGUAGE sql AS 'SELECT f.a() + 1';".write(
+            to: functions.appendingPathComponent("b.sql"), atomically: true, encoding: .utf8)
+
+        let connection = try await database.admin()
+        #expect(try await Migrator(directory: folder).migrate(connection) == ["0001_esquema.sql", "0002_funciones"])
+        #expect(try await connection.query("SELECT f.b()")[0].decode(Int.self, 0) == 2)
+
+        // A file added to an applied folder is an edit of that migration.
+        try "SELECT 1;".write(to: functions.appendingPathComponent("c.sql"), atomically: true, encoding: .utf8)
+        await #expect(throws: Migrator.Failure.self) { try await Migrator(directory: folder).migrate(connection) }
+    }
+
     @Test func theCommandLineMigratesAndReportsStats() async throws {
         let database = try await TestDatabase.empty()
         let root = TestDatabase.repositoryRoot.path

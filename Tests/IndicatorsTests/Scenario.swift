@@ -103,14 +103,14 @@ struct Scenario {
     /// The repository's ficha `id`; with `kind` ("Acumulado" / "Periódico") the same ficha with only that field changed,
     /// to compare both ways of counting on the same data.
     static func ficha(_ id: String, kind: String? = nil) throws -> IndicatorDefinition {
-        let file = TestDatabase.repositoryRoot.appendingPathComponent("projections/indicators/\(id).json")
-        guard let kind else {
-            return try #require(try IndicatorDefinition.loadAll(directory: file.deletingLastPathComponent()).first { $0.id == id })
-        }
+        let folder = TestDatabase.repositoryRoot.appendingPathComponent("projections/indicators")
+        let ficha = try #require(try IndicatorDefinition.loadAll(directory: folder).first { $0.id == id })
+        guard let kind else { return ficha }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sintra-ficha-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let changed = FieldPath.replacing("acumuladoOPeriodico", in: try CanonicalJSON.parse(Data(contentsOf: file)), with: .string(kind))
+        // The loaded ficha carries its queries (`consulta`), as a recorded one does: no `.sql` files to copy.
+        let changed = FieldPath.replacing("acumuladoOPeriodico", in: ficha.fields, with: .string(kind))
         try Data(CanonicalJSON.serialize(changed)).write(to: directory.appendingPathComponent("\(id).json"))
         return try #require(try IndicatorDefinition.loadAll(directory: directory).first)
     }

@@ -146,3 +146,26 @@ import TestDatabase
         #expect(Timestamp(microsecondsSinceUnixEpoch: -62_135_596_800_000_000).iso8601 == "0001-01-01T00:00:00.000000Z")
     }
 }
+
+@Suite struct SQLQueryTests {
+    @Test func numbersParametersInTheOrderTheyAreBound() async throws {
+        var query = SQLQuery("SELECT x FROM (VALUES (1, 'a'), (2, 'b'), (3, 'a')) t(x, y) WHERE true")
+        let letter = query.bind(.text("a"))
+        let limit = query.bind(.int64(1))
+        let shared: SQL = "x DESC"
+        // A placeholder may be written twice and after one bound later.
+        query.append("AND (y = \(letter) OR \(letter) = 'z') ORDER BY \(shared) LIMIT \(limit)")
+        #expect(query.sql.description.hasSuffix("AND (y = $1 OR $1 = 'z') ORDER BY x DESC LIMIT $2"))
+        #expect(query.parameters == [.text("a"), .int64(1)])
+        let connection = try await PostgresConnection.connect(TestDatabase.clusterAdminURL)
+        #expect(try await connection.query(query.sql, query.parameters).map { try $0.decode(Int.self, "x") } == [3])
+    }
+
+    @Test func decodesByColumnNameAndSaysWhichIsMissing() async throws {
+        let connection = try await PostgresConnection.connect(TestDatabase.clusterAdminURL)
+        let row = try #require(try await connection.query("SELECT 1::int4 AS uno, 'dos' AS dos").first)
+        #expect(try row.decode(String.self, "dos") == "dos")
+        #expect(try row.decode(Int.self, "uno") == 1)
+        #expect(throws: PostgresError.self) { try row.decode(Int.self, "tres") }
+    }
+}

@@ -1,0 +1,11 @@
+WITH p AS (SELECT $1::int AS anio, $2::int AS desde),
+informes AS (SELECT i.* FROM p, indicadores.informes_anuales(p.desde, p.anio) i),
+aten AS (SELECT a.* FROM p, indicadores.atenciones_contables(p.desde, p.anio) a),
+fuentes AS (
+  SELECT institucion, posicion FROM informes
+   WHERE (datos->>'accionesDeAtencionIntegral')::boolean OR (datos->>'accionesDeReintegracionSocial')::boolean
+      OR (datos->>'accionesDeReparacionIntegral')::boolean
+  UNION ALL SELECT institucion, posicion FROM aten)
+SELECT c.* FROM p, indicadores.instituciones_contadas('autoridades-obligadas', p.anio,
+         ARRAY(SELECT (institucion, posicion)::indicadores.fuente FROM fuentes),
+         EXISTS (SELECT 1 FROM informes) OR EXISTS (SELECT 1 FROM aten), 'ninguna institución reportó para ' || p.anio) c
