@@ -147,7 +147,7 @@ import TestDatabase
     }
 }
 
-@Suite struct SQLQueryTests {
+@Suite(.needsDatabase) struct SQLQueryTests {
     @Test func numbersParametersInTheOrderTheyAreBound() async throws {
         var query = SQLQuery("SELECT x FROM (VALUES (1, 'a'), (2, 'b'), (3, 'a')) t(x, y) WHERE true")
         let letter = query.bind(.text("a"))

@@ -57,12 +57,21 @@ public enum ModuleRecordDecider: StreamDecider {
         return .object(members)
     }
 
+    /// The payload with `registro` — what the decider derives about the record — set to `summary`
+    /// (whatever a caller sent there is replaced).
+    static func withRecordSummary(_ payload: JSONValue, _ summary: JSONValue) -> JSONValue {
+        guard case .object(var members) = payload else { return payload }
+        members.removeAll { $0.key == "registro" }
+        members.append(.init(key: "registro", value: summary))
+        return .object(members)
+    }
+
     public static func needsPersonalData(_ type: EventType?) -> Bool { type == .registroCorregido }
 
     /// A retry is compared with what was recorded including the part the decider derives.
     public static func asRecorded(_ type: EventType?, sent: JSONValue, stored: JSONValue) -> JSONValue {
         guard type == .registroCorregido || type == .registroAnulado, let derived = stored["registro"] else { return sent }
-        return FieldPath.replacing("registro", in: sent, with: derived)
+        return withRecordSummary(sent, derived)
     }
 
     public static func decide(_ command: DecisionInput, _ state: State) -> Decision {
@@ -78,7 +87,7 @@ public enum ModuleRecordDecider: StreamDecider {
                                     message: "solo la institución que hizo el registro (\(recording)) puede corregirlo o anularlo"))
         }
         guard command.type == .registroCorregido else {
-            let payload = FieldPath.replacing("registro", in: command.data, with: .object([.init(key: "tipo", value: .string(openingType))]))
+            let payload = withRecordSummary(command.data, .object([.init(key: "tipo", value: .string(openingType))]))
             return Decision(payload: payload, problems: problems)
         }
         return correction(command, state, openingType: openingType, problems: problems)
@@ -113,7 +122,7 @@ public enum ModuleRecordDecider: StreamDecider {
         }
         var derived: [JSONMember] = [.init(key: "tipo", value: .string(openingType))]
         if let date { derived.append(.init(key: "fecha", value: .string(date.description))) }
-        var decision = Decision(payload: FieldPath.replacing("registro", in: command.data, with: .object(derived)), problems: problems)
+        var decision = Decision(payload: withRecordSummary(command.data, .object(derived)), problems: problems)
         // Personal fields of the record stay encrypted when they are corrected.
         decision.personalPaths = validation.annotations.personalPaths.filter { corrected.contains(String($0.prefix { $0 != "." && $0 != "[" })) }
             .map { "correcciones.\($0)" }
