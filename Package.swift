@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "Streams", dependencies: ["Definitions", "Privacy", "EventLog", "Postgres", "CanonicalJSON", "Catalog"]),
         .target(name: "CaseFiles", dependencies: ["Streams", "Privacy", "Definitions", "EventLog", "Postgres", "CanonicalJSON", "Catalog"]),
         .target(name: "API", dependencies: [
-            "Accounts", "Commands", "Streams", "CaseFiles", "Indicators", "Statistics", "Publications", "Privacy", "Cryptography", "Definitions", "Projections", "CanonicalJSON", "Catalog", "Postgres", "EventLog",
+            "Accounts", "Commands", "Streams", "CaseFiles", "Records", "Indicators", "Statistics", "Publications", "Privacy", "Cryptography", "Definitions", "Projections", "CanonicalJSON", "Catalog", "Postgres", "EventLog",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
@@ -46,11 +46,12 @@ let package = Package(
         .target(name: "Statistics", dependencies: ["Postgres", "CanonicalJSON", "Catalog"]),
         .target(name: "Demo", dependencies: ["Commands", "Streams", "Definitions", "Catalog", "CanonicalJSON"]),
         .target(name: "Commands", dependencies: ["Streams", "Definitions", "Privacy", "EventLog", "Postgres", "Catalog", "CanonicalJSON", "Cryptography"]),
+        .target(name: "Records", dependencies: ["Commands", "Streams", "Definitions", "Privacy", "EventLog", "Postgres", "CanonicalJSON", "Catalog"]),
         .target(name: "Accounts", dependencies: ["Commands", "Streams", "Definitions", "Privacy", "EventLog", "Postgres", "Catalog", "CanonicalJSON", "Cryptography"]),
 
         // The command-line tool.
         .executableTarget(name: "sintra", dependencies: [
-            "EventLog", "Definitions", "Privacy", "Commands", "Streams", "Demo", "Projections", "Indicators", "Publications", "CaseFiles", "Statistics", "API", "Accounts",
+            "EventLog", "Definitions", "Privacy", "Commands", "Streams", "Demo", "Projections", "Indicators", "Publications", "CaseFiles", "Statistics", "API", "Accounts", "Records",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
@@ -71,7 +72,7 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestDatabase"]),
         .testTarget(name: "EventLogTests", dependencies: ["EventLog", "CanonicalJSON", "Postgres", "Projections", "TestDatabase"]),
         .testTarget(name: "IndicatorsTests", dependencies: ["Indicators", "Projections", "Commands", "Streams", "Definitions", "Privacy", "Catalog", "TestDatabase"]),
-        .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "Commands", "Streams", "Demo", "Definitions", "Privacy", "Catalog", "TestDatabase"]),
+        .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "Records", "Commands", "Streams", "Demo", "Definitions", "Privacy", "Catalog", "TestDatabase"]),
         .testTarget(name: "PublicationsTests", dependencies: ["Publications", "Statistics", "Cryptography", "Indicators", "Projections", "Commands", "Streams", "Definitions", "Privacy", "Catalog", "TestDatabase"]),
         .testTarget(name: "CaseFilesTests", dependencies: ["CaseFiles", "Accounts", "Commands", "Streams", "Postgres", "Projections", "Definitions", "Privacy", "Catalog", "TestDatabase"]),
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "Demo", "Projections", "Commands", "Streams", "Definitions", "Privacy", "Catalog", "CanonicalJSON", "Postgres", "TestDatabase"]),

@@ -46,8 +46,8 @@ extension CommandHandler {
     /// `ModuleRecordDecider` rules and a module's definition (not a system one) opens.
     func isKind(_ history: StreamHistory, of definition: EventDefinition) -> Bool {
         guard definition.appliesToAnyModuleRecord else { return history.streamType == definition.streamType }
-        guard let streamType = history.streamType, AnyDecider.forStream(streamType).isModuleRecord else { return false }
-        return definitions.current.contains { $0.startsStream && $0.streamType == streamType && $0.module != "sistema" }
+        guard let opening = history.entries.first?.eventType else { return false }
+        return ModuleRecordDecider.openingTypes(definitions).contains(opening)
     }
 
     /// Fields that name another stream must name one that exists, of the right kind.

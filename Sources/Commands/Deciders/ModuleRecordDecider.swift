@@ -57,6 +57,14 @@ public enum ModuleRecordDecider: StreamDecider {
         return .object(members)
     }
 
+    /// The event types that open a record this decider rules (and `corregir-registro` /
+    /// `anular-registro` act on): opened by a module's definition, not a system one, in a stream
+    /// no other decider claims. Sorted.
+    public static func openingTypes(_ definitions: DefinitionSet) -> [String] {
+        definitions.current.filter { $0.startsStream && $0.module != "sistema" && AnyDecider.forStream($0.streamType).isModuleRecord }
+            .map(\.eventType).sorted()
+    }
+
     /// The payload with `registro` — what the decider derives about the record — set to `summary`
     /// (whatever a caller sent there is replaced).
     static func withRecordSummary(_ payload: JSONValue, _ summary: JSONValue) -> JSONValue {
