@@ -92,6 +92,11 @@ enum ReportEndpoints {
                 .init(key: "fichasSinVersionRegistrada", value: .array(past.withoutRecordedDefinition.map(JSONValue.string))),
                 .init(key: "resultados", value: try CanonicalJSON.parse(AnnexRenderer.json(past.results))),
             ])))
+            // Why each figure differs, naming the corrections and annulments of records it counted.
+            let comparison = AsOfComparison(asOf: asOf, today: .today(), position: position, then: past.results, now: now,
+                                            definitions: services.indicators, withoutRecordedDefinition: past.withoutRecordedDefinition,
+                                            recordChanges: try await RecordChange.after(position, projector.pool))
+            body.append(.init(key: "diferencias", value: comparison.json["diferencias"] ?? .array([])))
         }
         return SystemEndpoints.json(.object(body))
     }

@@ -30,9 +30,11 @@ public struct AsOfComparison: Sendable {
     public let withoutRecordedDefinition: [String]
     public let differences: [Difference]
 
-    /// `definitions` gives each ficha's month of availability (for the p/ explanation).
+    /// `definitions` gives each ficha's month of availability (for the p/ explanation); `recordChanges`
+    /// the corrections and annulments of module records since `position` (`RecordChange.after`), named
+    /// in the explanation of every figure they changed.
     public init(asOf: CalendarDate, today: CalendarDate, position: Int64, then: [IndicatorResult], now: [IndicatorResult],
-                definitions: [IndicatorDefinition], withoutRecordedDefinition: [String] = []) {
+                definitions: [IndicatorDefinition], withoutRecordedDefinition: [String] = [], recordChanges: [RecordChange] = []) {
         self.asOf = asOf
         self.today = today
         self.position = position
@@ -43,8 +45,16 @@ public struct AsOfComparison: Sendable {
         differences = now.map { current in
             let past = then.first { $0.id == current.id && $0.year == current.year }
             let added = Array(Set(current.variables.flatMap(\.positions).filter { $0 > position })).sorted()
+            // Records counted then or now whose correction or annulment came later.
+            let counted = Set(current.variables.flatMap(\.positions) + (past?.variables.flatMap(\.positions) ?? []))
+            let changed = recordChanges.filter { counted.contains($0.openingPosition) }
+            var explanation = Self.explain(past, current, added: added, asOf: asOf, today: today, month: months[current.id])
+            if explanation != nil, !changed.isEmpty {
+                let named = changed.prefix(6).map(\.sentence).joined(separator: "; ") + (changed.count > 6 ? "…" : "")
+                explanation = added.isEmpty ? named : "\(named); \(explanation ?? "")"
+            }
             return Difference(indicator: current.id, year: current.year, then: past, now: current, laterPositions: added,
-                              explanation: Self.explain(past, current, added: added, asOf: asOf, today: today, month: months[current.id]))
+                              explanation: explanation)
         }
     }
 

@@ -38,7 +38,8 @@ struct IndicatorsCommand: AsyncParsableCommand {
             .compute(position: position, years: years, today: day, current: definitions, only: ids)
         let today = CalendarDate.today()
         let comparison = AsOfComparison(asOf: day, today: today, position: position, then: computation.results, now: now,
-                                        definitions: definitions, withoutRecordedDefinition: computation.withoutRecordedDefinition)
+                                        definitions: definitions, withoutRecordedDefinition: computation.withoutRecordedDefinition,
+                                        recordChanges: try await RecordChange.after(position, projector.pool))
         if !computation.withoutRecordedDefinition.isEmpty {
             printError("Aviso: el registro no tenía aún versión adoptada de \(computation.withoutRecordedDefinition.joined(separator: ", ")) "
                        + "en la posición \(position); se calcularon con la ficha actual (se adoptan al publicar).")

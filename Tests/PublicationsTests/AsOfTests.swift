@@ -72,4 +72,32 @@ import Testing
         let json = comparison.json
         #expect(json["diferencias"]?[0]?["explicacion"]?.stringValue == explanation)
     }
+
+    /// A space of participation annulled after the as-of day: the figure drops, and the explanation names the
+    /// annulled record and its date instead of a vague «cambio en registros anteriores».
+    @Test func anAnnulmentAfterTheDayIsNamedInTheExplanation() async throws {
+        let world = try await ProjectionWorld.make()
+        let example = try #require(repositoryDefinitions.latest("EspacioDeParticipacionCelebrado")?.examples.first)
+        let first = try await world.run("registrar-espacio-de-participacion", example, institution: "SEGOB")
+        let second = try await world.run("registrar-espacio-de-participacion", example, institution: "SEGOB")
+        let annulled = try await world.run("anular-registro", ["fecha": "2023-03-01", "motivo": "Registro duplicado del mismo espacio."],
+                                           stream: second.streamId, institution: "SEGOB")
+        let projector = world.projector()
+        let fichas = try IndicatorDefinition.loadAll(directory: Self.fichas).filter { $0.id == "1.3" }
+        let year = Int(String(example["fecha"]?.stringValue?.prefix(4) ?? "2022"))!
+        let asOf = CalendarDate("\(year + 1)-06-30")!, today = CalendarDate("\(year + 1)-07-31")!
+        let then = try await IndicatorsAsOf(projector: projector, history: IndicatorDefinitionHistory(pool: world.owner))
+            .compute(position: annulled.position - 1, years: [year], today: asOf, current: fichas)
+        try await projector.start()
+        let now = try await IndicatorEngine(pool: world.owner, indicators: fichas).compute(years: [year], today: today)
+        let changes = try await RecordChange.after(annulled.position - 1, world.owner)
+        #expect(changes.map(\.recordId) == [second.streamId] && changes.first?.openingPosition == second.position && changes.first?.kind == .anulado)
+        let comparison = AsOfComparison(asOf: asOf, today: today, position: annulled.position - 1, then: then.results, now: now,
+                                        definitions: fichas, recordChanges: changes)
+        let difference = try #require(comparison.differences.first)
+        #expect(difference.then?.display != difference.now?.display, "\(String(describing: difference.then?.display)) \(String(describing: difference.now?.display))")
+        let explanation = try #require(difference.explanation)
+        #expect(explanation.contains("el registro \(second.streamId) (EspacioDeParticipacionCelebrado) fue anulado el 2023-03-01"), "\(explanation)")
+        #expect(!explanation.contains(first.streamId))
+    }
 }
