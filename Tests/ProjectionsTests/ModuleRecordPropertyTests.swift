@@ -51,7 +51,7 @@ import Testing
         let world = try await ProjectionWorld.make()
         let projector = world.projector(batchSize: 2)
         try await projector.start()
-        let hechos = try #require(projector.projection("hechos"))
+        let hechos = try #require(projector.projection("hechos")), statistics = try #require(projector.projection("estadisticas"))
         // stream → (kind, data as it stands); annulled ones leave the dictionary.
         var live: [String: (kind: Int, data: JSONValue)] = [:]
         var order: [String] = []
@@ -81,6 +81,7 @@ import Testing
                 annulled += 1
             }
             _ = try await projector.catchUp(hechos)
+            _ = try await projector.catchUp(statistics)
         }
 
         #expect(corrected > 0 && annulled > 0, "each seed exercises both: \(corrected) corrections, \(annulled) annulments")
@@ -88,11 +89,15 @@ import Testing
         // Incremental (batches of 2, a catch-up after every command) equals a rebuild from position 0.
         let head = try await world.store.head().position
         let incremental = try await world.snapshot(schema: "proj_hechos")
-        let rebuilt = try await projector.withReplay(until: head, label: "reconstruido", only: ["hechos"]) { _ in
-            try await world.snapshot(schema: "replay_reconstruido_hechos")
+        let incrementalStatistics = try await world.snapshot(schema: "proj_estadisticas")
+        let (rebuilt, rebuiltStatistics) = try await projector.withReplay(until: head, label: "reconstruido", only: ["hechos", "estadisticas"]) { _ in
+            (try await world.snapshot(schema: "replay_reconstruido_hechos"), try await world.snapshot(schema: "replay_reconstruido_estadisticas"))
         }
         #expect(incremental == rebuilt)
+        #expect(incrementalStatistics == rebuiltStatistics)
         #expect(incremental["hechos"]?.count == live.count, "one row per surviving record")
+        let operations = live.values.filter { $0.kind == 1 }.count, trainings = live.values.filter { $0.kind == 2 }.count
+        #expect(incrementalStatistics["operativos"]?.count == operations && incrementalStatistics["capacitaciones"]?.count == trainings)
 
         // The indicators equal those of a log with only the surviving records, recorded in their final form.
         let fichas = try IndicatorDefinition.loadAll(directory: TestDatabase.repositoryRoot.appendingPathComponent("projections/indicators"))

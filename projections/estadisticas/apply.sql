@@ -9,7 +9,8 @@ SELECT position, stream_id, stream_type, version, event_type, payload
    AND position <= current_setting('sintra.hasta')::bigint
    AND event_type IN ('VictimaRegistrada', 'VictimizacionDocumentada', 'DatosGeneralesCorregidos', 'VictimizacionCorregida',
                       'RegistroValidado', 'ConsentimientoRegistrado', 'ExpedientesVinculados', 'DuplicadoDescartado',
-                      'AtencionOtorgada', 'OperativoRealizado', 'CapacitacionImpartida', 'AccionDeDifusionRealizada');
+                      'AtencionOtorgada', 'OperativoRealizado', 'CapacitacionImpartida', 'AccionDeDifusionRealizada',
+                      'RegistroCorregido', 'RegistroAnulado');
 
 -- A registration is always the first event of its stream, so nothing in the batch precedes it.
 INSERT INTO casos (expediente, posicion_registro, anio, entidad, calidad, sexo, grupo_edad, estado_civil, nacionalidad,
@@ -24,21 +25,21 @@ INSERT INTO atenciones (posicion, expediente, version, anio, tipo, clasificacion
 SELECT position, stream_id, version, extract(year FROM (payload->>'fecha')::date)::integer, payload->>'tipo', payload->>'clasificacion'
   FROM lote WHERE event_type = 'AtencionOtorgada';
 
-INSERT INTO operativos (posicion, anio, entidad, tipo_de_lugar, rescatadas_mujeres, rescatadas_hombres, rescatadas_otro)
-SELECT position, extract(year FROM (payload->>'fecha')::date)::integer, entidad_de(payload->'lugar'), payload->>'tipoDeLugar',
+INSERT INTO operativos (posicion, flujo, anio, entidad, tipo_de_lugar, rescatadas_mujeres, rescatadas_hombres, rescatadas_otro)
+SELECT position, stream_id, extract(year FROM (payload->>'fecha')::date)::integer, entidad_de(payload->'lugar'), payload->>'tipoDeLugar',
        coalesce((payload->'personasRescatadas'->>'mujeres')::bigint, 0), coalesce((payload->'personasRescatadas'->>'hombres')::bigint, 0),
        coalesce((payload->'personasRescatadas'->>'otro')::bigint, 0)
   FROM lote WHERE event_type = 'OperativoRealizado';
 
-INSERT INTO capacitaciones (posicion, anio, entidad, tipo_de_evento, poblaciones, participantes, mujeres, hombres, otro)
-SELECT position, extract(year FROM (payload->>'fechaDeInicio')::date)::integer, entidad_de(payload->'lugar'), payload->>'tipoDeEvento',
+INSERT INTO capacitaciones (posicion, flujo, anio, entidad, tipo_de_evento, poblaciones, participantes, mujeres, hombres, otro)
+SELECT position, stream_id, extract(year FROM (payload->>'fechaDeInicio')::date)::integer, entidad_de(payload->'lugar'), payload->>'tipoDeEvento',
        codigos(payload->'poblacionesObjetivo'), (payload->>'totalDeParticipantes')::bigint,
        coalesce((payload->'participantesPorSexo'->>'mujeres')::bigint, 0), coalesce((payload->'participantesPorSexo'->>'hombres')::bigint, 0),
        coalesce((payload->'participantesPorSexo'->>'otro')::bigint, 0)
   FROM lote WHERE event_type = 'CapacitacionImpartida';
 
-INSERT INTO difusion (posicion, anio, entidad, tipo_de_accion)
-SELECT position, extract(year FROM (payload->>'fecha')::date)::integer, entidad_de(payload->'lugar'), payload->>'tipoDeAccion'
+INSERT INTO difusion (posicion, flujo, anio, entidad, tipo_de_accion)
+SELECT position, stream_id, extract(year FROM (payload->>'fecha')::date)::integer, entidad_de(payload->'lugar'), payload->>'tipoDeAccion'
   FROM lote WHERE event_type = 'AccionDeDifusionRealizada';
 
 -- What changes a case's statistical state is applied one event at a time, in log order: a later
@@ -106,5 +107,50 @@ BEGIN
         ELSE
             NULL;
         END CASE;
+    END LOOP;
+END $$;
+
+-- Corrections and annulments of operations, trainings and dissemination, in log order (a batch may
+-- hold a record, its correction and its annulment): a correction replaces the columns its fields
+-- feed, an annulment removes the record.
+DO $$
+DECLARE
+    e record;
+    fixes jsonb;
+BEGIN
+    FOR e IN SELECT * FROM lote WHERE event_type IN ('RegistroCorregido', 'RegistroAnulado') ORDER BY position
+    LOOP
+        fixes := coalesce(e.payload->'correcciones', '{}'::jsonb);
+        IF e.event_type = 'RegistroAnulado' THEN
+            DELETE FROM operativos WHERE flujo = e.stream_id;
+            DELETE FROM capacitaciones WHERE flujo = e.stream_id;
+            DELETE FROM difusion WHERE flujo = e.stream_id;
+        ELSIF e.payload->'registro'->>'tipo' = 'OperativoRealizado' THEN
+            UPDATE operativos SET
+                   anio = CASE WHEN fixes ? 'fecha' THEN extract(year FROM (fixes->>'fecha')::date)::integer ELSE anio END,
+                   entidad = CASE WHEN fixes ? 'lugar' THEN entidad_de(fixes->'lugar') ELSE entidad END,
+                   tipo_de_lugar = CASE WHEN fixes ? 'tipoDeLugar' THEN fixes->>'tipoDeLugar' ELSE tipo_de_lugar END,
+                   rescatadas_mujeres = CASE WHEN fixes ? 'personasRescatadas' THEN coalesce((fixes->'personasRescatadas'->>'mujeres')::bigint, 0) ELSE rescatadas_mujeres END,
+                   rescatadas_hombres = CASE WHEN fixes ? 'personasRescatadas' THEN coalesce((fixes->'personasRescatadas'->>'hombres')::bigint, 0) ELSE rescatadas_hombres END,
+                   rescatadas_otro = CASE WHEN fixes ? 'personasRescatadas' THEN coalesce((fixes->'personasRescatadas'->>'otro')::bigint, 0) ELSE rescatadas_otro END
+             WHERE flujo = e.stream_id;
+        ELSIF e.payload->'registro'->>'tipo' = 'CapacitacionImpartida' THEN
+            UPDATE capacitaciones SET
+                   anio = CASE WHEN fixes ? 'fechaDeInicio' THEN extract(year FROM (fixes->>'fechaDeInicio')::date)::integer ELSE anio END,
+                   entidad = CASE WHEN fixes ? 'lugar' THEN entidad_de(fixes->'lugar') ELSE entidad END,
+                   tipo_de_evento = coalesce(fixes->>'tipoDeEvento', tipo_de_evento),
+                   poblaciones = CASE WHEN fixes ? 'poblacionesObjetivo' THEN codigos(fixes->'poblacionesObjetivo') ELSE poblaciones END,
+                   participantes = coalesce((fixes->>'totalDeParticipantes')::bigint, participantes),
+                   mujeres = CASE WHEN fixes ? 'participantesPorSexo' THEN coalesce((fixes->'participantesPorSexo'->>'mujeres')::bigint, 0) ELSE mujeres END,
+                   hombres = CASE WHEN fixes ? 'participantesPorSexo' THEN coalesce((fixes->'participantesPorSexo'->>'hombres')::bigint, 0) ELSE hombres END,
+                   otro = CASE WHEN fixes ? 'participantesPorSexo' THEN coalesce((fixes->'participantesPorSexo'->>'otro')::bigint, 0) ELSE otro END
+             WHERE flujo = e.stream_id;
+        ELSIF e.payload->'registro'->>'tipo' = 'AccionDeDifusionRealizada' THEN
+            UPDATE difusion SET
+                   anio = CASE WHEN fixes ? 'fecha' THEN extract(year FROM (fixes->>'fecha')::date)::integer ELSE anio END,
+                   entidad = CASE WHEN fixes ? 'lugar' THEN entidad_de(fixes->'lugar') ELSE entidad END,
+                   tipo_de_accion = coalesce(fixes->>'tipoDeAccion', tipo_de_accion)
+             WHERE flujo = e.stream_id;
+        END IF;
     END LOOP;
 END $$;

@@ -52,8 +52,11 @@ CREATE TABLE atenciones (
 );
 CREATE INDEX atenciones_expediente ON atenciones (expediente);
 
+-- The module records below carry their stream (`flujo`): a correction (RegistroCorregido) changes
+-- the record's row, an annulment (RegistroAnulado) removes it.
 CREATE TABLE operativos (
     posicion             bigint  PRIMARY KEY,
+    flujo                text    NOT NULL,
     anio                 integer NOT NULL,
     entidad              text,
     tipo_de_lugar        text,
@@ -64,6 +67,7 @@ CREATE TABLE operativos (
 
 CREATE TABLE capacitaciones (
     posicion          bigint  PRIMARY KEY,
+    flujo             text    NOT NULL,
     anio              integer NOT NULL,
     entidad           text,
     tipo_de_evento    text    NOT NULL,
@@ -76,6 +80,7 @@ CREATE TABLE capacitaciones (
 
 CREATE TABLE difusion (
     posicion       bigint  PRIMARY KEY,
+    flujo          text    NOT NULL,
     anio           integer NOT NULL,
     entidad        text,
     tipo_de_accion text    NOT NULL
