@@ -36,6 +36,13 @@ public struct CaseFileReader: Sendable {
 
     /// One case: the projection's row and tables, plus the stream's events for the timeline's
     /// details, the corrections and the consent history. Nil when no such case exists.
+    ///
+    /// Why the attentions of one case come from its stream and not from `proj_expedientes.atenciones`:
+    /// the page shows each attention whole — personal fields opened when a purpose is stated, who
+    /// recorded it, corrections as before → after — and only the log holds that (the projection keeps
+    /// clear fields only). One case's stream is a bounded read (tens of events) and is current the
+    /// moment the append returns, with no wait for the projector. The `atenciones` table is the read
+    /// model for everything that aggregates attentions across cases: lists, statistics, indicators.
     public func read(_ caseId: String, personal: Bool) async throws -> CaseFile? {
         var query = SQLQuery("SELECT \(CaseRow.columns) FROM proj_expedientes.casos c")
         let id = query.bind(.text(caseId))
