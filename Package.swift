@@ -70,7 +70,7 @@ let package = Package(
         .testTarget(name: "DefinitionsTests", dependencies: ["Definitions", "TestDatabase"]),
         .testTarget(name: "CryptographyTests", dependencies: ["Cryptography"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestDatabase"]),
-        .testTarget(name: "EventLogTests", dependencies: ["EventLog", "CanonicalJSON", "Postgres", "Projections", "TestDatabase"]),
+        .testTarget(name: "EventLogTests", dependencies: ["Demo", "EventLog", "CanonicalJSON", "Postgres", "Projections", "TestDatabase"]),
         .testTarget(name: "IndicatorsTests", dependencies: ["Indicators", "Projections", "Commands", "Streams", "Definitions", "Privacy", "Catalog", "TestDatabase"]),
         .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "Records", "Commands", "Streams", "Demo", "Definitions", "Privacy", "Catalog", "TestDatabase"]),
         .testTarget(name: "PublicationsTests", dependencies: ["Publications", "Statistics", "Cryptography", "Indicators", "Projections", "Commands", "Streams", "Definitions", "Privacy", "Catalog", "TestDatabase"]),

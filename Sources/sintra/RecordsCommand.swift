@@ -99,20 +99,15 @@ struct RecordsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "corregir",
             abstract: "Corrige campos de un registro (validados contra su propia definición y los catálogos de su fecha), con el motivo.")
-        @OptionGroup var options: CommandOptions
-        @OptionGroup var acting: ActingAccountOptions
-        @Argument(help: "Identificador del registro.") var recordId: String
+        @OptionGroup var act: RecordActOptions
         @Option(name: .customLong("correcciones"), help: #"Objeto JSON con los campos corregidos, p. ej. '{"personasRescatadas": {"mujeres": 12, "hombres": 0}}'."#)
         var corrections: String
-        @Option(name: .customLong("motivo"), help: "Causa de la corrección y documento que la respalda.") var reason: String
-        @Option(name: .customLong("fecha"), help: "Fecha de la corrección (por omisión hoy).") var date: String?
 
         func run() async throws {
             guard let fixes = try? CanonicalJSON.parse(corrections), fixes.isObject else {
                 throw ValidationError("--correcciones: debe ser un objeto JSON con los campos corregidos")
             }
-            try await send("corregir-registro", recordId, ["fecha": .string(date ?? CalendarDate.today().description), "motivo": .string(reason),
-                                                          "correcciones": fixes], options, acting)
+            try await act.send("corregir-registro", ["correcciones": fixes])
         }
     }
 
@@ -120,22 +115,31 @@ struct RecordsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "anular",
             abstract: "Anula un registro, con el motivo: sigue en el historial, pero deja de contar en indicadores y estadísticas.")
-        @OptionGroup var options: CommandOptions
-        @OptionGroup var acting: ActingAccountOptions
-        @Argument(help: "Identificador del registro.") var recordId: String
-        @Option(name: .customLong("motivo"), help: "Causa de la anulación.") var reason: String
-        @Option(name: .customLong("fecha"), help: "Fecha de la anulación (por omisión hoy).") var date: String?
+        @OptionGroup var act: RecordActOptions
 
-        func run() async throws {
-            try await send("anular-registro", recordId, ["fecha": .string(date ?? CalendarDate.today().description), "motivo": .string(reason)],
-                           options, acting)
-        }
+        func run() async throws { try await act.send("anular-registro", [:]) }
+    }
+}
+
+/// What a correction and an annulment both take: the record, the reason, the date, who acts.
+struct RecordActOptions: ParsableArguments {
+    @OptionGroup var options: CommandOptions
+    @OptionGroup var acting: ActingAccountOptions
+    @Argument(help: "Identificador del registro.") var recordId: String
+    @Option(name: .customLong("motivo"), help: "Causa (error de captura, duplicado…) y el documento que la respalda.") var reason: String
+    @Option(name: .customLong("fecha"), help: "Fecha del acto (por omisión hoy).") var date: String?
+
+    /// Sends `name` on the record with the reason, the date and `data`, as the acting account.
+    func send(_ name: String, _ data: [String: JSONValue]) async throws {
+        var payload: [JSONMember] = [.init(key: "fecha", value: .string(date ?? CalendarDate.today().description)), .init(key: "motivo", value: .string(reason))]
+        payload += data.sorted { $0.key < $1.key }.map { JSONMember(key: $0.key, value: $0.value) }
+        try await sendCommand(name, recordId, .object(payload), options, acting)
     }
 }
 
 /// Sends one command as the acting account, with the same permissions and rules as the API;
 /// prints what was recorded, or every problem in Spanish (exit 1).
-private func send(_ name: String, _ stream: String, _ data: JSONValue, _ options: CommandOptions, _ acting: ActingAccountOptions) async throws {
+private func sendCommand(_ name: String, _ stream: String, _ data: JSONValue, _ options: CommandOptions, _ acting: ActingAccountOptions) async throws {
     let service = try await options.makeAccountService()
     let identity = try await acting.identity(service)
     let context = try await report { try AuthorizedCommands(accounts: service).context(identity, command: name, client: "sintra-registros/1") }

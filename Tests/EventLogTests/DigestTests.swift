@@ -1,4 +1,5 @@
 import CanonicalJSON
+import Demo
 import EventLog
 import Postgres
 import Testing
@@ -116,20 +117,11 @@ enum SHA256Digest {
     }
 }
 
-/// A small deterministic generator (SplitMix64) of JSON documents.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
+/// JSON documents from the demo's deterministic generator (SplitMix64, `Sources/Demo/SeededRandom.swift`).
+typealias SplitMix = SeededRandom
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
+extension SeededRandom {
+    mutating func below(_ bound: Int) -> Int { int(0...(bound - 1)) }
 
     /// Text from ASCII, controls, Latin, the private use area up to U+FFFF, with quotes and backslashes.
     mutating func text() -> String {

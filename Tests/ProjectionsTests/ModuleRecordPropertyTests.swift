@@ -2,6 +2,7 @@ import CanonicalJSON
 import Catalog
 import Commands
 import Definitions
+import Demo
 import Foundation
 import Indicators
 import Projections
@@ -13,23 +14,10 @@ import Testing
 /// a rebuild, and the indicators equal those of a log holding only the surviving records, recorded
 /// directly in their final form.
 @Suite(.needsDatabase) struct ModuleRecordPropertyTests {
-    /// SplitMix64: the same seed gives the same history on every run.
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(next() % UInt64(range.count)) }
-    }
-
     struct Kind: Sendable {
         let command: String
         let example: JSONValue
-        let correction: @Sendable (inout Random) -> JSONValue
+        let correction: @Sendable (inout SeededRandom) -> JSONValue
     }
 
     static let kinds: [Kind] = [
@@ -47,7 +35,7 @@ import Testing
 
     @Test(arguments: [UInt64(1), 2, 3])
     func randomLivesProjectAsARebuildAndAsTheSurvivingRecords(seed: UInt64) async throws {
-        var random = Random(state: seed)
+        var random = SeededRandom(seed: seed)
         let world = try await ProjectionWorld.make()
         let projector = world.projector(batchSize: 2)
         try await projector.start()
