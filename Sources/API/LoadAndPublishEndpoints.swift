@@ -1,6 +1,7 @@
 import Accounts
 import CanonicalJSON
 import Catalog
+import Definitions
 import Hummingbird
 import Publications
 import Statistics

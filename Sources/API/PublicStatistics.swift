@@ -33,6 +33,8 @@ actor PublicStatistics {
     private var exportRelease: Int64?
     private var tables: [String: (position: Int64, task: Task<String, any Error>)] = [:]
     private var releases: [Int64: Task<StatisticsReport, any Error>] = [:]
+    /// Rendered answers of the public endpoint, by the releases they are made of, year and format.
+    private var bodies: [String: String] = [:]
     /// How many releases and tables were computed: what a flood of anonymous requests cost.
     private(set) var computations = 0
 
@@ -87,6 +89,14 @@ actor PublicStatistics {
             parts.append((release, try await report(of: release).restricted(to: item)))
         }
         guard !parts.isEmpty else { return nil }
+        let key = parts.map { "\($0.release.position)" }.joined(separator: ",") + "|\(year.map(String.init) ?? "todos")|\(format)"
+        if let known = bodies[key] { return known }
+        let body = try render(parts, year: year, format: format)
+        bodies[key] = body
+        return body
+    }
+
+    private func render(_ parts: [(release: Publication, report: StatisticsReport)], year: Int?, format: String) throws -> String {
         if format == "csv" {
             // One block per year, each with its own rule (releases of different years may use different thresholds).
             return parts.enumerated().map { index, part in

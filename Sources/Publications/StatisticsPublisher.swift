@@ -130,7 +130,7 @@ public struct StatisticsPublisher: Sendable {
 
     /// The table of `after` whose changed units since `before` (the sum of the absolute changes of
     /// its inner cells: a new person counts 1, a corrected one 2) are from 1 to the threshold.
-    static func smallestChange(from before: StatisticsReport, to after: StatisticsReport, threshold: Int) -> (table: String, units: Int)? {
+    public static func smallestChange(from before: StatisticsReport, to after: StatisticsReport, threshold: Int) -> (table: String, units: Int)? {
         for table in after.tables {
             let old = before.tables.first { $0.id == table.id && $0.year == table.year }
             var units = 0

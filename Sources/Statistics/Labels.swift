@@ -1,3 +1,4 @@
+import CanonicalJSON
 import Catalog
 
 /// Spanish labels and the display order of codes, taken from the catalogues in `events/catalogs/`.

@@ -54,8 +54,8 @@ public struct StatisticsReport: Sendable {
 
     public static func rule(threshold: Int) -> String {
         "Para proteger la confidencialidad, toda cifra de 1 a \(threshold) se suprime (se publica vacía y marcada como suprimida), "
-            + "y también se suprimen las cifras y los totales necesarios para que ninguna cifra suprimida pueda deducirse "
-            + "de los totales de su fila o de su columna."
+            + "y también se suprimen las cifras y los totales necesarios para que ninguna cifra suprimida pueda acotarse, "
+            + "con todo lo publicado en la entrega, a un intervalo de amplitud menor que \(threshold)."
     }
 
     public static let combinationNote = "Cada persona está en una sola fila: quien vivió varias, en su combinación (p. ej. «Explotación sexual y Explotación laboral», "
