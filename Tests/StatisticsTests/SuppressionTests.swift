@@ -97,7 +97,8 @@ import Testing
             let row = Self.rowName(cell.row, of: documents, cell.document, cell.table)
             let found = audit.intervals.first { (interval: JSONValue) -> Bool in
                 let sameDocument: Bool = interval["documento"]?.doubleValue == Double(cell.document)
-                let sameTable: Bool = interval["tabla"]?.stringValue == "t\(cell.table)"
+                // The shared totals row is one unknown per column, named after the group's first table.
+                let sameTable: Bool = interval["tabla"]?.stringValue == (row == "total" ? "t0" : "t\(cell.table)")
                 let sameCell: Bool = interval["columna"]?.stringValue == column && interval["fila"]?.stringValue == row
                 return sameDocument && sameTable && sameCell
             }
