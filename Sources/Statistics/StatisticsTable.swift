@@ -58,8 +58,8 @@ public struct StatisticsReport: Sendable {
             + "con todo lo publicado en la entrega, a un intervalo de amplitud menor que \(threshold)."
     }
 
-    public static let combinationNote = "Cada persona está en una sola fila: quien vivió varias, en su combinación (p. ej. «Explotación sexual y Explotación laboral», "
-        + "las dos a la vez); así las filas suman el total y ninguna coincidencia se deduce por diferencia."
+    public static let combinationNote = "Cada persona está en una sola fila: quien tiene varios valores, en la de su combinación («A y B»: "
+        + "los dos a la vez, como «ambas» en las tablas del programa estatal); así las filas suman el total y ninguna coincidencia se deduce por diferencia."
     public static let seriesNote = "No se publican totales de varios años: cada año es una tabla independiente, para que ninguna cifra suprimida pueda deducirse por diferencia."
 
     public func restricted(to year: Int) -> StatisticsReport {
