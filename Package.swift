@@ -69,7 +69,7 @@ let package = Package(
         .testTarget(name: "EventLogTests", dependencies: ["EventLog", "CanonicalJSON", "Postgres", "Projections", "TestDatabase"]),
         .testTarget(name: "IndicatorsTests", dependencies: ["Indicators", "Projections", "Commands", "Definitions", "Privacy", "Catalog", "TestDatabase"]),
         .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "Commands", "Demo", "Definitions", "Privacy", "Catalog", "TestDatabase"]),
-        .testTarget(name: "PublicationsTests", dependencies: ["Publications", "Statistics", "Cryptography", "Indicators", "Projections", "Commands", "Definitions", "Privacy", "Catalog", "TestDatabase"]),
+        .testTarget(name: "PublicationsTests", dependencies: ["Publications", "Statistics", "Demo", "Cryptography", "Indicators", "Projections", "Commands", "Definitions", "Privacy", "Catalog", "TestDatabase"]),
         .testTarget(name: "CaseFilesTests", dependencies: ["CaseFiles", "Accounts", "Commands", "Postgres", "Projections", "Definitions", "Privacy", "Catalog", "TestDatabase"]),
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "Demo", "Projections", "Commands", "Definitions", "Privacy", "Catalog", "CanonicalJSON", "Postgres", "TestDatabase"]),
         .testTarget(name: "AccountsTests", dependencies: ["Accounts", "Commands", "Projections", "Definitions", "Privacy", "Cryptography", "Postgres", "TestDatabase"]),

@@ -82,8 +82,7 @@ def audit_group(tables, level, integers):
         b_eq.append(-constant)
     bounds = [(floors.get(i, 0), None) for i in range(n)]
     options = dict(A_eq=np.array(a_eq), b_eq=np.array(b_eq), bounds=bounds, method="highs")
-    if integers:
-        options["integrality"] = np.ones(n)
+    whole = dict(options, integrality=np.ones(n))
     intervals = []
     for i in range(n):
         objective = np.zeros(n)
@@ -92,10 +91,22 @@ def audit_group(tables, level, integers):
         high = linprog(-objective, **options)
         if low.status != 0:
             raise SystemExit(f"el solver no resolvió el mínimo de {names[i]}: {low.message}")
-        upper = float("inf") if high.status == 3 else -high.fun
         if high.status not in (0, 3):
             raise SystemExit(f"el solver no resolvió el máximo de {names[i]}: {high.message}")
-        intervals.append((*names[i], low.fun, upper))
+        lower, upper = low.fun, float("inf") if high.status == 3 else -high.fun
+        if integers:
+            # The integer attacker: the same bounds over whole numbers (unbounded stays unbounded:
+            # the relations have integer coefficients, so an unbounded direction has integer points).
+            low = linprog(objective, **whole)
+            if low.status != 0:
+                raise SystemExit(f"el solver no resolvió el mínimo entero de {names[i]}: {low.message}")
+            lower = low.fun
+            if upper != float("inf"):
+                high = linprog(-objective, **whole)
+                if high.status != 0:
+                    raise SystemExit(f"el solver no resolvió el máximo entero de {names[i]}: {high.message}")
+                upper = -high.fun
+        intervals.append((*names[i], lower, upper))
     return intervals
 
 

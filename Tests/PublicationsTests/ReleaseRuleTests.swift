@@ -1,6 +1,7 @@
 import CanonicalJSON
 import Catalog
 import Commands
+import Demo
 import Foundation
 import Publications
 import Statistics
@@ -94,5 +95,32 @@ import Testing
         let five = try #require(inegi.tables.first { $0.id == "personas-por-grupo-de-edad" })
         #expect(five.rows.map(\.code) == ["10-14", "15-19", "25-29", "30-34", "60-64"], "\(five.rows.map(\.code))")
         #expect(five.rows.first?.label == "De 10 a 14 años")
+    }
+
+    /// Property: random histories released twice at random thresholds (the second at least the
+    /// first), with more random activity in between. The second release is held or keeps what the
+    /// first suppressed; the attacker's audit (LP, and the integer attacker) passes on every release.
+    @Test(arguments: [7, 8]) func randomHistoriesReleasedTwicePassTheAudit(seed: UInt64) async throws {
+        var random = SeededRandom(seed: seed)
+        let world = try await PublicationTests.World.make()
+        let today = CalendarDate("2024-12-31")!
+        _ = try await DemoRunner(handler: world.handler, seed: seed, people: random.int(20...50), today: today, workers: 2).run()
+        let publisher = StatisticsPublisher(projector: world.projector, labels: Self.labels)
+        let low = random.int(1...10), high = random.int(low...10)
+        let first = try await publisher.publish(year: nil, threshold: low, handler: world.handler, context: world.context("2025-01-15"))
+        _ = try await DemoRunner(handler: world.handler, seed: seed + 1_000, people: random.int(3...40), today: today, workers: 2).run()
+        var documents = [first.document]
+        do {
+            let second = try await publisher.publish(year: nil, threshold: high, handler: world.handler, context: world.context("2025-02-15"))
+            documents.append(second.document)
+            #expect(SuppressedCells(first.report).keys.isSubset(of: SuppressedCells(second.report).keys))
+        } catch PublicationError.refused(let reason) {
+            #expect(reason.contains("se retiene"), "\(reason)")
+        }
+        let audit = try AttackerAudit.run(documents)
+        print("Auditoría del atacante, historia \(seed) publicada \(documents.count) vez/veces (umbrales \(low), \(high)): \(audit)")
+        #expect(audit.failures.isEmpty && audit.suppressed > 0, "\(audit.failures.prefix(3))")
+        let integers = try AttackerAudit.run(documents, integers: true)
+        #expect(integers.failures.isEmpty, "\(integers.failures.prefix(3))")
     }
 }

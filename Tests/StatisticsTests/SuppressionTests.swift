@@ -30,6 +30,9 @@ import Testing
             }
             let audit = try AttackerAudit.run([AttackerAudit.document([table], hidden, threshold: threshold)])
             #expect(audit.failures.isEmpty, "\(audit): \(audit.failures.prefix(3))")
+            // The integer attacker (a MILP: counts are whole numbers) does no better.
+            let integers = try AttackerAudit.run([AttackerAudit.document([table], hidden, threshold: threshold)], integers: true)
+            #expect(integers.failures.isEmpty, "\(integers)")
             #expect(audit.suppressed >= 2 && (audit.narrowestWidth ?? .infinity) >= Double(threshold), "\(audit)")
             #expect(Suppression.isProtected([Suppression.Table(grid: table)], hidden: hidden, level: threshold))
         }
