@@ -73,7 +73,7 @@ let package = Package(
         .testTarget(name: "EventLogTests", dependencies: ["Demo", "EventLog", "CanonicalJSON", "Postgres", "Projections", "TestDatabase"]),
         .testTarget(name: "IndicatorsTests", dependencies: ["Indicators", "Projections", "Commands", "Streams", "Definitions", "Privacy", "Catalog", "TestDatabase"]),
         .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "Records", "Commands", "Streams", "Demo", "Definitions", "Privacy", "Catalog", "TestDatabase"]),
-        .testTarget(name: "PublicationsTests", dependencies: ["Publications", "Statistics", "Cryptography", "Indicators", "Projections", "Commands", "Streams", "Definitions", "Privacy", "Catalog", "TestDatabase"]),
+        .testTarget(name: "PublicationsTests", dependencies: ["Publications", "Statistics", "Demo", "Cryptography", "Indicators", "Projections", "Commands", "Streams", "Definitions", "Privacy", "Catalog", "TestDatabase"]),
         .testTarget(name: "CaseFilesTests", dependencies: ["CaseFiles", "Accounts", "Commands", "Streams", "Postgres", "Projections", "Definitions", "Privacy", "Catalog", "TestDatabase"]),
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "Demo", "Projections", "Commands", "Streams", "Definitions", "Privacy", "Catalog", "CanonicalJSON", "Postgres", "TestDatabase"]),
         .testTarget(name: "AccountsTests", dependencies: ["Accounts", "Commands", "Streams", "Projections", "Definitions", "Privacy", "Cryptography", "Postgres", "TestDatabase"]),

@@ -1,6 +1,7 @@
 import Accounts
 import CanonicalJSON
 import Catalog
+import Definitions
 import Hummingbird
 import Publications
 import Statistics
@@ -37,11 +38,14 @@ enum LoadAndPublishEndpoints {
                 try await publishIndicators(request, context, services)
             },
             Endpoint(.post, "/v1/publicaciones/estadisticas", operationId: "publicar-estadisticas", tag: "estadisticas",
-                     summary: "Publica una entrega de las estadísticas públicas (con el umbral de supresión del servidor) y la registra a nombre de la cuenta que llama; es lo que sirve después /v1/estadisticas/exportacion.",
+                     summary: "Publica una entrega de las estadísticas públicas (con el umbral de supresión del servidor) y la registra a nombre de la cuenta que llama; es lo que sirven después /v1/estadisticas y /v1/estadisticas/exportacion. Se rechaza (409) una entrega de un año ya publicado con umbral mayor u otros grupos de edad, y se retiene mientras los cambios desde la anterior sean de 1 al umbral.",
                      access: .authenticated,
-                     requestBody: ["type": "object", "additionalProperties": false, "properties": ["anio": ["type": "integer", "minimum": 2012, "maximum": 2100]]],
+                     requestBody: ["type": "object", "additionalProperties": false, "properties": [
+                        "anio": ["type": "integer", "minimum": 2012, "maximum": 2100],
+                        "gruposDeEdad": ["type": "string", "pattern": "^grupos-de-edad-[a-z0-9-]{1,60}$",
+                                         "description": "Catálogo de grupos de edad (por omisión grupos-de-edad-programa-estatal)."]]],
                      successes: [.init(201, "Registrada (o la misma publicación, si se repite: un reintento no publica dos veces).", schema: publication)],
-                     errors: [400, 401, 403, 404, 413, 422, 429, 503]) { request, context in
+                     errors: [400, 401, 403, 404, 409, 413, 422, 429, 503]) { request, context in
                 try await publishStatistics(request, context, services)
             },
         ]
@@ -92,13 +96,21 @@ enum LoadAndPublishEndpoints {
         }
         var fields = Fields(try await Body.json(request))
         let year = fields.integer("anio", 2012...2100)
+        let ageBands = fields.text("gruposDeEdad", required: false, maxLength: 80) ?? StatisticsBuilder.defaultAgeBands
+        let labels = Labels(catalogs: services.definitions.catalogs)
+        if !labels.ageBandCatalogs.contains(ageBands) {
+            fields.problem("datos.gruposDeEdad", "catalogo-desconocido", "gruposDeEdad: use \(labels.ageBandCatalogs.joined(separator: ", "))")
+        }
         try fields.finish()
         guard let projector = services.projector else { throw APIProblem.unavailable("Sin proyector configurado.") }
-        let publisher = StatisticsPublisher(projector: projector, labels: Labels(catalogs: services.definitions.catalogs))
+        let publisher = StatisticsPublisher(projector: projector, labels: labels)
         do {
-            let published = try await publisher.publish(year: year.map(Int.init), threshold: services.statisticsThreshold,
+            let published = try await publisher.publish(year: year.map(Int.init), threshold: services.statisticsThreshold, ageBands: ageBands,
                                                         handler: services.handler, context: commandContext)
             return SystemEndpoints.json(json(published.publication), status: .created)
+        } catch PublicationError.refused(let reason) {
+            throw APIProblem(.conflict, title: "Entrega no permitida", detail: "No se publicó: \(reason).",
+                             problems: [Problem(path: "datos.anio", code: "entrega-no-permitida", message: reason)])
         } catch let error as PublicationError {
             throw APIProblem.notFound("No hay datos publicables: \(error)")
         }

@@ -1,3 +1,4 @@
+import CanonicalJSON
 import Foundation
 import Postgres
 import Projections
@@ -11,8 +12,12 @@ import Statistics
 ///   recomputed once per release (the projection replayed to the release's position, with its
 ///   threshold), then served from memory. A release is immutable, so nothing a client sends can
 ///   make it recompute; a name that is not a file of the export is refused before any work.
-/// - The tables (`/v1/estadisticas`) are computed once per position of the `estadisticas`
-///   projection and format, shared by every request that arrives meanwhile.
+/// - The public tables (`/v1/estadisticas`) are the **last published release of each year**, never
+///   the live figures: polling them before and after a registration shows nothing until a release
+///   (which the release rules hold until enough has changed). Each release is rebuilt once (replayed
+///   to its position) and kept.
+/// - The live tables (`/v1/estadisticas/vigentes`, for roles that read the statistics internally)
+///   are computed once per position of the `estadisticas` projection and format.
 actor PublicStatistics {
     private let projector: Projector
     private let labels: Labels
@@ -27,6 +32,9 @@ actor PublicStatistics {
     private var export: Task<Export, any Error>?
     private var exportRelease: Int64?
     private var tables: [String: (position: Int64, task: Task<String, any Error>)] = [:]
+    private var releases: [Int64: Task<StatisticsReport, any Error>] = [:]
+    /// Rendered answers of the public endpoint, by the releases they are made of, year and format.
+    private var bodies: [String: String] = [:]
     /// How many releases and tables were computed: what a flood of anonymous requests cost.
     private(set) var computations = 0
 
@@ -47,11 +55,8 @@ actor PublicStatistics {
         guard let release = try await Publication.latest(.statistics, projector.pool) else { return nil }
         if exportRelease != release.position || export == nil {
             exportRelease = release.position
-            computations += 1
-            let (projector, labels) = (self.projector, self.labels)
-            export = Task {
-                let report = try await StatisticsPublisher(projector: projector, labels: labels).report(of: release)
-                return Export(release: release, files: try Self.files(of: report))
+            export = Task { [self] in
+                Export(release: release, files: try Self.files(of: try await self.report(of: release)))
             }
         }
         do {
@@ -72,6 +77,64 @@ actor PublicStatistics {
             files[name] = FileManager.default.contents(atPath: folder.appendingPathComponent(name).path)
         }
         return files
+    }
+
+    /// The last release of each year (of `year` only, if given), as published: nil when none covers it.
+    func released(year: Int?, format: String) async throws -> String? {
+        let all = try await Publication.all(projector.pool).filter { $0.kind == .statistics }
+        let years = year.map { [$0] } ?? Set(all.flatMap(\.years)).sorted()
+        var parts: [(release: Publication, report: StatisticsReport)] = []
+        for item in years {
+            guard let release = all.last(where: { $0.years.contains(item) }) else { continue }
+            parts.append((release, try await report(of: release).restricted(to: item)))
+        }
+        guard !parts.isEmpty else { return nil }
+        let key = parts.map { "\($0.release.position)" }.joined(separator: ",") + "|\(year.map(String.init) ?? "todos")|\(format)"
+        if let known = bodies[key] { return known }
+        let body = try render(parts, year: year, format: format)
+        bodies[key] = body
+        return body
+    }
+
+    private func render(_ parts: [(release: Publication, report: StatisticsReport)], year: Int?, format: String) throws -> String {
+        if format == "csv" {
+            // One block per year, each with its own rule (releases of different years may use different thresholds).
+            return parts.enumerated().map { index, part in
+                let text = StatisticsRenderer.csv(part.report)
+                return index == 0 ? text : text.split(separator: "\n", maxSplits: 2, omittingEmptySubsequences: false).enumerated()
+                    .filter { $0.offset != 1 }.map { String($0.element) }.joined(separator: "\n")
+            }.joined()
+        }
+        let documents = try parts.map { part -> JSONValue in
+            var document = try CanonicalJSON.parse(StatisticsRenderer.json(part.report))
+            if case .object(var members) = document {
+                members.append(.init(key: "entrega", value: [
+                    "publicacion": .string(part.release.streamId), "fecha": .string(part.release.date.description),
+                    "posicionDelRegistro": .number(Double(part.release.logPosition)), "huella": .string(part.release.fingerprint),
+                    "umbral": part.release.threshold.map { .number(Double($0)) } ?? .null,
+                ]))
+                document = .object(members)
+            }
+            return document
+        }
+        let body: JSONValue = year != nil ? documents[0] : [
+            "titulo": .string(StatisticsRenderer.title),
+            "nota": "La última entrega publicada de cada año; cada una lleva su regla de confidencialidad y su umbral.",
+            "entregas": .array(documents),
+        ]
+        return String(decoding: CanonicalJSON.serialize(body), as: UTF8.self)
+    }
+
+    /// A release's tables, rebuilt once per release and kept (a release never changes).
+    private func report(of release: Publication) async throws -> StatisticsReport {
+        if let known = releases[release.position] {
+            do { return try await known.value } catch { releases[release.position] = nil; throw error }
+        }
+        computations += 1
+        let (projector, labels) = (self.projector, self.labels)
+        let task = Task { try await StatisticsPublisher(projector: projector, labels: labels).report(of: release) }
+        releases[release.position] = task
+        do { return try await task.value } catch { releases[release.position] = nil; throw error }
     }
 
     /// The current tables for `year` in `format` (`json` or `csv`), computed once per position of

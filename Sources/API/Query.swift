@@ -11,8 +11,15 @@ final class Query: @unchecked Sendable {
 
     init(_ request: Request) {
         var values: [String: String] = [:]
-        for (key, value) in request.uri.queryParameters { values[String(key)] = String(value) }
+        var repeated: Set<String> = []
+        for (key, value) in request.uri.queryParameters {
+            if values.updateValue(String(value), forKey: String(key)) != nil { repeated.insert(String(key)) }
+        }
         parameters = values
+        // `?anio=2023&anio=2022` is ambiguous: refused, never silently the last one.
+        for name in repeated.sorted() {
+            problem("consulta.\(name)", "parametro-repetido", "\(name.prefix(40)): aparece más de una vez; indíquelo una sola vez")
+        }
     }
 
     func text(_ name: String, maxLength: Int = 500) -> String? {

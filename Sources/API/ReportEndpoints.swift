@@ -33,13 +33,24 @@ enum ReportEndpoints {
                 try await annex(request, context, services)
             },
             Endpoint(.get, "/v1/estadisticas", operationId: "estadisticas-publicas", tag: "estadisticas",
-                     summary: "Estadísticas públicas (Ley General, art. 88, fr. VIII) por año y entidad, solo agregados con supresión de cifras pequeñas. Sin autenticación.",
+                     summary: "Estadísticas públicas (Ley General, art. 88, fr. VIII): la última entrega publicada de cada año, por año y entidad, solo agregados con supresión. No es un dato en vivo. Sin autenticación.",
                      access: .open, parameters: [
                         .init("anio", in: .query, description: "Solo este año.", schema: ["type": "integer", "minimum": 2012, "maximum": 2100]),
                         .init("formato", in: .query, description: "json (por omisión) o csv.", schema: ["type": "string", "enum": ["json", "csv"]]),
                      ],
-                     successes: [.init(200, "Las tablas, con la regla de supresión.", schema: ["type": "object"], alternatives: ["text/csv"])], errors: [400, 429, 503]) { request, context in
+                     successes: [.init(200, "Las tablas de la entrega, con la regla de supresión.", schema: ["type": "object"], alternatives: ["text/csv"])],
+                     errors: [400, 404, 429, 503]) { request, context in
                 try await statistics(request, context, services)
+            },
+            Endpoint(.get, "/v1/estadisticas/vigentes", operationId: "estadisticas-vigentes", tag: "estadisticas",
+                     summary: "Las estadísticas calculadas ahora (con supresión), para los roles que leen estadísticas e indicadores internamente; lo público son las entregas.",
+                     access: .authenticated, parameters: [
+                        .init("anio", in: .query, description: "Solo este año.", schema: ["type": "integer", "minimum": 2012, "maximum": 2100]),
+                        .init("formato", in: .query, description: "json (por omisión) o csv.", schema: ["type": "string", "enum": ["json", "csv"]]),
+                     ],
+                     successes: [.init(200, "Las tablas vigentes, con la regla de supresión.", schema: ["type": "object"], alternatives: ["text/csv"])],
+                     errors: [400, 401, 403, 429, 503]) { request, context in
+                try await liveStatistics(request, context, services)
             },
             Endpoint(.get, "/v1/estadisticas/exportacion/{archivo}", operationId: "exportacion-de-estadisticas", tag: "estadisticas",
                      summary: "La exportación de la última publicación de las estadísticas: datapackage.json (Frictionless, describe cada archivo y campo) y los CSV y JSON que enlaza. Sin autenticación.",
@@ -117,7 +128,23 @@ enum ReportEndpoints {
         return Response(status: .ok, headers: [.contentType: type], body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
+    /// The last published release of each year (README "Releases"): never recomputed per request.
     static func statistics(_ request: Request, _ context: APIContext, _ services: APIServices) async throws -> Response {
+        let query = Query(request)
+        let year = query.integer("anio", 2012...2100)
+        let format = query.choice("formato", ["json", "csv"]) ?? "json"
+        try query.finish()
+        guard let statistics = services.publicStatistics else { throw APIProblem.unavailable("Sin proyector configurado.") }
+        guard let body = try await statistics.released(year: year.map(Int.init), format: format) else {
+            throw APIProblem.notFound(year.map { "Aún no hay una entrega publicada de las estadísticas de \($0)." } ?? "Aún no hay entregas publicadas de las estadísticas.")
+        }
+        let type = format == "csv" ? "text/csv; charset=utf-8" : "application/json; charset=utf-8"
+        return Response(status: .ok, headers: [.contentType: type, .cacheControl: "public, max-age=300"], body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    /// The live tables, for roles that read statistics internally (the indicators' permission).
+    static func liveStatistics(_ request: Request, _ context: APIContext, _ services: APIServices) async throws -> Response {
+        _ = try services.requireScope(try context.requireIdentity(), .leerIndicadores)
         let query = Query(request)
         let year = query.integer("anio", 2012...2100)
         let format = query.choice("formato", ["json", "csv"]) ?? "json"

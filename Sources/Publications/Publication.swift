@@ -121,12 +121,15 @@ public enum PublicationError: Error, CustomStringConvertible, Sendable {
     case unreadable(String)
     case notFound(String)
     case missingProjections
+    /// A release the rules do not allow (README "Releases"), with the reason in Spanish.
+    case refused(String)
 
     public var description: String {
         switch self {
         case .unreadable(let stream): "la publicación «\(stream)» no se puede leer"
         case .notFound(let what): "no hay publicación \(what)"
         case .missingProjections: "faltan las proyecciones hechos y expedientes, que leen los indicadores"
+        case .refused(let reason): "no se publica: \(reason)"
         }
     }
 }

@@ -1,3 +1,4 @@
+import CanonicalJSON
 import Catalog
 
 /// Spanish labels and the display order of codes, taken from the catalogues in `events/catalogs/`.
@@ -11,10 +12,21 @@ public struct Labels: Sendable {
     public static let abroad = "EXT"
     public static let unknownEntidad = "NE"
 
-    static let ageBands: [(code: String, label: String)] = [
-        ("0-11", "De 0 a 11 años"), ("12-17", "De 12 a 17 años"), ("18-29", "De 18 a 29 años"),
-        ("30-59", "De 30 a 59 años"), ("60-o-mas", "60 años o más"),
-    ]
+    /// The age-band catalogues (`grupos-de-edad-…` in events/catalogs): their values carry
+    /// `edadMinima` and `edadMaxima` (null for the open band).
+    public var ageBandCatalogs: [String] { catalogs.catalogs.keys.filter { $0.hasPrefix("grupos-de-edad-") }.sorted() }
+
+    public func catalogName(_ id: String) -> String { catalogs[id]?.name ?? id }
+
+    /// The band of `age` in the age-band catalogue `catalog`; nil when the age is unknown.
+    public func ageBand(_ age: Int?, in catalog: String) -> String? {
+        guard let age else { return nil }
+        return catalogs[catalog]?.values.first { value in
+            guard case .number(let low)? = value.extra["edadMinima"] else { return false }
+            let high: Double? = if case .number(let high)? = value.extra["edadMaxima"] { high } else { nil }
+            return Double(age) >= low && high.map { Double(age) <= $0 } ?? true
+        }?.code ?? Self.unspecified
+    }
 
     /// The columns of every table: the 32 entidades, abroad, and not recorded.
     public var entidades: [Category] {
@@ -22,11 +34,17 @@ public struct Labels: Sendable {
             + [Category(code: Self.abroad, label: "En el extranjero"), Category(code: Self.unknownEntidad, label: "No especificada")]
     }
 
+    /// Joins the values of a multi-valued attribute into the code of their combination (`a+b`).
+    public static let combinationSeparator = "+"
+
     /// The label of `code` in `catalog`; places (`lugar`) are an entidad code or a country code.
     public func label(_ catalog: String, _ code: String) -> String {
         if code == Self.unspecified { return "No especificado" }
+        if code.contains(Self.combinationSeparator) {
+            let parts = code.split(separator: Character(Self.combinationSeparator)).map { label(catalog, String($0)) }
+            return parts.dropLast().joined(separator: ", ") + " y " + parts.last!
+        }
         switch catalog {
-        case "grupo-de-edad": return Self.ageBands.first { $0.code == code }?.label ?? code
         case "lugar":
             return code.count == 2 ? (catalogs["entidades-federativas"]?.value(code)?.label ?? code)
                                    : (catalogs["paises"]?.value(code)?.label ?? code)
@@ -57,8 +75,13 @@ public struct Labels: Sendable {
     public func order(_ catalog: String, _ codes: some Sequence<String>) -> [String] {
         func rank(_ code: String) -> (Int, Int, String) {
             if code == Self.unspecified { return (2, 0, code) }
+            if code.contains(Self.combinationSeparator) {
+                // Combinations after single values: by how many, then by their first value.
+                let parts = code.split(separator: Character(Self.combinationSeparator)).map(String.init)
+                let first = rank(parts[0])
+                return (first.0, parts.count * 10_000 + first.1, code)
+            }
             switch catalog {
-            case "grupo-de-edad": return (0, Self.ageBands.firstIndex { $0.code == code } ?? 99, code)
             case "sexo-de-participantes": return (0, ["mujeres", "hombres", "otro", "sin-desglose"].firstIndex(of: code) ?? 9, code)
             case "lugar", "ruta", "cruce", "nacionalidad-y-condicion", "atencion": return (0, 0, code)
             default:

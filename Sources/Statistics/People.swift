@@ -6,7 +6,8 @@ public struct CaseRecord: Sendable, Equatable {
     public var entidad: String?
     public var calidad: String?
     public var sexo: String?
-    public var ageBand: String?
+    /// Age at detection, in years; the tables group it with an age-band catalogue.
+    public var age: Int?
     public var civilStatus: String?
     public var nationality: String?
     public var migratoryStatus: String?

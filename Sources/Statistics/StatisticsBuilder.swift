@@ -8,16 +8,25 @@
 public struct StatisticsBuilder: Sendable {
     public let labels: Labels
     public let threshold: Int
+    /// The age-band catalogue the age table uses (README "Age bands").
+    public let ageBands: String
 
     public static let defaultThreshold = 10
+    /// The bands of the Chiapas programme's published tables (12–17, 18–25…), so ours can be compared.
+    public static let defaultAgeBands = "grupos-de-edad-programa-estatal"
+    /// The fixed bands used before they became a catalogue: releases that name none were made with them.
+    public static let formerAgeBands = "grupos-de-edad-sintra-2024"
 
-    public init(labels: Labels, threshold: Int = StatisticsBuilder.defaultThreshold) {
+    public init(labels: Labels, threshold: Int = StatisticsBuilder.defaultThreshold, ageBands: String = StatisticsBuilder.defaultAgeBands) {
         self.labels = labels
         self.threshold = threshold
+        self.ageBands = ageBands
     }
 
     /// Every year with data, or only `year`.
-    public func build(_ data: StatisticsData, year: Int? = nil) -> StatisticsReport {
+    /// `kept`: the cells an earlier release of these years suppressed, which stay suppressed
+    /// (README "Releases": publishing one later would give its old value by difference).
+    public func build(_ data: StatisticsData, year: Int? = nil, kept: SuppressedCells? = nil) -> StatisticsReport {
         let people = People.resolve(cases: data.cases, links: data.links)
         let countedCases = Dictionary(uniqueKeysWithValues: people.flatMap(\.cases).map { ($0.id, $0) })
         var years = Set(people.map(\.year))
@@ -32,9 +41,9 @@ public struct StatisticsBuilder: Sendable {
             specs += personTables(people.filter { $0.year == year })
             specs += attentionTables(data.attentions.filter { $0.year == year }, countedCases)
             specs += activityTables(data, year: year)
-            tables += protect(specs, year: year)
+            tables += protect(specs, year: year, kept: kept)
         }
-        return StatisticsReport(years: chosen, tables: tables, threshold: threshold, logPosition: data.position)
+        return StatisticsReport(years: chosen, tables: tables, threshold: threshold, logPosition: data.position, ageBands: ageBands)
     }
 
     /// A table before disclosure control.
@@ -52,17 +61,20 @@ public struct StatisticsBuilder: Sendable {
         func spec(_ id: String, _ title: String, _ variable: String, _ catalog: String, multi: Bool = false, note: String? = nil,
                   _ rows: (Person) -> [String]) -> TableSpec {
             var table = TableSpec(id: "personas-por-\(id)", title: "Víctimas y posibles víctimas por \(title)", unit: unit,
-                                  variable: variable, catalog: catalog, multiValued: multi, group: group, note: note)
+                                  variable: variable, catalog: catalog, multiValued: false, group: group, note: note)
             for person in people {
                 let values = rows(person)
-                table.counts.add(rows: values.isEmpty ? [Labels.unspecified] : values, column: column(person.entidad))
+                table.counts.add(rows: [multi ? combination(values, catalog) : values.first ?? Labels.unspecified], column: column(person.entidad))
             }
             return table
         }
         func single(_ value: String?) -> [String] { [value ?? Labels.unspecified] }
         return [
             spec("sexo", "sexo", "sexo", "sexo") { single($0.first(\.sexo)) },
-            spec("grupo-de-edad", "grupo de edad", "grupo_de_edad", "grupo-de-edad") { single($0.first(\.ageBand)) },
+            spec("grupo-de-edad", "grupo de edad", "grupo_de_edad", ageBands,
+                 note: "Grupos de edad del catálogo «\(labels.catalogName(ageBands))», con la edad al detectarse.") { person in
+                single(labels.ageBand(person.cases.lazy.compactMap(\.age).first, in: ageBands))
+            },
             spec("estado-civil", "estado civil", "estado_civil", "estado-civil") { single($0.first(\.civilStatus)) },
             spec("nacionalidad-y-condicion-migratoria", "nacionalidad y condición migratoria", "nacionalidad_y_condicion_migratoria",
                  "nacionalidad-y-condicion") { person in
@@ -70,16 +82,16 @@ public struct StatisticsBuilder: Sendable {
             },
             spec("lugar-de-origen", "lugar de origen (entidad o país)", "lugar_de_origen", "lugar") { single($0.first(\.origin)) },
             spec("forma-de-enganche", "forma de enganche", "forma_de_enganche", "formas-de-enganche", multi: true,
-                 note: StatisticsReport.multiValuedNote) { $0.union(\.recruitment) },
+                 note: StatisticsReport.combinationNote) { $0.union(\.recruitment) },
             spec("modalidad", "modalidad de explotación", "modalidad", "modalidades-de-explotacion", multi: true,
-                 note: StatisticsReport.multiValuedNote) { $0.union(\.modalities) },
+                 note: StatisticsReport.combinationNote) { $0.union(\.modalities) },
             spec("ruta", "ruta (lugar de captación → lugar de destino)", "ruta", "ruta",
                  note: "Los lugares de destino se leen en esta tabla: no se publica una tabla aparte de destinos, porque sería su suma y permitiría deducir cifras suprimidas.") { person in
                 guard let documented = person.documentation, documented.routeOrigin != nil || documented.routeDestination != nil else { return [] }
                 return ["\(documented.routeOrigin ?? Labels.unspecified)>\(documented.routeDestination ?? Labels.unspecified)"]
             },
             spec("medio-de-transporte", "medio de transporte", "medio_de_transporte", "medios-de-transporte", multi: true,
-                 note: StatisticsReport.multiValuedNote) { $0.union(\.transport) },
+                 note: StatisticsReport.combinationNote) { $0.union(\.transport) },
             spec("cruce-de-frontera", "cruce de frontera internacional (país del otro lado)", "cruce_de_frontera", "cruce") { person in
                 guard let documented = person.documentation, let crossing = documented.crossing else { return [] }
                 return [crossing ? (documented.crossingCountry ?? "si") : "no"]
@@ -114,15 +126,15 @@ public struct StatisticsBuilder: Sendable {
         var byType = TableSpec(id: "capacitaciones-por-tipo-de-evento", title: "Capacitaciones y sensibilizaciones por tipo de evento", unit: "eventos",
                                variable: "tipo_de_evento", catalog: "tipos-de-evento-de-capacitacion", multiValued: false, group: "capacitaciones")
         var byPopulation = TableSpec(id: "capacitaciones-por-poblacion-objetivo", title: "Capacitaciones y sensibilizaciones por población objetivo",
-                                     unit: "eventos", variable: "poblacion_objetivo", catalog: "poblaciones-objetivo", multiValued: true,
-                                     group: "capacitaciones", note: "Un evento puede dirigirse a varias poblaciones: el total cuenta eventos, no la suma de las filas.")
+                                     unit: "eventos", variable: "poblacion_objetivo", catalog: "poblaciones-objetivo", multiValued: false,
+                                     group: "capacitaciones", note: "Cada evento está en una sola fila: el que se dirigió a varias poblaciones, en su combinación; las filas suman el total.")
         var participants = TableSpec(id: "participantes-en-capacitaciones-por-sexo", title: "Personas participantes en capacitaciones por sexo",
                                      unit: "personas participantes", variable: "sexo", catalog: "sexo-de-participantes", multiValued: false,
                                      group: "participantes")
         for training in data.trainings where training.year == year {
             let place = column(training.entidad)
             byType.counts.add(rows: [training.eventType], column: place)
-            byPopulation.counts.add(rows: training.populations.isEmpty ? [Labels.unspecified] : training.populations, column: place)
+            byPopulation.counts.add(rows: [combination(training.populations, "poblaciones-objetivo")], column: place)
             participants.counts.add(row: "mujeres", column: place, amount: training.women)
             participants.counts.add(row: "hombres", column: place, amount: training.men)
             participants.counts.add(row: "otro", column: place, amount: training.other)
@@ -137,8 +149,16 @@ public struct StatisticsBuilder: Sendable {
         return [operations, rescued, byType, byPopulation, participants, dissemination]
     }
 
+    /// The row of a multi-valued attribute: the combination of its values (catalogue order, joined
+    /// by «+»), so that every unit is in exactly one row and the rows add up to the total. Publishing
+    /// each value as its own row would let the overlap («ambas») be worked out as the sum of the rows
+    /// minus the total, however small it is; the seed itself publishes «ambas» as a row.
+    func combination(_ values: [String], _ catalog: String) -> String {
+        values.isEmpty ? Labels.unspecified : labels.order(catalog, values).joined(separator: Labels.combinationSeparator)
+    }
+
     /// Suppresses each group of tables that share their totals row together.
-    func protect(_ specs: [TableSpec], year: Int) -> [StatisticsTable] {
+    func protect(_ specs: [TableSpec], year: Int, kept: SuppressedCells?) -> [StatisticsTable] {
         let columns = labels.entidades
         let columnCodes = columns.map(\.code)
         var tables: [StatisticsTable] = specs.map { spec in
@@ -151,7 +171,8 @@ public struct StatisticsBuilder: Sendable {
         var groups: [String: [Int]] = [:]
         for (index, table) in tables.enumerated() { groups[table.group, default: []].append(index) }
         for (_, members) in groups.sorted(by: { $0.key < $1.key }) {
-            let hidden = Suppression.protect(members.map { tables[$0].grid }, threshold: threshold)
+            let forced = members.map { kept?.mask(of: tables[$0]) ?? tables[$0].grid.map { $0.map { _ in false } } }
+            let hidden = Suppression.protect(members.map { Suppression.Table(grid: tables[$0].grid) }, threshold: threshold, forced: forced)
             for (member, mask) in zip(members, hidden) { tables[member].hidden = mask }
         }
         return tables

@@ -16,6 +16,7 @@ public enum StatisticsRenderer {
             "titulo": .string(title),
             "reglaDeConfidencialidad": .string(report.rule),
             "umbral": .number(Double(report.threshold)),
+            "gruposDeEdad": .string(report.ageBands),
             "marcaDeSupresion": "null: cifra suprimida por confidencialidad (un 0 es un cero verdadero).",
             "notaDeLaSerie": .string(StatisticsReport.seriesNote),
             "poblacion": .string(populationNote),
@@ -41,7 +42,7 @@ public enum StatisticsRenderer {
         let last = table.rows.count, totalColumn = table.columns.count
         return [
             "id": .string(table.id), "anio": .number(Double(table.year)), "titulo": .string(table.title), "unidad": .string(table.unit),
-            "variable": .string(table.variable), "multivalor": .bool(table.multiValued), "nota": table.note.map { .string($0) } ?? .null,
+            "variable": .string(table.variable), "multivalor": .bool(table.multiValued), "grupo": .string(table.group), "nota": table.note.map { .string($0) } ?? .null,
             "columnas": .array(table.columns.map { ["clave": .string($0.code), "nombre": .string($0.label)] }),
             "filas": .array(table.rows.enumerated().map { index, row in
                 ["clave": .string(row.code), "nombre": .string(row.label), "valores": values(index),

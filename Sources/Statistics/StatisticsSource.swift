@@ -81,7 +81,7 @@ public struct StatisticsSource: Sendable {
                 .first?.decode(Int64.self, 0) ?? 0
         }
         for row in try await connection.query("""
-            SELECT expediente, posicion_registro, anio, entidad, calidad, sexo, grupo_edad, estado_civil, nacionalidad,
+            SELECT expediente, posicion_registro, anio, entidad, calidad, sexo, edad, estado_civil, nacionalidad,
                    condicion_migratoria, origen, documentada, array_to_string(modalidades, ','), array_to_string(formas_de_enganche, ','),
                    array_to_string(medios_de_transporte, ','), ruta_origen, ruta_destino, cruce_frontera, pais_de_cruce,
                    version_estadistica, version_validada, contar, posicion_consentimiento
@@ -91,7 +91,7 @@ public struct StatisticsSource: Sendable {
             data.cases.append(CaseRecord(
                 id: try row.decode(String.self, 0), registeredAt: try row.decode(Int64.self, 1), year: try row.decode(Int.self, 2),
                 entidad: try row.decode(String?.self, 3), calidad: try row.decode(String?.self, 4), sexo: try row.decode(String?.self, 5),
-                ageBand: try row.decode(String?.self, 6), civilStatus: try row.decode(String?.self, 7), nationality: try row.decode(String?.self, 8),
+                age: try row.decode(Int?.self, 6), civilStatus: try row.decode(String?.self, 7), nationality: try row.decode(String?.self, 8),
                 migratoryStatus: try row.decode(String?.self, 9), origin: try row.decode(String?.self, 10), documented: try row.decode(Bool.self, 11),
                 modalities: try list(12), recruitment: try list(13), transport: try list(14),
                 routeOrigin: try row.decode(String?.self, 15), routeDestination: try row.decode(String?.self, 16),

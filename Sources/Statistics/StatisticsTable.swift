@@ -38,12 +38,15 @@ public struct StatisticsReport: Sendable {
     public let threshold: Int
     /// The last log position the projection had applied when read.
     public let logPosition: Int64
+    /// The age-band catalogue of the age table.
+    public let ageBands: String
 
-    public init(years: [Int], tables: [StatisticsTable], threshold: Int, logPosition: Int64) {
+    public init(years: [Int], tables: [StatisticsTable], threshold: Int, logPosition: Int64, ageBands: String) {
         self.years = years
         self.tables = tables
         self.threshold = threshold
         self.logPosition = logPosition
+        self.ageBands = ageBands
     }
 
     /// The rule, in one sentence, printed on every output.
@@ -51,16 +54,53 @@ public struct StatisticsReport: Sendable {
 
     public static func rule(threshold: Int) -> String {
         "Para proteger la confidencialidad, toda cifra de 1 a \(threshold) se suprime (se publica vacía y marcada como suprimida), "
-            + "y también se suprimen las cifras y los totales necesarios para que ninguna cifra suprimida pueda deducirse "
-            + "de los totales de su fila o de su columna."
+            + "y también se suprimen las cifras y los totales necesarios para que ninguna cifra suprimida pueda acotarse, "
+            + "con todo lo publicado en la entrega, a un intervalo de amplitud menor que \(threshold)."
     }
 
-    public static let multiValuedNote = "Una persona puede estar en varias filas: el total cuenta personas, no la suma de las filas."
+    public static let combinationNote = "Cada persona está en una sola fila: quien tiene varios valores, en la de su combinación («A y B»: "
+        + "los dos a la vez, como «ambas» en las tablas del programa estatal); así las filas suman el total y ninguna coincidencia se deduce por diferencia."
     public static let seriesNote = "No se publican totales de varios años: cada año es una tabla independiente, para que ninguna cifra suprimida pueda deducirse por diferencia."
 
     public func restricted(to year: Int) -> StatisticsReport {
-        StatisticsReport(years: [year], tables: tables.filter { $0.year == year }, threshold: threshold, logPosition: logPosition)
+        StatisticsReport(years: [year], tables: tables.filter { $0.year == year }, threshold: threshold, logPosition: logPosition, ageBands: ageBands)
     }
+}
+
+/// The cells a release suppressed, by year, table, row code and column code (`total` for totals):
+/// what a later release of the same year must keep suppressed.
+public struct SuppressedCells: Sendable, Equatable {
+    public private(set) var keys: Set<String> = []
+
+    public init() {}
+
+    /// Every hidden cell of `report`.
+    public init(_ report: StatisticsReport) {
+        for table in report.tables {
+            let rows = table.rows.map(\.code) + ["total"], columns = table.columns.map(\.code) + ["total"]
+            for (r, row) in rows.enumerated() {
+                for (c, column) in columns.enumerated() where table.hidden[r][c] { insert(table.year, table.id, row, column) }
+            }
+        }
+    }
+
+    public mutating func insert(_ year: Int, _ table: String, _ row: String, _ column: String) {
+        keys.insert("\(year)|\(table)|\(row)|\(column)")
+    }
+
+    public func contains(_ year: Int, _ table: String, _ row: String, _ column: String) -> Bool {
+        keys.contains("\(year)|\(table)|\(row)|\(column)")
+    }
+
+    /// The mask of `table` (same shape as its grid) with the cells kept suppressed.
+    func mask(of table: StatisticsTable) -> [[Bool]] {
+        let rows = table.rows.map(\.code) + ["total"], columns = table.columns.map(\.code) + ["total"]
+        return rows.map { row in columns.map { contains(table.year, table.id, row, $0) } }
+    }
+
+    public var count: Int { keys.count }
+
+    public mutating func formUnion(_ other: SuppressedCells) { keys.formUnion(other.keys) }
 }
 
 /// Accumulates counts for one table before disclosure control.

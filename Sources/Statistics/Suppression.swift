@@ -1,200 +1,98 @@
-/// Disclosure control for tables with totals: primary suppression of every cell from 1 to the
-/// threshold, then secondary suppression so that no suppressed cell can be worked out from the
-/// published cells and totals.
+/// Disclosure control for tables with totals, with a proof: after primary suppression (every cell
+/// from 1 to the threshold) and secondary suppression, **every suppressed cell can take, for all an
+/// attacker can tell, a range of values at least the protection level wide** — the attacker knowing
+/// every published figure of the tables that share totals, that counts are non-negative integers and
+/// that a listed row has a total of at least 1. It is the criterion of statistical offices
+/// (tau-ARGUS, R's sdcTable: protection levels checked by linear programming); the tests check it
+/// with an independent LP solver (scipy, `ops/audit-suppression.py`).
 ///
-/// A table is a grid of (rows + 1) × (columns + 1) numbers: the last row holds the column totals,
-/// the last column the row totals, the corner the grand total. Every line of the grid (each row,
-/// each column, with its total) is a linear relation. Seen as a bipartite graph whose nodes are
-/// the grid's rows and columns and whose edges are the suppressed cells, the relations let an
-/// attacker solve for a suppressed cell exactly when its edge is a *bridge* (lies on no cycle): the
-/// alternating ±1 vector around a cycle changes every suppressed value on it and no published one.
-/// So the guarantee is: **the suppressed cells form a graph without bridges**. In particular every
-/// row and column (totals included) has 0 or at least 2 suppressed entries — necessary, but not
-/// enough on its own (two cycles joined by one cell leave that cell exposed), hence the bridge test.
+/// How the proof is built, without a solver. A table is a grid of (rows + 1) × (columns + 1)
+/// numbers (the last row the column totals, the last column the row totals). Multiply the entries
+/// of the totals row and of the totals column by -1 (the corner twice): then every line of the grid
+/// sums to zero, and adding +d, -d, +d… around any cycle of suppressed cells (rows and columns as
+/// the nodes of a bipartite graph, suppressed cells as its edges) gives another table that agrees
+/// with everything published. It is a valid table while no cell falls below its floor (0, or 1 for
+/// the total of a listed row), so each cycle is a *witness*: an integer table the attacker cannot
+/// rule out. The widest such cycle in each direction (a maximin path search) bounds the attacker's
+/// range from inside: `Certificate.upward` and `.downward`. The true range (what an LP finds) can
+/// only be wider, never narrower.
 ///
-/// Tables of one year that describe the same people share their last row (people per entidad and
-/// in all): a total suppressed in one is suppressed in all, and in each table the suppressed shared
-/// totals are kept connected without going through the totals row, so that the cycle protecting
-/// a shared total in one table can be continued in every other (see `protect`).
+/// Tables of one year that describe the same people (a `group`) share their totals row. A cycle
+/// through the totals row changes two shared totals, so it is only a witness if every other table of
+/// the group can carry the same change on a path of its own between those two columns (a "jump"
+/// through the totals row, see `Group.jump`). That is how a small entidad (its total in the
+/// threshold) is protected in all ten person tables at once.
 ///
-/// Multi-valued categories (several modalities per person) make the column total count people, not
-/// the sum of the column; they are protected as if the total were the sum, which is stricter: the
-/// true relations are a subset of the ones protected against.
+/// Secondary suppression: while a suppressed cell's witnessed range is narrower than the protection
+/// level, hide the cheapest cycle through it (Dijkstra; a hidden cell costs nothing, another its
+/// value + 1, a zero a lot, a shared total more) on which every cell that would decrease can
+/// decrease by what is missing. Hiding more never narrows a witnessed range, so cells already
+/// protected stay protected and the loop ends; if no such cycle exists the whole group is hidden.
 public enum Suppression {
-    /// Suppresses `grids` (one group sharing its last row) and returns, per grid, which entries to hide.
-    public static func protect(_ grids: [[[Int]]], threshold: Int) -> [[[Bool]]] {
-        var hidden = grids.map { grid in grid.map { row in row.map { $0 >= 1 && $0 <= threshold } } }
-        let shared = grids.count > 1
-        var changed = true
-        while changed {
-            changed = false
-            if shared {
-                let width = grids[0].last?.count ?? 0
-                let union = (0..<width).map { column in hidden.contains { $0.last?[column] == true } }
-                for index in hidden.indices where hidden[index].last.map({ $0 != union }) ?? false {
-                    hidden[index][hidden[index].count - 1] = union
-                    changed = true
-                }
-            }
-            for index in grids.indices {
-                var table = GridGraph(values: grids[index], hidden: hidden[index])
-                if shared { changed = table.connectSharedTotals() || changed }
-                changed = table.removeBridges() || changed
-                hidden[index] = table.hidden
-            }
+    /// One table to protect: its grid with totals, and whether its rows are listed only when they
+    /// occur (then an attacker knows each listed row's total is at least 1).
+    public struct Table: Sendable {
+        public let grid: [[Int]]
+        public let rowsListedWhenObserved: Bool
+        public init(grid: [[Int]], rowsListedWhenObserved: Bool = true) {
+            self.grid = grid
+            self.rowsListedWhenObserved = rowsListedWhenObserved
         }
-        return hidden
     }
 
-    /// True when no hidden entry of `grid` is on a bridge (the guarantee `protect` gives each table).
-    public static func isProtected(_ hidden: [[Bool]]) -> Bool {
-        GridGraph(values: hidden.map { $0.map { _ in 0 } }, hidden: hidden).bridges().isEmpty
+    /// Suppresses one group of tables sharing their last row and returns, per table, which entries
+    /// to hide. `forced` adds cells that must stay hidden (those hidden by an earlier release of the
+    /// same year); `protection` is the width each hidden cell's range must reach (the threshold).
+    public static func protect(_ tables: [Table], threshold: Int, protection: Int? = nil, forced: [[[Bool]]]? = nil) -> [[[Bool]]] {
+        guard !tables.isEmpty else { return [] }
+        var group = Group(tables: tables)
+        for t in tables.indices {
+            for (r, row) in tables[t].grid.enumerated() {
+                for (c, value) in row.enumerated() where (value >= 1 && value <= threshold) || (forced?[t][r][c] ?? false) {
+                    group.hide(t, r, c)
+                }
+            }
+        }
+        group.secure(level: protection ?? threshold)
+        return group.hidden
     }
+
+    /// `protect` for tables given as bare grids (every row listed because observed).
+    public static func protect(_ grids: [[[Int]]], threshold: Int) -> [[[Bool]]] {
+        protect(grids.map { Table(grid: $0) }, threshold: threshold)
+    }
+
+    /// The witnessed range of every hidden cell (nil for published ones): the attacker's range
+    /// contains it. `upward`/`downward` are capped at `Suppression.unbounded`.
+    public static func ranges(_ tables: [Table], hidden: [[[Bool]]]) -> [[[ClosedRange<Int>?]]] {
+        var group = Group(tables: tables)
+        group.hidden = hidden
+        return tables.indices.map { t in
+            tables[t].grid.indices.map { r in
+                tables[t].grid[r].indices.map { c in
+                    guard hidden[t][r][c] else { return nil }
+                    let certificate = group.certificate(t, r, c, enough: unbounded)
+                    let value = tables[t].grid[r][c]
+                    return (value - certificate.downward)...(value + certificate.upward)
+                }
+            }
+        }
+    }
+
+    /// True when every hidden cell of the group has a witnessed range at least `level` wide.
+    public static func isProtected(_ tables: [Table], hidden: [[[Bool]]], level: Int) -> Bool {
+        var group = Group(tables: tables)
+        group.hidden = hidden
+        return group.unprotected(level: level).isEmpty
+    }
+
+    /// Larger than any count: a direction in which nothing limits the change.
+    public static let unbounded = 1 << 40
 }
 
-/// One grid as a bipartite graph: nodes 0...rows are its rows (the last, `totalsRow`, the column
-/// totals), then one node per column (the last, the row totals); an edge per hidden entry.
-struct GridGraph {
-    let values: [[Int]]
-    var hidden: [[Bool]]
-    let rowCount: Int
-    let columnCount: Int
-
-    init(values: [[Int]], hidden: [[Bool]]) {
-        self.values = values
-        self.hidden = hidden
-        rowCount = values.count
-        columnCount = values.first?.count ?? 0
-    }
-
-    var nodeCount: Int { rowCount + columnCount }
-    var totalsRow: Int { rowCount - 1 }
-    func columnNode(_ column: Int) -> Int { rowCount + column }
-    /// The entry an edge between a row node and a column node stands for.
-    func entry(_ a: Int, _ b: Int) -> (row: Int, column: Int) { a < rowCount ? (a, b - rowCount) : (b, a - rowCount) }
-
-    func neighbours(_ node: Int) -> [Int] {
-        node < rowCount
-            ? (0..<columnCount).filter { hidden[node][$0] }.map(columnNode)
-            : (0..<rowCount).filter { hidden[$0][node - rowCount] }
-    }
-
-    /// The cost of hiding one more entry: small non-zero figures first (a hidden zero protects
-    /// little, since zeros are often known), totals of the shared row last.
-    func cost(_ row: Int, _ column: Int) -> Int {
-        let value = values[row][column]
-        return (value > 0 ? value + 1 : 100_000) + (row == totalsRow ? 10_000_000 : 0)
-    }
-
-    /// Every hidden entry that lies on no cycle, found with Tarjan's low-link numbering.
-    func bridges() -> [(row: Int, column: Int)] {
-        var order = [Int](repeating: -1, count: nodeCount), low = [Int](repeating: 0, count: nodeCount)
-        var counter = 0
-        var found: [(row: Int, column: Int)] = []
-        func visit(_ node: Int, _ parent: Int) {
-            order[node] = counter; low[node] = counter; counter += 1
-            for next in neighbours(node) where next != parent {
-                if order[next] < 0 {
-                    visit(next, node)
-                    low[node] = min(low[node], low[next])
-                    if low[next] > order[node] { found.append(entry(node, next)) }
-                } else {
-                    low[node] = min(low[node], order[next])
-                }
-            }
-        }
-        for node in 0..<nodeCount where order[node] < 0 { visit(node, -1) }
-        return found
-    }
-
-    /// Hides the cheapest entries that put every bridge on a cycle. Returns whether it hid any.
-    mutating func removeBridges() -> Bool {
-        var changed = false
-        while let bridge = bridges().first {
-            let from = bridge.row, to = columnNode(bridge.column)
-            guard let path = cheapestPath(from: [from], to: [to], avoiding: bridge, throughTotalsRow: true) else {
-                hideEverything()
-                return true
-            }
-            for step in path { hidden[step.row][step.column] = true }
-            changed = true
-        }
-        return changed
-    }
-
-    /// Keeps the hidden shared totals (columns hidden in the totals row) in one connected piece of
-    /// the graph without the totals row, so every table can continue the cycle that protects them.
-    mutating func connectSharedTotals() -> Bool {
-        let members = (0..<columnCount).filter { hidden[totalsRow][$0] }.map(columnNode)
-        guard members.count >= 2 else { return false }
-        var changed = false
-        while true {
-            let piece = component(of: members[0])
-            let outside = members.filter { !piece.contains($0) }
-            guard !outside.isEmpty else { return changed }
-            guard let path = cheapestPath(from: Array(piece), to: outside, avoiding: nil, throughTotalsRow: false) else {
-                hideEverything()
-                return true
-            }
-            for step in path { hidden[step.row][step.column] = true }
-            changed = true
-        }
-    }
-
-    private mutating func hideEverything() {
-        hidden = values.map { $0.map { _ in true } }
-    }
-
-    /// Nodes reachable from `start` through hidden entries, without entering the totals row.
-    func component(of start: Int) -> Set<Int> {
-        var seen: Set<Int> = [start], stack = [start]
-        while let node = stack.popLast() {
-            for next in neighbours(node) where next != totalsRow && !seen.contains(next) {
-                seen.insert(next)
-                stack.append(next)
-            }
-        }
-        return seen
-    }
-
-    /// Dijkstra over the complete bipartite graph of the grid: hidden entries cost nothing, others
-    /// `cost`. Returns the entries still to hide along the cheapest path, or nil if there is none.
-    func cheapestPath(from sources: [Int], to targets: [Int], avoiding excluded: (row: Int, column: Int)?,
-                      throughTotalsRow: Bool) -> [(row: Int, column: Int)]? {
-        let unreachable = Int.max
-        var distance = [Int](repeating: unreachable, count: nodeCount)
-        var previous = [Int](repeating: -1, count: nodeCount)
-        var done = [Bool](repeating: false, count: nodeCount)
-        for source in sources { distance[source] = 0 }
-        let goal = Set(targets)
-        var reached = -1
-        while reached < 0 {
-            var current = -1
-            for node in 0..<nodeCount where !done[node] && distance[node] != unreachable && (current < 0 || distance[node] < distance[current]) {
-                current = node
-            }
-            guard current >= 0 else { return nil }
-            if goal.contains(current) { reached = current; continue }
-            done[current] = true
-            let others = current < rowCount ? Array(rowCount..<nodeCount) : Array(0..<rowCount)
-            for next in others where !done[next] {
-                let (row, column) = entry(current, next)
-                if let excluded, excluded == (row, column) { continue }
-                if row == totalsRow && !throughTotalsRow { continue }
-                let step = hidden[row][column] ? 0 : cost(row, column)
-                if distance[current] + step < distance[next] {
-                    distance[next] = distance[current] + step
-                    previous[next] = current
-                }
-            }
-        }
-        var path: [(row: Int, column: Int)] = []
-        var node = reached
-        while previous[node] >= 0 {
-            let step = entry(previous[node], node)
-            if !hidden[step.row][step.column] { path.append(step) }
-            node = previous[node]
-        }
-        return path
-    }
+/// How far a hidden cell can be moved up and down by witnesses.
+struct Certificate {
+    var upward: Int
+    var downward: Int
+    var width: Int { upward >= Suppression.unbounded || downward >= Suppression.unbounded ? Suppression.unbounded : upward + downward }
 }

@@ -92,7 +92,10 @@ extension Publish {
         @OptionGroup var command: CommandOptions
         @OptionGroup var projector: ProjectorOptions
         @Option(name: .customLong("anio"), help: "Solo este año (por omisión, toda la serie).") var year: Int?
-        @Option(name: .customLong("umbral"), help: "Se suprime toda cifra de 1 a este número.") var threshold = StatisticsBuilder.defaultThreshold
+        @Option(name: .customLong("umbral"), help: "Se suprime toda cifra de 1 a este número; no menor que el de una entrega anterior del año.")
+        var threshold = StatisticsBuilder.defaultThreshold
+        @Option(name: .customLong("grupos-de-edad"), help: "Catálogo de grupos de edad (por omisión grupos-de-edad-programa-estatal); el mismo que la entrega anterior del año.")
+        var ageBands = StatisticsBuilder.defaultAgeBands
         @OptionGroup var acting: ActingAccountOptions
         @Option(help: "Carpeta donde escribir la entrega.") var out: String
 
@@ -105,7 +108,13 @@ extension Publish {
             let publisher = StatisticsPublisher(projector: try projector.makeProjector(), labels: Labels(catalogs: catalogs))
             let accounts = try await command.makeAccountService()
             let context = try await publishingContext(accounts, acting)
-            let published = try await publisher.publish(year: year, threshold: threshold, handler: accounts.handler, context: context)
+            let published: StatisticsPublisher.Published
+            do {
+                published = try await publisher.publish(year: year, threshold: threshold, ageBands: ageBands, handler: accounts.handler, context: context)
+            } catch PublicationError.refused(let reason) {
+                printError("ERROR: no se publicó: \(reason)")
+                throw ExitCode(1)
+            }
             let files = try DataPackage.export(published.report, to: URL(fileURLWithPath: out), wholeSeries: year == nil)
             try published.document.write(toFile: out + "/entrega.json", atomically: true, encoding: .utf8)
             let publication = published.publication
@@ -142,12 +151,12 @@ struct Publications: AsyncParsableCommand {
                 return
             }
             if all.isEmpty { print("No hay publicaciones registradas."); return }
-            print("| publicación | fecha | tipo | años | registro hasta | definiciones | huella |")
-            print("| --- | --- | --- | --- | --- | --- | --- |")
+            print("| publicación | fecha | tipo | años | registro hasta | umbral | definiciones | huella |")
+            print("| --- | --- | --- | --- | --- | ---: | --- | --- |")
             for item in all {
                 let definitions = item.definitions.map { "\($0.key) v\($0.version)" }.joined(separator: ", ")
                 print("| \(item.streamId) | \(item.date) | \(item.kind.rawValue) | \(item.years.first ?? 0)–\(item.years.last ?? 0) | "
-                      + "\(formatCount(item.logPosition)) | \(definitions) | \(item.fingerprint.prefix(16))… |")
+                      + "\(formatCount(item.logPosition)) | \(item.threshold.map(String.init) ?? "—") | \(definitions) | \(item.fingerprint.prefix(16))… |")
             }
         }
     }

@@ -20,6 +20,8 @@ struct StatsCommand: AsyncParsableCommand {
         @Option(name: .customLong("anio"), help: "Solo este año (por omisión, todos los años con datos).") var year: Int?
         @Option(name: .customLong("umbral"), help: "Se suprime toda cifra de 1 a este número (por omisión 10).")
         var threshold: Int = StatisticsBuilder.defaultThreshold
+        @Option(name: .customLong("grupos-de-edad"), help: "Catálogo de grupos de edad: grupos-de-edad-programa-estatal (por omisión), grupos-de-edad-quinquenales o grupos-de-edad-sintra-2024.")
+        var ageBands: String = StatisticsBuilder.defaultAgeBands
 
         func validate() throws {
             // One rule wherever a threshold is set (stats, publish, serve): at least 1. With 0 nothing
@@ -36,9 +38,13 @@ struct StatsCommand: AsyncParsableCommand {
             do { catalogs = try CatalogSet.load(directory: URL(fileURLWithPath: events.resolved).appendingPathComponent("catalogs")) } catch {
                 throw ValidationError("no se pudieron leer los catálogos: \(error)")
             }
+            let labels = Labels(catalogs: catalogs)
+            guard labels.ageBandCatalogs.contains(ageBands) else {
+                throw ValidationError("--grupos-de-edad: no hay un catálogo «\(ageBands)»; use \(labels.ageBandCatalogs.joined(separator: ", "))")
+            }
             try await projector.start()
             let data = try await StatisticsSource(pool: projector.pool).read()
-            return StatisticsBuilder(labels: Labels(catalogs: catalogs), threshold: threshold).build(data, year: year)
+            return StatisticsBuilder(labels: labels, threshold: threshold, ageBands: ageBands).build(data, year: year)
         }
     }
 

@@ -108,6 +108,37 @@ import Testing
             }
         }
         #expect(statuses.allSatisfy { $0 == 200 }, "\(statuses)")
-        #expect(await statistics.computations == 2, "one release built, one table computed, for 24 anonymous requests")
+        #expect(await statistics.computations == 1, "one release built (its tables and its export), for 24 anonymous requests")
+    }
+
+    /// Polling the public tables before and after a registration used to show 15 totals move by
+    /// one. Now they are the last release: nothing moves until the next one (which the release
+    /// rules hold until enough has changed), while the live tables, for internal roles, move.
+    @Test func thePublicTablesAreTheReleaseNotALiveFeed() async throws {
+        let world = try await APIWorld.make(statisticsThreshold: 1)
+        try await world.account("st.vivas", "SEGOB", [.secretariaTecnica])
+        let context = CommandContext(userId: "capturista", institutionId: "FGE-07", client: "pruebas", today: .today())
+        let handler = world.services.handler
+        func counted() async throws {
+            let stream = try await handler.handle(Command(name: "registrar-persona", data: persona(), idempotencyKey: UUID().uuidString), context: context).streamId
+            _ = try await handler.handle(Command(name: "validar-registro", data: ["fecha": "2024-03-03", "versionValidada": 1], streamId: stream,
+                                                 idempotencyKey: UUID().uuidString), context: context)
+        }
+        for _ in 0..<3 { try await counted() }
+        try await world.catchUp()
+        _ = try await StatisticsPublisher(projector: world.services.projector!, labels: Labels(catalogs: world.services.definitions.catalogs))
+            .publish(year: nil, threshold: 1, handler: handler, context: CommandContext(userId: "st", institutionId: "SEGOB", client: "pruebas", today: .today()))
+        let (publicBefore, liveBefore) = try await world.test { client in
+            let token = try await client.login("st.vivas")
+            return (try await client.call(.get, "/v1/estadisticas").text, try await client.call(.get, "/v1/estadisticas/vigentes?anio=2024", token: token).text)
+        }
+        try await counted()
+        try await world.catchUp()
+        let (publicAfter, liveAfter) = try await world.test { client in
+            let token = try await client.login("st.vivas")
+            return (try await client.call(.get, "/v1/estadisticas").text, try await client.call(.get, "/v1/estadisticas/vigentes?anio=2024", token: token).text)
+        }
+        #expect(publicBefore.contains("\"entregas\"") && publicBefore == publicAfter, "la entrega no cambia con un registro")
+        #expect(liveBefore != liveAfter, "las cifras vigentes sí")
     }
 }

@@ -60,7 +60,7 @@ import Testing
                  { token in try await client.call(.post, "/v1/admin/usuarios", token: token, body: [
                     "usuario": .string("nueva.\(UUID().uuidString.prefix(8))"), "nombre": "Nueva Persona", "institucion": "FGE-07", "roles": ["capturista"]],
                     headers: ["Idempotency-Key": UUID().uuidString]) }),
-                ("estadísticas públicas", all, { try await client.call(.get, "/v1/estadisticas", token: $0) }),
+                ("estadísticas vigentes (internas)", all, { try await client.call(.get, "/v1/estadisticas/vigentes", token: $0) }),
             ]
             var failures: [String] = []
             for check in checks {
@@ -80,7 +80,9 @@ import Testing
             if try await seen(.enlace) != [x] { failures.append("enlace 07 debe ver solo X") }
             if try await seen(.secretaria) != [x, y].sorted() { failures.append("la Secretaría Técnica ve ambos") }
             // Public statistics need no token at all.
-            if try await client.call(.get, "/v1/estadisticas").status != 200 { failures.append("estadísticas sin token") }
+            // (Nothing is published in this world: the public tables answer 404, never 401.)
+            if try await client.call(.get, "/v1/estadisticas").status != 404 { failures.append("estadísticas públicas sin token: 404 sin entregas") }
+            if try await client.call(.get, "/v1/estadisticas/vigentes").status != 401 { failures.append("estadísticas vigentes sin token: 401") }
             return failures
         }
         #expect(failures.isEmpty, "\(failures.count) fallas:\n\(failures.joined(separator: "\n"))")

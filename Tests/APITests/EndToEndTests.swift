@@ -80,17 +80,25 @@ import Testing
             #expect(detected?["valor"] == 2, "\(indicator.text.prefix(600))")
             #expect(detected?["posiciones"]?.arrayValue?.contains(.number(Double(registered.json["posicion"]?.int64Value ?? 0))) == true)
 
-            // A public statistic, without a token: two women in Chiapas in 2024.
-            let statistics = try await client.call(.get, "/v1/estadisticas?anio=2024")
-            let bySex = statistics.json["tablas"]?.arrayValue?.first { ($0["id"]?.stringValue ?? "").contains("sexo") }
-            #expect(statistics.status == 200 && bySex != nil, "\(statistics.text.prefix(300))")
-            #expect(statistics.text.contains("toda cifra de 1 a 1 se suprime"))
-            // Its export is the last published release, not a live feed: none yet, so none to download.
+            // The live statistics are internal: two women in Chiapas in 2024, for the Secretaría Técnica.
+            let live = try await client.call(.get, "/v1/estadisticas/vigentes?anio=2024", token: st)
+            let liveBySex = live.json["tablas"]?.arrayValue?.first { ($0["id"]?.stringValue ?? "").contains("sexo") }
+            #expect(live.status == 200 && liveBySex != nil, "\(live.text.prefix(300))")
+            #expect(try await client.call(.get, "/v1/estadisticas/vigentes?anio=2024").status == 401)
+            // The public tables and their export are the last published release, not a live feed: none yet.
+            #expect(try await client.call(.get, "/v1/estadisticas?anio=2024").status == 404)
             #expect(try await client.call(.get, "/v1/estadisticas/exportacion/datapackage.json").status == 404)
             let labels = Labels(catalogs: world.services.definitions.catalogs)
             _ = try await StatisticsPublisher(projector: world.services.projector!, labels: labels).publish(
                 year: nil, threshold: 1, handler: world.services.handler,
                 context: CommandContext(userId: "secretaria.tecnica", institutionId: "SEGOB", client: "pruebas", today: .today()))
+            let statistics = try await client.call(.get, "/v1/estadisticas?anio=2024")
+            let bySex = statistics.json["tablas"]?.arrayValue?.first { ($0["id"]?.stringValue ?? "").contains("sexo") }
+            #expect(statistics.status == 200 && bySex != nil, "\(statistics.text.prefix(300))")
+            #expect(statistics.text.contains("toda cifra de 1 a 1 se suprime") && statistics.json["entrega"]?["umbral"] == 1)
+            // A repeated parameter is refused, never silently the last one.
+            let repeated = try await client.call(.get, "/v1/estadisticas?anio=2024&anio=2023")
+            #expect(repeated.status == 400 && repeated.text.contains("consulta.anio"), "\(repeated.text.prefix(300))")
             // The Frictionless descriptor and every file it names, relative to the same route.
             let descriptor = try await client.call(.get, "/v1/estadisticas/exportacion/datapackage.json")
             let paths = descriptor.json["resources"]?.arrayValue?.compactMap { $0["path"]?.stringValue } ?? []

@@ -13,10 +13,10 @@ SELECT position, stream_id, stream_type, version, event_type, payload
                       'RegistroCorregido', 'RegistroAnulado');
 
 -- A registration is always the first event of its stream, so nothing in the batch precedes it.
-INSERT INTO casos (expediente, posicion_registro, anio, entidad, calidad, sexo, grupo_edad, estado_civil, nacionalidad,
+INSERT INTO casos (expediente, posicion_registro, anio, entidad, calidad, sexo, edad, estado_civil, nacionalidad,
                    condicion_migratoria, origen, version_estadistica)
 SELECT stream_id, position, extract(year FROM (payload->>'fechaDeDeteccion')::date)::integer, entidad_de(payload->'lugarDeDeteccion'),
-       payload->>'calidad', payload->>'sexo', grupo_de_edad((payload->>'edad')::integer), payload->>'estadoCivil',
+       payload->>'calidad', payload->>'sexo', (payload->>'edad')::integer, payload->>'estadoCivil',
        payload->>'nacionalidad', payload->>'condicionMigratoria', lugar(payload->'lugarDeOrigen'), version
   FROM lote WHERE event_type = 'VictimaRegistrada' AND stream_type = 'Expediente';
 
@@ -86,7 +86,7 @@ BEGIN
             UPDATE casos SET
                    calidad = coalesce(fixes->>'calidad', calidad),
                    sexo = coalesce(fixes->>'sexo', sexo),
-                   grupo_edad = CASE WHEN fixes ? 'edad' THEN grupo_de_edad((fixes->>'edad')::integer) ELSE grupo_edad END,
+                   edad = CASE WHEN fixes ? 'edad' THEN (fixes->>'edad')::integer ELSE edad END,
                    estado_civil = coalesce(fixes->>'estadoCivil', estado_civil),
                    nacionalidad = coalesce(fixes->>'nacionalidad', nacionalidad),
                    condicion_migratoria = coalesce(fixes->>'condicionMigratoria', condicion_migratoria),

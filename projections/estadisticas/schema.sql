@@ -4,7 +4,7 @@
 -- Why per-case rows and not counts: whether a case counts changes after the fact (consent and
 -- validation arrive later, a correction suspends the validation, a link merges two cases into one
 -- person), so the cells are computed when read (Sources/Statistics). Only catalogue codes, years,
--- an age band and counts live here: no personal field, no free text, no exact date.
+-- the age at detection and counts live here: no personal field, no free text, no exact date.
 
 CREATE TABLE casos (
     expediente           text    PRIMARY KEY,   -- the stream id (a random identifier), to join links and attentions
@@ -13,7 +13,8 @@ CREATE TABLE casos (
     entidad              text,                  -- entidad of detection (INEGI), 'EXT' abroad, NULL not recorded
     calidad              text,
     sexo                 text,
-    grupo_edad           text,                  -- a band, never the age
+    edad                 integer,               -- age at detection in years (a statistics field, README "Personal data"); the band
+                                                -- is chosen when the tables are computed, from an age-band catalogue
     estado_civil         text,
     nacionalidad         text,
     condicion_migratoria text,
@@ -98,15 +99,6 @@ CREATE FUNCTION entidad_de(l jsonb) RETURNS text LANGUAGE sql IMMUTABLE AS $$
     SELECT CASE WHEN jsonb_typeof(l) <> 'object' THEN NULL
                 WHEN l->>'pais' = 'MEX' THEN l->>'entidad'
                 ELSE 'EXT' END
-$$;
-
-CREATE FUNCTION grupo_de_edad(edad integer) RETURNS text LANGUAGE sql IMMUTABLE AS $$
-    SELECT CASE WHEN edad IS NULL THEN NULL
-                WHEN edad < 12 THEN '0-11'
-                WHEN edad < 18 THEN '12-17'
-                WHEN edad < 30 THEN '18-29'
-                WHEN edad < 60 THEN '30-59'
-                ELSE '60-o-mas' END
 $$;
 
 CREATE FUNCTION codigos(a jsonb) RETURNS text[] LANGUAGE sql IMMUTABLE AS $$
