@@ -66,8 +66,8 @@ public struct IndicatorDefinitionHistory: Sendable {
     public func inForce(at position: Int64) async throws -> [IndicatorDefinition] {
         let rows = try await pool.query("""
             SELECT DISTINCT ON (payload->>'indicador') payload->>'documento'
-              FROM events
-             WHERE event_type = 'DefinicionDeIndicadorAdoptada' AND position <= $1
+              FROM definiciones_de_indicadores
+             WHERE position <= $1
              ORDER BY payload->>'indicador', position DESC
             """, [.int64(position)])
         return try rows.map { try IndicatorDefinition.parse(document: try $0.decode(String.self, 0)) }
@@ -76,8 +76,8 @@ public struct IndicatorDefinitionHistory: Sendable {
 
     func recordedDocument(_ indicator: String, version: Int) async throws -> String? {
         try await pool.query("""
-            SELECT payload->>'documento' FROM events
-             WHERE event_type = 'DefinicionDeIndicadorAdoptada' AND stream_id = $1
+            SELECT payload->>'documento' FROM definiciones_de_indicadores
+             WHERE stream_id = $1
             """, [.text("indicador-\(indicator)-v\(version)")]).first?.decode(String.self, 0)
     }
 }

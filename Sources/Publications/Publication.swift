@@ -47,7 +47,7 @@ public struct Publication: Sendable {
     /// Every publication in the log, oldest first.
     public static func all(_ pool: ConnectionPool) async throws -> [Publication] {
         try await pool.query("""
-            SELECT stream_id, position, payload::text FROM events WHERE event_type = 'PublicacionRealizada' ORDER BY position
+            SELECT stream_id, position, payload::text FROM publicaciones ORDER BY position
             """).map { row in
             try decode(streamId: try row.decode(String.self, 0), position: try row.decode(Int64.self, 1),
                        payload: try CanonicalJSON.parse(try row.decode(String.self, 2)))
@@ -57,8 +57,8 @@ public struct Publication: Sendable {
     /// The latest publication of `kind`, through the partial index of migration 0015 (no scan of the log).
     public static func latest(_ kind: Kind, _ pool: ConnectionPool) async throws -> Publication? {
         let rows = try await pool.query("""
-            SELECT stream_id, position, payload::text FROM events
-             WHERE event_type = 'PublicacionRealizada' AND payload->>'tipo' = $1 ORDER BY position DESC LIMIT 1
+            SELECT stream_id, position, payload::text FROM publicaciones
+             WHERE payload->>'tipo' = $1 ORDER BY position DESC LIMIT 1
             """, [.text(kind.rawValue)])
         return try rows.first.map { row in
             try decode(streamId: try row.decode(String.self, 0), position: try row.decode(Int64.self, 1),

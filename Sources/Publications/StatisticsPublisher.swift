@@ -158,16 +158,10 @@ public struct StatisticsPublisher: Sendable {
         let threshold = publication.threshold ?? StatisticsBuilder.defaultThreshold
         let ageBands = Self.ageBands(of: publication)
         let label = "estadisticas_\(publication.logPosition)_\(UInt32.random(in: 0...UInt32.max))"
-        let schemas = try await projector.replay(until: publication.logPosition, label: label, only: ["estadisticas"])
-        do {
+        return try await projector.withReplay(until: publication.logPosition, label: label, only: ["estadisticas"]) { [projector, labels] schemas in
             guard let schema = schemas["estadisticas"] else { throw PublicationError.missingProjections }
             let data = try await StatisticsSource(pool: projector.pool, schema: schema, position: publication.logPosition).read()
-            let report = StatisticsBuilder(labels: labels, threshold: threshold, ageBands: ageBands).build(data, year: year, kept: kept)
-            try await projector.dropReplay(label: label)
-            return report
-        } catch {
-            try? await projector.dropReplay(label: label)
-            throw error
+            return StatisticsBuilder(labels: labels, threshold: threshold, ageBands: ageBands).build(data, year: year, kept: kept)
         }
     }
 

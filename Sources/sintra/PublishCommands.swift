@@ -92,15 +92,17 @@ extension Publish {
         @OptionGroup var command: CommandOptions
         @OptionGroup var projector: ProjectorOptions
         @Option(name: .customLong("anio"), help: "Solo este año (por omisión, toda la serie).") var year: Int?
-        @Option(name: .customLong("umbral"), help: "Se suprime toda cifra de 1 a este número; no menor que el de una entrega anterior del año.")
-        var threshold = StatisticsBuilder.defaultThreshold
+        @Option(name: .customLong("umbral"), help: "Se suprime toda cifra de 1 a este número (por omisión $SINTRA_UMBRAL o 10); no menor que el de una entrega anterior del año.")
+        var thresholdFlag: Int?
+        /// --umbral, else $SINTRA_UMBRAL (or the configuration file), else 10; `validate` has refused one that does not parse.
+        var threshold: Int { ((try? ConfigReader.load().integer(Settings.threshold, flag: thresholdFlag)) ?? nil) ?? StatisticsBuilder.defaultThreshold }
         @Option(name: .customLong("grupos-de-edad"), help: "Catálogo de grupos de edad (por omisión grupos-de-edad-programa-estatal); el mismo que la entrega anterior del año.")
         var ageBands = StatisticsBuilder.defaultAgeBands
         @OptionGroup var acting: ActingAccountOptions
         @Option(help: "Carpeta donde escribir la entrega.") var out: String
 
         func validate() throws {
-            if threshold < 1 { throw ValidationError("--umbral: al menos 1; publicar sin supresión no está permitido") }
+            _ = try ConfigReader.load().integer(Settings.threshold, flag: thresholdFlag)
         }
 
         func run() async throws {

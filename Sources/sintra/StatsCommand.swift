@@ -18,15 +18,17 @@ struct StatsCommand: AsyncParsableCommand {
         @OptionGroup var projector: ProjectorOptions
         @OptionGroup var events: EventsOptions
         @Option(name: .customLong("anio"), help: "Solo este año (por omisión, todos los años con datos).") var year: Int?
-        @Option(name: .customLong("umbral"), help: "Se suprime toda cifra de 1 a este número (por omisión 10).")
-        var threshold: Int = StatisticsBuilder.defaultThreshold
+        @Option(name: .customLong("umbral"), help: "Se suprime toda cifra de 1 a este número (por omisión $SINTRA_UMBRAL o 10).")
+        var thresholdFlag: Int?
+        /// --umbral, else $SINTRA_UMBRAL (or the configuration file), else 10; `validate` has refused one that does not parse.
+        var threshold: Int { ((try? ConfigReader.load().integer(Settings.threshold, flag: thresholdFlag)) ?? nil) ?? StatisticsBuilder.defaultThreshold }
         @Option(name: .customLong("grupos-de-edad"), help: "Catálogo de grupos de edad: grupos-de-edad-programa-estatal (por omisión), grupos-de-edad-quinquenales o grupos-de-edad-sintra-2024.")
         var ageBands: String = StatisticsBuilder.defaultAgeBands
 
         func validate() throws {
             // One rule wherever a threshold is set (stats, publish, serve): at least 1. With 0 nothing
             // would be suppressed, and the output would still claim a rule «de 1 a 0».
-            if threshold < 1 { throw ValidationError("--umbral: al menos 1 (se suprime toda cifra de 1 al umbral); sin supresión no se muestran estadísticas") }
+            _ = try ConfigReader.load().integer(Settings.threshold, flag: thresholdFlag)
         }
 
         func compute() async throws -> StatisticsReport {

@@ -44,7 +44,10 @@ import Testing
         var live: [String: (kind: Int, data: JSONValue)] = [:]
         var order: [String] = []
         var (corrected, annulled) = (0, 0)
-        for _ in 0..<14 {
+        // At least 14 steps, and on until the history holds a correction and an annulment (bounded).
+        var steps = 0
+        while steps < 14 || ((corrected == 0 || annulled == 0) && steps < 80) {
+            steps += 1
             let streams = order.filter { live[$0] != nil }
             let choice = streams.isEmpty ? 0 : random.int(0...5)
             if choice <= 2 {

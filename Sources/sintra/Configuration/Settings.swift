@@ -51,7 +51,7 @@ enum Settings {
     static let host = Setting("SINTRA_HOST", flag: "--host", default: "127.0.0.1", help: "Dirección en que escucha sintra serve.")
     static let port = Setting("SINTRA_PORT", flag: "--port", default: "8080", .integer(1...65535), help: "Puerto de sintra serve.")
     static let threshold = Setting("SINTRA_UMBRAL", flag: "--umbral", default: "10", .integer(1...1_000),
-                                   help: "Umbral de supresión de las estadísticas públicas: se suprime toda cifra de 1 al umbral.")
+                                   help: "Umbral de supresión de las estadísticas (sintra serve, stats y publish stats): se suprime toda cifra de 1 al umbral; al menos 1.")
     static let logLevel = Setting("SINTRA_REGISTRO", flag: "--registro", default: "info", .choice(["depuracion", "info", "aviso", "error"]),
                                   help: "Nivel del registro de sintra serve en stderr.")
     static let token = Setting("SINTRA_TOKEN", flag: "--token", secret: true, help: "Token de acceso de la cuenta con que actúa la consola.")
