@@ -32,7 +32,7 @@ public struct APIServer: Sendable {
     public init(services: APIServices, configuration: Configuration = .init()) {
         self.services = services
         self.configuration = configuration
-        let documented = CommandEndpoints.all(services) + CaseEndpoints.all(services) + ReportEndpoints.all(services) + AuditEndpoints.all(services)
+        let documented = CommandEndpoints.all(services) + CaseEndpoints.all(services) + ReportEndpoints.all(services) + ReportQueryEndpoints.all(services) + AuditEndpoints.all(services)
             + SessionEndpoints.all(services) + AdminEndpoints.all(services) + LoadAndPublishEndpoints.all(services)
         // The system endpoints serve the contract, which lists them too: build it from a placeholder, then fill it.
         let box = ContractBox()
