@@ -92,7 +92,7 @@ enum ReportQueryEndpoints {
         let asOf = query.date("asOf")
         try query.finish()
         let report: ReportDefinition
-        do { report = try ReportDefinition.parse(document, catalogue: catalogue) } catch {
+        do { report = try ReportDefinition.parse(document, catalogue: catalogue) } catch let error as ReportInputError {
             throw APIProblem.invalid(error.problems)
         }
         guard let projector = services.projector else { throw APIProblem.unavailable("Sin proyector configurado.") }

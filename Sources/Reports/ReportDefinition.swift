@@ -31,7 +31,7 @@ public enum ReportMode: String, Sendable {
     /// For publication: the public statistics' primary and secondary suppression.
     case publication = "publicacion"
     /// For the Secretaría Técnica: true counts, never personal data.
-    case internal = "interno"
+    case `internal` = "interno"
 }
 
 /// A report as people write it (a JSON document), checked against the generated variables.
@@ -54,7 +54,7 @@ public struct ReportDefinition: Sendable {
     static let keys = ["titulo", "fuente", "filas", "columnas", "filtros", "medida", "modo"]
 
     /// The report, or every problem with it (each naming its field and what is allowed).
-    public static func parse(_ document: JSONValue, catalogue: ReportCatalogue) throws(ReportInputError) -> ReportDefinition {
+    public static func parse(_ document: JSONValue, catalogue: ReportCatalogue) throws -> ReportDefinition {
         var problems: [Problem] = []
         func fail(_ path: String, _ code: String, _ message: String) { problems.append(Problem(path: path, code: code, message: message)) }
         guard let members = document.objectValue else {

@@ -86,8 +86,11 @@ public struct ReportEngine: Sendable {
             _ = try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             do {
                 _ = try await connection.query("SELECT set_config('search_path', $1, true)", [.text(SQLIdentifier.quote(hechosSchema))])
-                let position = try await fixedPosition ?? (connection.query(
-                    "SELECT coalesce(max(position), 0) FROM public.projection_state WHERE name = 'hechos'").first?.decode(Int64.self, 0) ?? 0)
+                var position = fixedPosition ?? 0
+                if fixedPosition == nil {
+                    position = try await connection.query("SELECT coalesce(max(position), 0) FROM public.projection_state WHERE name = 'hechos'")
+                        .first?.decode(Int64.self, 0) ?? 0
+                }
                 let rows = try await connection.query(Self.recordsQuery, parameters)
                 _ = try await connection.query("COMMIT")
                 let isSum = sumPath != .null
@@ -150,7 +153,8 @@ public struct ReportEngine: Sendable {
 
     func assemble(_ report: ReportDefinition, _ cells: [Cell], position: Int64, threshold: Int, asOf: String?) -> ReportResult {
         func categories(_ variable: ReportVariable?, _ codes: [String]) -> [ReportCategory] {
-            guard let variable else { return [ReportCategory(code: "total", label: "Total")] }
+            // Without a column variable the table is its totals column alone.
+            guard let variable else { return [] }
             let catalog = variable.catalog ?? ""
             let ordered = variable.extraction == .year || variable.extraction == .month ? Set(codes).sorted() : labels.order(catalog, codes)
             return ordered.map { ReportCategory(code: $0, label: label(catalog, $0)) }

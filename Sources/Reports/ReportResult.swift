@@ -15,7 +15,7 @@ public struct ReportResult: Sendable {
     public let measure: Measure
     public let mode: ReportMode
     public let rows: [ReportCategory]
-    /// One column named «Total» when the report has no column variable.
+    /// Empty when the report has no column variable: the table is then its totals column.
     public let columns: [ReportCategory]
     /// (rows + 1) × (columns + 1): the last row holds the column totals, the last column the row totals.
     public let grid: [[Double]]

@@ -113,7 +113,8 @@ public struct ReportCatalogue: Sendable {
                 (role, extraction) = (.numeric, .number(path))
             case "object", "desglosePorSexo":
                 (role, extraction) = (.unusable("es un desglose: use sus partes (\(field.path).…) como medida «suma»"), nil)
-            case "fecha", "anio":
+            case "anio": (role, extraction) = (.dimension, .field(path))
+            case "fecha":
                 (role, extraction) = (.unusable("es una fecha: use «anio» o «mes»"), nil)
             case let type where type.hasPrefix("lista de"):
                 if field.catalog != nil || enumerated { (role, extraction) = (.dimension, .list(path)); multi = true } else {

@@ -54,14 +54,14 @@ struct ReportsCommand: AsyncParsableCommand {
                 throw ExitCode(1)
             }
             let report: ReportDefinition
-            do { report = try ReportDefinition.parse(document, catalogue: ReportCatalogue(definitions: definitions)) } catch {
+            do { report = try ReportDefinition.parse(document, catalogue: ReportCatalogue(definitions: definitions)) } catch let error as ReportInputError {
                 printError("ERROR: el reporte «\(file)» no es válido:")
                 for problem in error.problems { printError("  \(problem)") }
                 throw ExitCode(1)
             }
             try await projector.start()
             let result = try await ReportRunner(projector: projector, catalogs: catalogs)
-                .run(report, threshold: threshold, asOf: asOf.flatMap(CalendarDate.init))
+                .run(report, threshold: threshold, asOf: asOf.flatMap { CalendarDate($0) })
             let bytes: [UInt8] = switch format {
             case .json: Array((ReportRenderer.json(result) + "\n").utf8)
             case .csv: Array(ReportRenderer.csv(result).utf8)
@@ -91,7 +91,7 @@ struct ReportsCommand: AsyncParsableCommand {
         func run() async throws {
             let document = try readDefinition(file)
             let definitions = try options.events.load()
-            do { _ = try ReportDefinition.parse(document, catalogue: ReportCatalogue(definitions: definitions)) } catch {
+            do { _ = try ReportDefinition.parse(document, catalogue: ReportCatalogue(definitions: definitions)) } catch let error as ReportInputError {
                 printError("ERROR: el reporte «\(file)» no es válido; no se guardó nada:")
                 for problem in error.problems { printError("  \(problem)") }
                 throw ExitCode(1)

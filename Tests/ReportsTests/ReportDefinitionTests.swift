@@ -53,7 +53,7 @@ struct ReportDefinitionTests {
              "filtros": {"lugar": ["07"], "anio": ["2023"]}, "medida": {"suma": "totalDeParticipantes"}, "modo": "publicacion"}
             """)
         #expect(report.rows.name == "modalidad" && report.columns?.name == "anio" && report.measure == .sum("totalDeParticipantes"))
-        #expect(report.mode == .publication && report.filters.map(\.variable.name) == ["lugar", "anio"])
+        #expect(report.mode == .publication && report.filters.map { $0.variable.name } == ["lugar", "anio"])
         #expect(try parse(#"{"titulo": "P", "fuente": "personas", "filas": "sexo", "medida": "personas"}"#).mode == .internal)
     }
 
