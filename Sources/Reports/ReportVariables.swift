@@ -125,7 +125,8 @@ public struct ReportCatalogue: Sendable {
                     (role, extraction) = (.unusable("es texto libre o un identificador, no una categoría"), nil)
                 }
             }
-            result.append(ReportVariable(name: field.path, role: role, extraction: extraction, catalog: field.catalog,
+            let catalog = extraction.map { if case .place = $0 { true } else { false } } == true ? "lugar" : field.catalog
+            result.append(ReportVariable(name: field.path, role: role, extraction: extraction, catalog: catalog,
                                          multiValued: multi, description: field.description))
         }
         return result

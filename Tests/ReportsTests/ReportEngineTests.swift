@@ -58,7 +58,7 @@ func training(_ changes: [String: JSONValue] = [:]) throws -> JSONValue {
 
         // Filters: by year (the index) and by a list's element.
         result = try await world.report(#"{"titulo": "F", "fuente": "CapacitacionImpartida", "filas": "institucion", "filtros": {"anio": ["2021", "2024"], "temasAbordados": ["formas-de-enganche"]}, "medida": "registros"}"#)
-        #expect(result.rows.map(\.code) == ["CIES-07", "SECTUR"] && result.cell("total") == 2, "\(result.rows)")
+        #expect(Set(result.rows.map(\.code)) == ["CIES-07", "SECTUR"] && result.cell("total") == 2, "\(result.rows)")
         result = try await world.report(#"{"titulo": "F", "fuente": "CapacitacionImpartida", "filas": "institucion", "filtros": {"anio": ["2021"], "lugar": ["09"]}, "medida": "registros"}"#)
         #expect(result.rows.isEmpty && result.cell("total") == 0)
 
@@ -91,7 +91,7 @@ func training(_ changes: [String: JSONValue] = [:]) throws -> JSONValue {
     @Test func peopleAreCountedOnceWithTheStatisticsRuleAndNoPersonalDataReachesTheReport() async throws {
         let world = try await ProjectionWorld.make()
         let a = try await world.run("registrar-persona", persona(sexo: "mujer", entidad: "07")).streamId
-        try await world.run("documentar-victimizacion", victimizacion(modalidades: ["explotacion-sexual", "trabajo-forzoso"]), stream: a)
+        try await world.run("documentar-victimizacion", victimizacion(modalidades: ["explotacion-sexual", "trabajo-forzado"]), stream: a)
         try await world.run("registrar-consentimiento", consentimiento(true), stream: a)
         try await world.run("validar-registro", validacion(3), stream: a)
         let b = try await world.run("registrar-persona", persona(sexo: "hombre", edad: 15, entidad: "14")).streamId
@@ -108,7 +108,7 @@ func training(_ changes: [String: JSONValue] = [:]) throws -> JSONValue {
         var result = try await world.report(#"{"titulo": "Personas", "fuente": "personas", "filas": "sexo", "columnas": "entidadDeDeteccion", "medida": "personas"}"#)
         #expect(result.cell("mujer", "07") == 1 && result.cell("mujer") == 1 && result.cell("hombre", "14") == 1 && result.cell("total") == 2)
         result = try await world.report(#"{"titulo": "Modalidades", "fuente": "personas", "filas": "modalidades", "columnas": "grupoDeEdad", "filtros": {"sexo": ["mujer"]}, "medida": "personas"}"#)
-        #expect(result.cell("explotacion-sexual") == 1 && result.cell("trabajo-forzoso") == 1 && result.cell("total") == 1 && result.multiValued)
+        #expect(result.cell("explotacion-sexual") == 1 && result.cell("trabajo-forzado") == 1 && result.cell("total") == 1 && result.multiValued)
         #expect(result.columns.map(\.label) == ["De 18 a 29 años"])
         for text in [ReportRenderer.json(result), ReportRenderer.csv(result), ReportRenderer.markdown(result), ReportRenderer.html(result)] {
             #expect(!text.contains("Ficticia") && !text.contains("Apellidoinventado") && !text.contains("secret"))
