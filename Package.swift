@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "Streams", dependencies: ["Definitions", "Privacy", "EventLog", "Postgres", "CanonicalJSON", "Catalog"]),
         .target(name: "CaseFiles", dependencies: ["Streams", "Privacy", "Definitions", "EventLog", "Postgres", "CanonicalJSON", "Catalog"]),
         .target(name: "API", dependencies: [
-            "Accounts", "Commands", "Streams", "CaseFiles", "Records", "Indicators", "Statistics", "Publications", "Privacy", "Cryptography", "Definitions", "Projections", "CanonicalJSON", "Catalog", "Postgres", "EventLog",
+            "Accounts", "Commands", "Streams", "CaseFiles", "Records", "Indicators", "Statistics", "Reports", "Publications", "Privacy", "Cryptography", "Definitions", "Projections", "CanonicalJSON", "Catalog", "Postgres", "EventLog",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
@@ -44,6 +44,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .target(name: "Statistics", dependencies: ["Postgres", "CanonicalJSON", "Catalog"]),
+        .target(name: "Reports", dependencies: ["Statistics", "Projections", "Definitions", "Postgres", "CanonicalJSON", "Catalog"]),
         .target(name: "Demo", dependencies: ["Commands", "Streams", "Definitions", "Catalog", "CanonicalJSON"]),
         .target(name: "Commands", dependencies: ["Streams", "Definitions", "Privacy", "EventLog", "Postgres", "Catalog", "CanonicalJSON", "Cryptography"]),
         .target(name: "Records", dependencies: ["Commands", "Streams", "Definitions", "Privacy", "EventLog", "Postgres", "CanonicalJSON", "Catalog"]),
@@ -51,7 +52,7 @@ let package = Package(
 
         // The command-line tool.
         .executableTarget(name: "sintra", dependencies: [
-            "EventLog", "Definitions", "Privacy", "Commands", "Streams", "Demo", "Projections", "Indicators", "Publications", "CaseFiles", "Statistics", "API", "Accounts", "Records",
+            "EventLog", "Definitions", "Privacy", "Commands", "Streams", "Demo", "Projections", "Indicators", "Publications", "CaseFiles", "Statistics", "Reports", "API", "Accounts", "Records",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
@@ -76,6 +77,7 @@ let package = Package(
         .testTarget(name: "PublicationsTests", dependencies: ["Publications", "Statistics", "Demo", "Cryptography", "Indicators", "Projections", "Commands", "Streams", "Definitions", "Privacy", "Catalog", "TestDatabase"]),
         .testTarget(name: "CaseFilesTests", dependencies: ["CaseFiles", "Accounts", "Commands", "Streams", "Postgres", "Projections", "Definitions", "Privacy", "Catalog", "TestDatabase"]),
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "Demo", "Projections", "Commands", "Streams", "Definitions", "Privacy", "Catalog", "CanonicalJSON", "Postgres", "TestDatabase"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Statistics", "Projections", "Commands", "Streams", "Definitions", "Privacy", "Catalog", "CanonicalJSON", "Postgres", "TestDatabase"]),
         .testTarget(name: "AccountsTests", dependencies: ["Accounts", "Commands", "Streams", "Projections", "Definitions", "Privacy", "Cryptography", "Postgres", "TestDatabase"]),
         .testTarget(name: "APITests", dependencies: [
             "API", "Accounts", "CaseFiles", "Commands", "Streams", "Definitions", "EventLog", "Indicators", "Postgres", "Privacy", "Projections", "Publications", "Statistics", "CanonicalJSON",

@@ -75,6 +75,8 @@ public enum EventType: String, CaseIterable, Sendable {
     case plantillaInstitucionalRegistrada = "PlantillaInstitucionalRegistrada"
     // Publicacion
     case publicacionRealizada = "PublicacionRealizada"
+    // Reporte
+    case reporteGuardado = "ReporteGuardado"
     // Sesion
     case sesionIniciada = "SesionIniciada"
     // SesionCIES

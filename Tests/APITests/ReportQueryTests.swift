@@ -1,0 +1,65 @@
+import CanonicalJSON
+import Foundation
+import Testing
+import TestDatabase
+
+/// The reports module through HTTP: run a definition, refuse a bad one naming its fields (422, nothing
+/// run), save one through its command and run it by name, as JSON, CSV and a spreadsheet.
+@Suite(.needsDatabase) struct ReportQueryTests {
+    @Test func reportsRunSaveAndRefuseBadInputThroughTheAPI() async throws {
+        let world = try await APIWorld.make()
+        try await world.account("capturista.fgr", "FGR", [.capturista])
+        let example = try #require(repositoryDefinitions.latest("CapacitacionImpartida")?.examples.first)
+        let definition: JSONValue = ["titulo": "Capacitaciones", "fuente": "CapacitacionImpartida", "filas": "modalidad", "columnas": "anio", "medida": "registros"]
+        try await world.test { client in
+            #expect(try await client.call(.post, "/v1/reportes/ejecutar", body: definition).status == 401)
+            let token = try await client.login("capturista.fgr")
+            let recorded = try await client.command("registrar-capacitacion", example, token: token)
+            #expect(recorded.status == 201, "\(recorded.text)")
+            try await world.catchUp()
+
+            var answer = try await client.call(.post, "/v1/reportes/ejecutar", token: token, body: definition)
+            #expect(answer.status == 200, "\(answer.text)")
+            #expect(answer.json["total"]?.numberValue == 1 && answer.json["renglones"]?[0]?["codigo"]?.stringValue == "presencial")
+            #expect(answer.json["regla"]?.stringValue?.contains("Reporte interno") == true && (answer.json["posicionDelRegistro"]?.numberValue ?? 0) > 0)
+
+            answer = try await client.call(.post, "/v1/reportes/ejecutar", token: token,
+                                           body: ["titulo": "Mal", "fuente": "personas", "filas": "nombre", "columnas": "edad", "medida": "registros"])
+            #expect(answer.status == 422, "\(answer.text)")
+            let paths = answer.json["problemas"]?.arrayValue?.compactMap { $0["ruta"]?.stringValue } ?? []
+            #expect(paths == ["filas", "columnas", "medida"], "\(answer.text)")
+            #expect(answer.text.contains("«nombre» es un dato personal") && answer.text.contains("grupoDeEdad"), "\(answer.text)")
+
+            answer = try await client.call(.post, "/v1/reportes/ejecutar?formato=csv", token: token, body: definition)
+            #expect(answer.status == 200 && answer.text.hasPrefix("codigo,etiqueta,2023,Total\r\npresencial,Presencial,1,1\r\n"), "\(answer.text)")
+            answer = try await client.call(.post, "/v1/reportes/ejecutar?formato=xlsx", token: token, body: definition)
+            #expect(answer.status == 200 && answer.headers[.contentType]?.hasPrefix("application/vnd.openxmlformats") == true)
+
+            answer = try await client.call(.get, "/v1/reportes/variables", token: token)
+            let sources = answer.json["fuentes"]?.arrayValue ?? []
+            #expect(sources.contains { $0["fuente"]?.stringValue == "personas" } && !answer.text.contains("\"curp\""))
+
+            // Saved: a command like any other, then run by name by anyone with access; as of yesterday it had nothing.
+            let saved = try await client.command("guardar-reporte", ["fecha": "2024-12-01", "nombre": "capacitaciones-por-modalidad", "definicion": definition], token: token)
+            #expect(saved.status == 201, "\(saved.text)")
+            try await world.catchUp()
+            answer = try await client.call(.get, "/v1/reportes/guardados", token: token)
+            #expect(answer.json["reportes"]?[0]?["nombre"]?.stringValue == "capacitaciones-por-modalidad" && answer.json["reportes"]?[0]?["institucion"]?.stringValue == "FGR")
+            answer = try await client.call(.get, "/v1/reportes/guardados/capacitaciones-por-modalidad?formato=md", token: token)
+            #expect(answer.status == 200 && answer.text.contains("| Presencial | 1 | 1 |"), "\(answer.text)")
+            let yesterday = CalendarDateText.yesterday
+            answer = try await client.call(.get, "/v1/reportes/guardados/capacitaciones-por-modalidad?asOf=\(yesterday)", token: token)
+            #expect(answer.status == 200 && answer.json["total"]?.numberValue == 0 && answer.json["alDia"]?.stringValue == yesterday, "\(answer.text)")
+            #expect(try await client.call(.get, "/v1/reportes/guardados/no-existe", token: token).status == 404)
+            #expect(try await client.call(.get, "/v1/reportes/guardados/No%20Valido", token: token).status == 400)
+        }
+    }
+}
+
+enum CalendarDateText {
+    static var yesterday: String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withFullDate]
+        return formatter.string(from: Date().addingTimeInterval(-86_400))
+    }
+}
