@@ -123,10 +123,16 @@ struct TrainingCommand: AsyncParsableCommand {
                            + "(marcada con sintra migrate --ambiente capacitacion)")
                 throw ExitCode(1)
             }
-            let others = try await owner.query("""
-                SELECT count(*) FROM pg_stat_activity
-                 WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'
-                """)[0].decode(Int64.self, 0)
+            // Sessions just closed (a server that was stopped a moment ago) take a little while to leave.
+            var others: Int64 = 0
+            for attempt in 0..<30 {
+                others = try await owner.query("""
+                    SELECT count(*) FROM pg_stat_activity
+                     WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'
+                    """)[0].decode(Int64.self, 0)
+                if others == 0 { break }
+                if attempt < 29 { try await Task.sleep(for: .milliseconds(100)) }
+            }
             guard others == 0 else {
                 printError("ERROR: hay \(others) conexión(es) abiertas a la base de capacitación (¿sintra serve?): deténgalas antes de reiniciar")
                 throw ExitCode(1)

@@ -40,9 +40,16 @@ import TestDatabase
     }
 
     static func scalar(_ database: TestDatabase, _ sql: SQL, _ parameters: [PostgresValue] = []) async throws -> Int64 {
+        // Closed before returning: `reiniciar` refuses a database with other sessions open.
         let connection = try await database.admin()
-        defer { Task { await connection.close() } }
-        return try await connection.query(sql, parameters)[0].decode(Int64.self, 0)
+        do {
+            let value = try await connection.query(sql, parameters)[0].decode(Int64.self, 0)
+            await connection.close()
+            return value
+        } catch {
+            await connection.close()
+            throw error
+        }
     }
 
     static func serve(_ environment: [String: String]) throws -> (Int32, String) {
