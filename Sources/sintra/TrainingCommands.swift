@@ -72,7 +72,7 @@ struct TrainingCommand: AsyncParsableCommand {
             }
             await owner.close()
 
-            let handler = try command.makeHandler()
+            let handler = try await command.makeHandler()
             let summary: DemoRunner.Summary
             let accounts: [(login: String, role: Role, institution: String, password: String)]
             do {

@@ -126,6 +126,14 @@ import TestDatabase
         (status, output) = try runSintra(["checkpoint", "--key", auditor + ".key"], environment: ["DATABASE_URL": training.appURL])
         #expect(status == 1 && output.contains("capacitación"), "un registro de capacitación no se firma: \(output)")
 
+        // Console writes with the other environment's keyring are refused before anything is written.
+        (status, output) = try runSintra(["demo", "--seed", "8", "--personas", "1"],
+                                         environment: Self.environment(production, keys: trainingKeys, ambiente: "capacitacion"))
+        #expect(status == 1 && output.contains("el archivo de claves es de capacitación pero la base de datos es de producción"), "\(output)")
+        (status, output) = try runSintra(["demo", "--seed", "8", "--personas", "1"],
+                                         environment: Self.environment(training, keys: productionKeys, ambiente: "produccion"))
+        #expect(status == 1 && output.contains("el archivo de claves es de producción pero la base de datos es de capacitación"), "\(output)")
+
         // Production is exactly as it was: no training event, no demo account, no training stream.
         #expect(try await Self.scalar(production, "SELECT count(*) FROM events") == before)
         #expect(try await Self.scalar(production, "SELECT count(*) FROM events WHERE metadata->>'idempotencyKey' LIKE 'demo-7-%'") == 0)
