@@ -20,6 +20,8 @@ public struct APIServer: Sendable {
         public var perAccount = (perSecond: 50.0, burst: 100.0)
         /// Where `/metrics` reads from; `sintra serve` bootstraps swift-metrics into it.
         public var metrics: PrometheusCollectorRegistry? = nil
+        /// Named on every response (`SINTRA-Ambiente`); `sintra serve` checks it against the database first.
+        public var environment: DeploymentEnvironment = .produccion
         public init() {}
     }
 
@@ -45,6 +47,8 @@ public struct APIServer: Sendable {
 
     public func router() -> Router<APIContext> {
         let router = Router(context: APIContext.self)
+        // Outermost, so that every answer (errors and /health included) names its environment.
+        router.add(middleware: EnvironmentMiddleware(environment: configuration.environment))
         router.add(middleware: RequestLogMiddleware())
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: ProblemMiddleware())

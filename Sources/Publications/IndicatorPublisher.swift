@@ -32,12 +32,15 @@ public struct IndicatorPublisher: Sendable {
 
     /// Records the fichas' versions, brings the projections to the head, computes every ficha for
     /// `years` and records the publication. The caller renders `results` for the public.
-    public func publish(years: [Int], handler: CommandHandler, context: CommandContext) async throws -> Published {
+    /// `training`: the database is a SINTRA Capacitación one; the document says CAPACITACIÓN in its
+    /// first member (`TrainingMark.json`), so its fingerprint can never be that of an official annex.
+    public func publish(years: [Int], handler: CommandHandler, context: CommandContext, training: Bool = false) async throws -> Published {
         _ = try await history.adopt(current, handler: handler, context: context)
         try await projector.start()
         let engine = IndicatorEngine(pool: projector.pool, indicators: current)
         let results = try await engine.compute(years: years, today: context.today)
-        let document = AnnexRenderer.json(results)
+        let document = training ? String(decoding: CanonicalJSON.serialize(TrainingMark.json(AnnexRenderer.jsonValue(results))), as: UTF8.self)
+            : AnnexRenderer.json(results)
         var publication = Publication(
             streamId: "", position: 0, date: context.today, institution: context.institutionId, kind: .indicatorsAnnex, years: years,
             logPosition: results.first?.logPosition ?? 0, definitions: current.map { ($0.id, $0.version) }, threshold: nil,

@@ -217,7 +217,7 @@ struct AccountsCommand: AsyncParsableCommand {
 
 extension CommandOptions {
     func makeAccountService() async throws -> AccountService {
-        try await AccountService.make(handler: try makeHandler())
+        try await AccountService.make(handler: try await makeHandler())
     }
 }
 

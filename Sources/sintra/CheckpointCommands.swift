@@ -35,6 +35,12 @@ struct Checkpoint: AsyncParsableCommand {
     func run() async throws {
         let privateKey = try KeyFile.decodePrivateKey(try String(contentsOfFile: key, encoding: .utf8))
         let store = openStore(try database.resolved())
+        // A training log (SINTRA Capacitación) is practice: nothing of it is ever signed as official.
+        if try await DeploymentEnvironment.of(store.pool) == .capacitacion {
+            await store.close()
+            printError("ERROR: la base es de capacitación (SINTRA Capacitación): sus datos son de práctica y no se firman como oficiales")
+            throw ExitCode(1)
+        }
         // Sign only what was just verified: never a head the database merely claims.
         let progress = ProgressBar(label: "Verificando antes de firmar")
         let head: VerifiedLog

@@ -14,7 +14,7 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Número de personas con su historia.") var personas: Int = 200
 
     func run() async throws {
-        let handler = try options.makeHandler()
+        let handler = try await options.makeHandler()
         let progress = ProgressBar(label: "Personas")
         let started = Date()
         let summary: DemoRunner.Summary

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CanonicalJSON
 import Catalog
+import EventLog
 import Foundation
 import Indicators
 import Postgres
@@ -29,7 +30,10 @@ struct IndicatorsCommand: AsyncParsableCommand {
         let ids = indicator.map { Set([$0]) }
         try await projector.start()
         let now = try await engine.compute(years: years, today: CalendarDate.today(), only: ids)
-        guard let asOf else { print(render(now, definitions)); return }
+        // SINTRA Capacitación: every annex from a training database says so.
+        let training = try await DeploymentEnvironment.of(projector.pool) == .capacitacion
+        guard let asOf else { print(training ? marked(now, definitions) : render(now, definitions)); return }
+        if training { printError(TrainingMark.notice) }
         guard let day = CalendarDate(asOf), let end = Timestamp(iso8601: "\(day)T23:59:59.999999Z") else {
             throw ValidationError("«\(asOf)» no es una fecha AAAA-MM-DD")
         }
@@ -62,6 +66,16 @@ struct IndicatorsCommand: AsyncParsableCommand {
             for difference in comparison.differences {
                 print("| \(difference.indicator) | \(difference.year) | \(difference.then?.display ?? "—") | \(difference.now?.display ?? "—") | \(difference.explanation ?? "—") |")
             }
+        }
+    }
+
+    /// The annex of a training database: the same renderers, with `TrainingMark`.
+    private func marked(_ results: [IndicatorResult], _ definitions: [IndicatorDefinition]) -> String {
+        switch format {
+        case .json: String(decoding: CanonicalJSON.serialize(TrainingMark.json(AnnexRenderer.jsonValue(results))), as: UTF8.self)
+        case .csv: TrainingMark.csv(AnnexRenderer.csv(results))
+        case .md: TrainingMark.markdown(AnnexRenderer.markdown(results, definitions: definitions))
+        case .html: TrainingMark.html(AnnexRenderer.html(results, definitions: definitions))
         }
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import EventLog
 import Foundation
 import Postgres
 import Privacy
@@ -45,12 +46,19 @@ struct KeysCommand: AsyncParsableCommand {
     }
 
     struct Generate: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Crea un archivo de claves nuevo (modo 0600).")
+        static let configuration = CommandConfiguration(
+            abstract: "Crea un archivo de claves nuevo (modo 0600); con --ambiente capacitacion, el de una instancia de capacitación.")
         @Argument(help: "Ruta del archivo.") var path: String
+        @OptionGroup var environment: EnvironmentOptions
 
         func run() throws {
-            try KeysCommand.write(Keyring.generate(), to: path, replacing: false)
-            print("Archivo de claves creado: \(path). Respáldelo fuera del servidor: sin él los datos personales son ilegibles.")
+            let chosen = try environment.resolved()
+            try KeysCommand.write(Keyring.generate(environment: chosen), to: path, replacing: false)
+            if chosen == .capacitacion {
+                print("Archivo de claves de capacitación creado: \(path). Solo abre datos de SINTRA Capacitación.")
+            } else {
+                print("Archivo de claves creado: \(path). Respáldelo fuera del servidor: sin él los datos personales son ilegibles.")
+            }
         }
     }
 

@@ -2,6 +2,7 @@ import Accounts
 import ArgumentParser
 import Catalog
 import Commands
+import EventLog
 import Foundation
 import Indicators
 import Projections
@@ -63,16 +64,19 @@ struct Publish: AsyncParsableCommand {
             let current = try fichas.load()
             let publisher = IndicatorPublisher(projector: projector, history: IndicatorDefinitionHistory(pool: projector.pool), current: current)
             let context = try await publishingContext(accounts, acting)
+            let training = try await DeploymentEnvironment.of(projector.pool) == .capacitacion
             let published: IndicatorPublisher.Published
-            do { published = try await publisher.publish(years: years.years, handler: handler, context: context) } catch let error as CommandError {
+            do { published = try await publisher.publish(years: years.years, handler: handler, context: context, training: training) } catch let error as CommandError {
                 throw ValidationError("no se registró la publicación: \(error)")
             }
             let publication = published.publication
             if let out {
                 try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
                 try published.document.write(toFile: out + "/anexo.json", atomically: true, encoding: .utf8)
-                try AnnexRenderer.markdown(published.results, definitions: current).write(toFile: out + "/anexo.md", atomically: true, encoding: .utf8)
-                try AnnexRenderer.html(published.results, definitions: current).write(toFile: out + "/anexo.html", atomically: true, encoding: .utf8)
+                let markdown = AnnexRenderer.markdown(published.results, definitions: current)
+                let html = AnnexRenderer.html(published.results, definitions: current)
+                try (training ? TrainingMark.markdown(markdown) : markdown).write(toFile: out + "/anexo.md", atomically: true, encoding: .utf8)
+                try (training ? TrainingMark.html(html) : html).write(toFile: out + "/anexo.html", atomically: true, encoding: .utf8)
                 print("Anexo escrito en \(out)/anexo.json, anexo.md y anexo.html.")
             }
             print("Publicación \(publication.streamId) registrada en la posición \(formatCount(publication.position)): anexo de indicadores "
@@ -80,6 +84,7 @@ struct Publish: AsyncParsableCommand {
                   + "posición \(formatCount(publication.logPosition)).")
             print("Huella SHA-256 de anexo.json: \(publication.fingerprint)")
             print("Compárela después con lo que se sabe: sintra publications compare --year \(publication.years.last!)")
+            if training { print(TrainingMark.notice) }
         }
     }
 }
@@ -107,9 +112,11 @@ extension Publish {
 
         func run() async throws {
             let catalogs = try command.events.load().catalogs
-            let publisher = StatisticsPublisher(projector: try projector.makeProjector(), labels: Labels(catalogs: catalogs))
+            let projector = try projector.makeProjector()
+            let publisher = StatisticsPublisher(projector: projector, labels: Labels(catalogs: catalogs))
             let accounts = try await command.makeAccountService()
             let context = try await publishingContext(accounts, acting)
+            let training = try await DeploymentEnvironment.of(projector.pool) == .capacitacion
             let published: StatisticsPublisher.Published
             do {
                 published = try await publisher.publish(year: year, threshold: threshold, ageBands: ageBands, handler: accounts.handler, context: context)
@@ -125,6 +132,11 @@ extension Publish {
                   + "\(publication.years.first!)–\(publication.years.last!), registro hasta la posición \(formatCount(publication.logPosition)), umbral \(threshold).")
             print("Huella SHA-256 de entrega.json: \(publication.fingerprint)")
             print(published.report.rule)
+            if training {
+                // The files themselves are the statistics module's (not marked yet): the folder says it beside them.
+                try (TrainingMark.notice + "\n").write(toFile: out + "/CAPACITACION.txt", atomically: true, encoding: .utf8)
+                print(TrainingMark.notice + " (CAPACITACION.txt junto a los archivos)")
+            }
         }
     }
 }

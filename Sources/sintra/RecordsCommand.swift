@@ -49,7 +49,7 @@ struct RecordsCommand: AsyncParsableCommand {
                                             to: date(to, "--hasta"), variables: pairs)
             if !(1...500).contains(limit) { problems.append("--limite: de 1 a 500") }
             guard problems.isEmpty else { throw ValidationError(problems.joined(separator: "\n")) }
-            let handler = try options.makeHandler()
+            let handler = try await options.makeHandler()
             let page: ModuleRecordPage
             do {
                 page = try await ModuleRecordReader(store: handler.store, definitions: handler.definitions).list(filter, pageSize: limit, after: cursor)
@@ -74,7 +74,7 @@ struct RecordsCommand: AsyncParsableCommand {
         @Option(help: "texto o json.") var format: DataFormat = .texto
 
         func run() async throws {
-            let handler = try options.makeHandler()
+            let handler = try await options.makeHandler()
             guard let record = try await ModuleRecordReader(store: handler.store, definitions: handler.definitions).read(recordId) else {
                 printError("ERROR: no existe un registro de módulo «\(recordId.prefix(80))» (los expedientes se consultan con `sintra cases show`)")
                 throw ExitCode(1)

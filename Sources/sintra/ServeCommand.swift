@@ -31,13 +31,14 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("registro"),
             help: "Nivel del registro en stderr: depuracion, info (una línea por solicitud), aviso o error (por omisión $SINTRA_REGISTRO o info).")
     var logLevel: String?
+    @OptionGroup var environment: EnvironmentOptions
 
     /// The levels by their Spanish names.
     static let logLevels: [String: Logger.Level] = ["depuracion": .debug, "info": .info, "aviso": .warning, "error": .error]
 
     /// The settings as read once (flags, environment, configuration file, defaults: `ConfigReader`).
     struct Resolved {
-        var host: String, port: Int, threshold: Int, level: Logger.Level
+        var host: String, port: Int, threshold: Int, level: Logger.Level, environment: DeploymentEnvironment
     }
 
     /// Every setting that does not parse is reported at once; none becomes a default silently.
@@ -51,11 +52,12 @@ struct Serve: AsyncParsableCommand {
         let port = attempt { try config.integer(Settings.port, flag: portFlag) }
         let threshold = attempt { try config.integer(Settings.threshold, flag: thresholdFlag) }
         let level = attempt { try config.choice(Settings.logLevel, flag: levelFlag) }
+        let environment = attempt { try self.environment.resolved() }
         if perAddress <= 0 || perAccount <= 0 { problems.append("los límites por segundo deben ser positivos") }
         if !(1...600).contains(timeout) { problems.append("--tiempo-maximo: de 1 a 600 s") }
-        guard problems.isEmpty, let port, let threshold, let level else { throw ValidationError(problems.joined(separator: "\n")) }
+        guard problems.isEmpty, let port, let threshold, let level, let environment else { throw ValidationError(problems.joined(separator: "\n")) }
         return Resolved(host: config.text(Settings.host, flag: host) ?? "127.0.0.1", port: port, threshold: threshold,
-                        level: Self.logLevels[level] ?? .info)
+                        level: Self.logLevels[level] ?? .info, environment: environment)
     }
 
     func validate() throws { _ = try resolved() }
@@ -76,11 +78,15 @@ struct Serve: AsyncParsableCommand {
         let url = Self.withStatementTimeout(try command.database.resolved(), seconds: timeout)
         let store = EventStore(pool: ConnectionPool(connectionString: url, maxConnections: 16))
         let vault = try command.keys.vault(store.pool)
+        // Production and training never mix: the database and the keyring must both be of this instance's environment.
+        try EnvironmentOptions.require(settings.environment, keyring: vault.keyring)
         let handler = CommandHandler(definitions: definitions, store: store, vault: vault)
         let projector = try self.projector.makeProjector()
         // The API as sintra_app, the projector as sintra_proyector: neither may be able to disable the log's triggers.
         try await ConnectionPrivileges.refuseElevated(store.pool, purpose: "la API")
         try await ConnectionPrivileges.refuseElevated(projector.pool, purpose: "las proyecciones")
+        try await EnvironmentOptions.require(settings.environment, database: store.pool)
+        try await EnvironmentOptions.require(settings.environment, database: projector.pool)
         logger.info("poniendo al día las proyecciones")
         try await projector.start()
         let services = APIServices(
@@ -90,9 +96,11 @@ struct Serve: AsyncParsableCommand {
         configuration.perAddress = (perAddress, perAddress * 2)
         configuration.perAccount = (perAccount, perAccount * 2)
         configuration.metrics = registry
+        configuration.environment = settings.environment
         let server = APIServer(services: services, configuration: configuration)
         let (host, port) = (settings.host, settings.port)
-        logger.info("SINTRA escucha", metadata: ["url": "http://\(host):\(port)", "contrato": "http://\(host):\(port)/openapi.json"])
+        logger.info("SINTRA escucha", metadata: ["url": "http://\(host):\(port)", "contrato": "http://\(host):\(port)/openapi.json",
+                                                 "ambiente": "\(settings.environment.rawValue)"])
         // runService handles SIGINT/SIGTERM: it stops accepting, finishes the requests in flight, then returns.
         // One service group: the HTTP server and the projector start together and stop together.
         try await server.application(host: host, port: port, logger: logger,

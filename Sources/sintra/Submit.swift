@@ -15,11 +15,21 @@ struct CommandOptions: ParsableArguments {
     @OptionGroup var keys: KeyringOptions
     @OptionGroup var events: EventsOptions
 
-    func makeHandler() throws -> CommandHandler {
+    /// The handler, once the keyring and the database are known to be of one environment: a training
+    /// keyring (SINTRA Capacitación) never wraps data keys in a production database, nor the reverse.
+    func makeHandler() async throws -> CommandHandler {
         let url = try database.resolved()
         let store = EventStore(pool: ConnectionPool(connectionString: url, maxConnections: 8))
-        return CommandHandler(definitions: try events.load(), store: store,
-                              vault: try keys.vault(store.pool))
+        let handler = CommandHandler(definitions: try events.load(), store: store,
+                                     vault: try keys.vault(store.pool))
+        let keyring = handler.vault.keyring.environment
+        if let database = try await DeploymentEnvironment.of(store.pool), database != keyring {
+            await store.close()
+            printError("ERROR: el archivo de claves es de \(keyring.label) pero la base de datos es de \(database.label): "
+                       + "no se mezclan los datos de capacitación con los de producción. Revise DATABASE_URL y SINTRA_MASTER_KEY_FILE")
+            throw ExitCode(1)
+        }
+        return handler
     }
 }
 

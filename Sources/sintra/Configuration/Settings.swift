@@ -54,11 +54,13 @@ enum Settings {
                                    help: "Umbral de supresión de las estadísticas (sintra serve, stats y publish stats): se suprime toda cifra de 1 al umbral; al menos 1.")
     static let logLevel = Setting("SINTRA_REGISTRO", flag: "--registro", default: "info", .choice(["depuracion", "info", "aviso", "error"]),
                                   help: "Nivel del registro de sintra serve en stderr.")
+    static let environment = Setting("SINTRA_AMBIENTE", flag: "--ambiente", default: "produccion", .choice(["produccion", "capacitacion"]),
+                                     help: "Ambiente de la instancia: produccion o capacitacion (SINTRA Capacitación, datos sintéticos). sintra serve se niega a arrancar si la base o el archivo de claves son de otro ambiente; sintra migrate marca con él una base nueva.")
     static let token = Setting("SINTRA_TOKEN", flag: "--token", secret: true, help: "Token de acceso de la cuenta con que actúa la consola.")
     static let password = Setting("SINTRA_CONTRASENA", secret: true,
                                   help: "Contraseña de --cuenta cuando no hay terminal donde pedirla (scripts).")
 
     /// In the order `sintra configuracion` and the README list them.
     static let all: [Setting] = [configFile, databaseURL, projectorURL, adminURL, masterKeyFile, eventsDirectory, projectionsDirectory,
-                                 migrationsDirectory, root, host, port, threshold, logLevel, token, password]
+                                 migrationsDirectory, root, host, port, threshold, logLevel, environment, token, password]
 }
