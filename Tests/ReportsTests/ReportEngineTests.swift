@@ -91,19 +91,19 @@ func training(_ changes: [String: JSONValue] = [:]) throws -> JSONValue {
 
     @Test func peopleAreCountedOnceWithTheStatisticsRuleAndNoPersonalDataReachesTheReport() async throws {
         let world = try await ProjectionWorld.make()
-        let a = try await world.run("registrar-persona", persona(sexo: "mujer", entidad: "07")).streamId
-        try await world.run("documentar-victimizacion", victimizacion(modalidades: ["explotacion-sexual", "trabajo-forzado"]), stream: a)
-        try await world.run("registrar-consentimiento", consentimiento(true), stream: a)
-        try await world.run("validar-registro", validacion(3), stream: a)
-        let b = try await world.run("registrar-persona", persona(sexo: "hombre", edad: 15, entidad: "14")).streamId
-        try await world.run("registrar-consentimiento", consentimiento(true), stream: b)
-        try await world.run("validar-registro", validacion(2), stream: b)
-        let notValidated = try await world.run("registrar-persona", persona(sexo: "hombre")).streamId
-        try await world.run("registrar-consentimiento", consentimiento(true), stream: notValidated)
+        let a = try await world.run("registrar-persona", CaseFixtures.persona(sexo: "mujer", entidad: "07")).streamId
+        try await world.run("documentar-victimizacion", CaseFixtures.victimizacion(modalidades: ["explotacion-sexual", "trabajo-forzado"]), stream: a)
+        try await world.run("registrar-consentimiento", CaseFixtures.consentimiento(true), stream: a)
+        try await world.run("validar-registro", CaseFixtures.validacion(3), stream: a)
+        let b = try await world.run("registrar-persona", CaseFixtures.persona(sexo: "hombre", edad: 15, entidad: "14")).streamId
+        try await world.run("registrar-consentimiento", CaseFixtures.consentimiento(true), stream: b)
+        try await world.run("validar-registro", CaseFixtures.validacion(2), stream: b)
+        let notValidated = try await world.run("registrar-persona", CaseFixtures.persona(sexo: "hombre")).streamId
+        try await world.run("registrar-consentimiento", CaseFixtures.consentimiento(true), stream: notValidated)
         // The same person as A, registered again in Mexico City.
-        let e = try await world.run("registrar-persona", persona("2023-05-02", entidad: "09"), institution: "CEAV").streamId
-        try await world.run("registrar-consentimiento", consentimiento(true, fecha: "2023-05-03"), stream: e, institution: "CEAV")
-        try await world.run("validar-registro", validacion(2, fecha: "2023-05-04"), stream: e, institution: "CEAV")
+        let e = try await world.run("registrar-persona", CaseFixtures.persona("2023-05-02", entidad: "09"), institution: "CEAV").streamId
+        try await world.run("registrar-consentimiento", CaseFixtures.consentimiento(true, fecha: "2023-05-03"), stream: e, institution: "CEAV")
+        try await world.run("validar-registro", CaseFixtures.validacion(2, fecha: "2023-05-04"), stream: e, institution: "CEAV")
         try await world.run("vincular-expedientes", ["fecha": "2023-05-05", "expediente": .string(a), "motivo": "Misma CURP."], stream: e, institution: "CEAV")
 
         var result = try await world.report(#"{"titulo": "Personas", "fuente": "personas", "filas": "sexo", "columnas": "entidadDeDeteccion", "medida": "personas"}"#)

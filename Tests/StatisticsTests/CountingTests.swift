@@ -15,35 +15,35 @@ import Testing
         let world = try await World.make()
         // A: woman 23 in Chiapas, documented (sexual exploitation, GTM → Chiapas, crossing from GTM),
         // an attention before the validation and one after it.
-        let a = try await world.run("registrar-persona", persona(sexo: "mujer", edad: 23, entidad: "07")).streamId
-        try await world.run("documentar-victimizacion", victimizacion(modalidades: ["explotacion-sexual"]), stream: a)
-        try await world.run("registrar-atencion", atencion("2023-04-01"), stream: a)
-        try await world.run("registrar-consentimiento", consentimiento(true), stream: a)
-        try await world.run("validar-registro", validacion(4, fecha: "2023-04-02"), stream: a)
-        try await world.run("registrar-atencion", atencion("2023-04-03", tipo: "asesoria-juridica"), stream: a)
+        let a = try await world.run("registrar-persona", CaseFixtures.persona(sexo: "mujer", edad: 23, entidad: "07")).streamId
+        try await world.run("documentar-victimizacion", CaseFixtures.victimizacion(modalidades: ["explotacion-sexual"]), stream: a)
+        try await world.run("registrar-atencion", CaseFixtures.atencion("2023-04-01"), stream: a)
+        try await world.run("registrar-consentimiento", CaseFixtures.consentimiento(true), stream: a)
+        try await world.run("validar-registro", CaseFixtures.validacion(4, fecha: "2023-04-02"), stream: a)
+        try await world.run("registrar-atencion", CaseFixtures.atencion("2023-04-03", tipo: "asesoria-juridica"), stream: a)
         // B: boy 15 in Jalisco, not documented.
-        let b = try await world.run("registrar-persona", persona(sexo: "hombre", edad: 15, entidad: "14")).streamId
-        try await world.run("registrar-consentimiento", consentimiento(true), stream: b)
-        try await world.run("validar-registro", validacion(2), stream: b)
+        let b = try await world.run("registrar-persona", CaseFixtures.persona(sexo: "hombre", edad: 15, entidad: "14")).streamId
+        try await world.run("registrar-consentimiento", CaseFixtures.consentimiento(true), stream: b)
+        try await world.run("validar-registro", CaseFixtures.validacion(2), stream: b)
         // C: no consent. D: not validated. F: a witness.
-        let c = try await world.run("registrar-persona", persona()).streamId
-        try await world.run("registrar-consentimiento", consentimiento(false), stream: c)
-        try await world.run("validar-registro", validacion(2), stream: c)
-        let d = try await world.run("registrar-persona", persona()).streamId
-        try await world.run("registrar-consentimiento", consentimiento(true), stream: d)
-        let f = try await world.run("registrar-persona", persona(calidad: "testigo")).streamId
-        try await world.run("registrar-consentimiento", consentimiento(true), stream: f)
-        try await world.run("validar-registro", validacion(2), stream: f)
+        let c = try await world.run("registrar-persona", CaseFixtures.persona()).streamId
+        try await world.run("registrar-consentimiento", CaseFixtures.consentimiento(false), stream: c)
+        try await world.run("validar-registro", CaseFixtures.validacion(2), stream: c)
+        let d = try await world.run("registrar-persona", CaseFixtures.persona()).streamId
+        try await world.run("registrar-consentimiento", CaseFixtures.consentimiento(true), stream: d)
+        let f = try await world.run("registrar-persona", CaseFixtures.persona(calidad: "testigo")).streamId
+        try await world.run("registrar-consentimiento", CaseFixtures.consentimiento(true), stream: f)
+        try await world.run("validar-registro", CaseFixtures.validacion(2), stream: f)
         // E: the same person as A, registered later by CEAV in Mexico City with labour exploitation.
-        let e = try await world.run("registrar-persona", persona("2023-05-02", edad: 23, entidad: "09"), institution: "CEAV").streamId
-        try await world.run("documentar-victimizacion", victimizacion("2023-05-03", modalidades: ["explotacion-laboral"], cruce: false), stream: e, institution: "CEAV")
-        try await world.run("registrar-consentimiento", consentimiento(true, fecha: "2023-05-03"), stream: e, institution: "CEAV")
-        try await world.run("validar-registro", validacion(3, fecha: "2023-05-04"), stream: e, institution: "CEAV")
+        let e = try await world.run("registrar-persona", CaseFixtures.persona("2023-05-02", edad: 23, entidad: "09"), institution: "CEAV").streamId
+        try await world.run("documentar-victimizacion", CaseFixtures.victimizacion("2023-05-03", modalidades: ["explotacion-laboral"], cruce: false), stream: e, institution: "CEAV")
+        try await world.run("registrar-consentimiento", CaseFixtures.consentimiento(true, fecha: "2023-05-03"), stream: e, institution: "CEAV")
+        try await world.run("validar-registro", CaseFixtures.validacion(3, fecha: "2023-05-04"), stream: e, institution: "CEAV")
         try await world.run("vincular-expedientes", ["fecha": "2023-05-05", "expediente": .string(a), "motivo": "Misma CURP."], stream: e, institution: "CEAV")
         // G: woman 40 in Chiapas, validated, then corrected to man.
-        let g = try await world.run("registrar-persona", persona(sexo: "mujer", edad: 40, entidad: "07")).streamId
-        try await world.run("registrar-consentimiento", consentimiento(true), stream: g)
-        try await world.run("validar-registro", validacion(2), stream: g)
+        let g = try await world.run("registrar-persona", CaseFixtures.persona(sexo: "mujer", edad: 40, entidad: "07")).streamId
+        try await world.run("registrar-consentimiento", CaseFixtures.consentimiento(true), stream: g)
+        try await world.run("validar-registro", CaseFixtures.validacion(2), stream: g)
         var report = try await world.report(year: 2023, threshold: 0)
         #expect(try #require(report.table("personas-por-sexo", 2023)).rowTotals == ["mujer": 2, "hombre": 1], "A+E una vez, B, G")
         try await world.run("corregir-datos-generales", ["fecha": "2023-06-01", "motivo": "Acta de nacimiento.", "correcciones": ["sexo": "hombre"]], stream: g)
@@ -69,7 +69,7 @@ import Testing
         #expect(report.tables.filter { $0.group == "personas" }.allSatisfy { $0.grid.last! == sexo.grid.last! }, "mismos totales por entidad")
 
         // Revalidated: G counts again, as corrected.
-        try await world.run("validar-registro", validacion(4, fecha: "2023-06-02"), stream: g)
+        try await world.run("validar-registro", CaseFixtures.validacion(4, fecha: "2023-06-02"), stream: g)
         report = try await world.report(year: 2023, threshold: 0)
         #expect(try #require(report.table("personas-por-sexo", 2023)).rowTotals == ["mujer": 1, "hombre": 2])
         #expect(try #require(report.table("personas-por-grupo-de-edad", 2023)).rowTotals == ["18-25": 1, "12-17": 1, "26-59": 1])
@@ -84,9 +84,9 @@ import Testing
     @Test func withTheDefaultThresholdSmallFiguresAreSuppressedAndTheRuleIsOnEveryOutput() async throws {
         let world = try await World.make()
         for index in 0..<12 {
-            let stream = try await world.run("registrar-persona", persona(sexo: index < 11 ? "mujer" : "hombre", entidad: index < 6 ? "07" : "14")).streamId
-            try await world.run("registrar-consentimiento", consentimiento(true), stream: stream)
-            try await world.run("validar-registro", validacion(2), stream: stream)
+            let stream = try await world.run("registrar-persona", CaseFixtures.persona(sexo: index < 11 ? "mujer" : "hombre", entidad: index < 6 ? "07" : "14")).streamId
+            try await world.run("registrar-consentimiento", CaseFixtures.consentimiento(true), stream: stream)
+            try await world.run("validar-registro", CaseFixtures.validacion(2), stream: stream)
         }
         let report = try await world.report(year: 2023)
         let sexo = try #require(report.table("personas-por-sexo", 2023))

@@ -10,15 +10,15 @@ import Testing
     /// pg_dump) nor any output.
     @Test func noPersonalValueNorFreeTextReachesTheProjectionOrTheOutputs() async throws {
         let world = try await World.make()
-        var data = persona(nombre: "Zenobiaunica").objectValue!
+        var data = CaseFixtures.persona(nombre: "Zenobiaunica").objectValue!
         data += [.init(key: "curp", value: "FIEL980321MCSCJC07"), .init(key: "fechaDeNacimiento", value: "1998-03-21"),
                  .init(key: "telefono", value: "961 555 0199"), .init(key: "domicilio", value: "Calle Secretisima 77")]
         data = data.map { $0.key == "edad" ? .init(key: "edad", value: 24) : $0 }
         let stream = try await world.run("registrar-persona", .object(data)).streamId
-        try await world.run("documentar-victimizacion", victimizacion(), stream: stream)
+        try await world.run("documentar-victimizacion", CaseFixtures.victimizacion(), stream: stream)
         try await world.run("registrar-atencion", ["fecha": "2023-04-01", "tipo": "atencion-psicologica", "clasificacion": "asistencia",
                                                    "organizacionDeLaSociedadCivil": "Organizacionsecreta A.C.", "descripcion": "Descripcionsecreta"], stream: stream)
-        try await world.run("registrar-consentimiento", consentimiento(true), stream: stream)
+        try await world.run("registrar-consentimiento", CaseFixtures.consentimiento(true), stream: stream)
         try await world.run("validar-registro", ["fecha": "2023-04-02", "versionValidada": 4, "observaciones": "Revisionsecreta"], stream: stream)
         try await world.run("registrar-operativo", ["fecha": "2023-05-01", "institucionQueEncabeza": "FGE-07", "lugar": ["pais": "MEX", "entidad": "07", "localidad": "Localidadsecreta"],
                                                     "personasRescatadas": ["mujeres": 3, "hombres": 0], "descripcion": "Operativosecreto en un bar"])
@@ -41,9 +41,9 @@ import Testing
     @Test func theCommandLinePrintsAndExportsAValidDataPackage() async throws {
         let world = try await World.make()
         for (index, year) in ["2022", "2023", "2023"].enumerated() {
-            let stream = try await world.run("registrar-persona", persona("\(year)-03-10", sexo: index == 0 ? "hombre" : "mujer")).streamId
-            try await world.run("registrar-consentimiento", consentimiento(true, fecha: "\(year)-03-12"), stream: stream)
-            try await world.run("validar-registro", validacion(2, fecha: "\(year)-03-20"), stream: stream)
+            let stream = try await world.run("registrar-persona", CaseFixtures.persona("\(year)-03-10", sexo: index == 0 ? "hombre" : "mujer")).streamId
+            try await world.run("registrar-consentimiento", CaseFixtures.consentimiento(true, fecha: "\(year)-03-12"), stream: stream)
+            try await world.run("validar-registro", CaseFixtures.validacion(2, fecha: "\(year)-03-20"), stream: stream)
         }
         let root = TestDatabase.repositoryRoot
         let common = ["--projector-url", world.database.projectorURL, "--projections", root.appendingPathComponent("projections").path,
