@@ -119,7 +119,7 @@ enum CaseEndpoints {
     static func waitForCaseFiles(_ position: Int64?, _ services: APIServices) async throws {
         guard let position, let projector = services.projector else { return }
         // A position the log has not reached is the caller's mistake, not something to wait for.
-        let head = try await services.store.pool.query("SELECT position FROM log_head").first?.decode(Int64.self, 0) ?? 0
+        let head = try await services.store.headPosition()
         if position > head {
             throw APIProblem.malformed("posicion: el registro va en la posición \(head); \(position) no existe aún", path: "consulta.posicion")
         }

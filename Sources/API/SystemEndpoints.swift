@@ -24,7 +24,7 @@ enum SystemEndpoints {
                 for status in try await services.projector?.status() ?? [] {
                     registry.makeGauge(descriptor: lagDescriptor, labels: [("proyeccion", status.name)]).set(Double(status.lag))
                 }
-                let head = try await services.store.pool.query("SELECT position FROM log_head").first?.decode(Int64.self, 0) ?? 0
+                let head = try await services.store.headPosition()
                 registry.makeGauge(descriptor: headDescriptor).set(Double(head))
                 return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: registry.emitToString())))
             },
