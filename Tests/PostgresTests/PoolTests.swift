@@ -40,6 +40,14 @@ import TestDatabase
     @Test func blockingCallsDoNotOccupyTheCooperativePool() async throws {
         let database = try await TestDatabase.empty()
         let pool = ConnectionPool(connectionString: database.adminURL, maxConnections: 8)
+        // Open the eight connections first: on a loaded machine a new backend can take longer to
+        // start than a sleep lasts, and that would measure connection setup, not blocking calls.
+        for _ in 0..<20 where pool.statistics.total < 8 {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<8 { group.addTask { try await pool.query("SELECT pg_sleep(0.2)") } }
+                try await group.waitForAll()
+            }
+        }
         let intervals = try await withThrowingTaskGroup(of: (Timestamp, Timestamp).self) { group in
             for _ in 0..<8 {
                 group.addTask {
