@@ -43,7 +43,7 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
-        .target(name: "Statistics", dependencies: ["Postgres", "CanonicalJSON", "Catalog"]),
+        .target(name: "Statistics", dependencies: ["EventLog", "Postgres", "CanonicalJSON", "Catalog"]),
         .target(name: "Reports", dependencies: ["Statistics", "Projections", "Definitions", "Postgres", "CanonicalJSON", "Catalog"]),
         .target(name: "Demo", dependencies: ["Commands", "Streams", "Definitions", "Catalog", "CanonicalJSON"]),
         .target(name: "Commands", dependencies: ["Streams", "Definitions", "Privacy", "EventLog", "Postgres", "Catalog", "CanonicalJSON", "Cryptography"]),

@@ -1,4 +1,5 @@
 import CanonicalJSON
+import EventLog
 import Foundation
 import Postgres
 import Projections
@@ -117,11 +118,15 @@ actor PublicStatistics {
             }
             return document
         }
-        let body: JSONValue = year != nil ? documents[0] : [
-            "titulo": .string(StatisticsRenderer.title),
+        var body: JSONValue = year != nil ? documents[0] : [
+            "titulo": .string(StatisticsRenderer.title(parts[0].report)),
             "nota": "La última entrega publicada de cada año; cada una lleva su regla de confidencialidad y su umbral.",
             "entregas": .array(documents),
         ]
+        // Each release of a training database already says so; the envelope says it first too.
+        if year == nil, parts[0].report.training, case .object(let members) = body {
+            body = .object([.init(key: "ambiente", value: .string(TrainingMark.word)), .init(key: "aviso", value: .string(TrainingMark.notice))] + members)
+        }
         return String(decoding: CanonicalJSON.serialize(body), as: UTF8.self)
     }
 

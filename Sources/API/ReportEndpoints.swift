@@ -1,6 +1,7 @@
 import Accounts
 import CanonicalJSON
 import Catalog
+import EventLog
 import Foundation
 import Hummingbird
 import Indicators
@@ -125,7 +126,10 @@ enum ReportEndpoints {
         case "csv": (AnnexRenderer.csv(results), "text/csv; charset=utf-8")
         default: (AnnexRenderer.markdown(results, definitions: services.indicators), "text/markdown; charset=utf-8")
         }
-        return Response(status: .ok, headers: [.contentType: type], body: .init(byteBuffer: ByteBuffer(string: text)))
+        // An annex of a SINTRA Capacitación database says CAPACITACIÓN in the document, not only in the header.
+        let training = try await DeploymentEnvironment.of(projector.pool) == .capacitacion
+        return Response(status: .ok, headers: [.contentType: type],
+                        body: .init(byteBuffer: ByteBuffer(string: training ? TrainingMark.apply(text, format: format) : text)))
     }
 
     /// The last published release of each year (README "Releases"): never recomputed per request.

@@ -2,6 +2,7 @@ import CanonicalJSON
 import Catalog
 import Commands
 import Cryptography
+import EventLog
 import Indicators
 import Projections
 

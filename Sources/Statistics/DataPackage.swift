@@ -1,4 +1,5 @@
 import CanonicalJSON
+import EventLog
 import Foundation
 
 /// Writes the exports: per year a CSV and a JSON file, for the whole series (no year given) also one
@@ -24,36 +25,40 @@ public enum DataPackage {
             try write(StatisticsRenderer.csv(part.report), directory, "\(part.name).csv")
             try write(StatisticsRenderer.json(part.report) + "\n", directory, "\(part.name).json")
             written += ["\(part.name).csv", "\(part.name).json"]
-            resources.append(csvResource(part.name, part.description))
+            resources.append(csvResource(part.name, part.description, training: report.training))
             resources.append([
                 "name": .string("\(part.name)-json"), "path": .string("\(part.name).json"), "profile": "data-resource",
                 "title": .string("\(part.description) Formato JSON"), "format": "json", "mediatype": "application/json", "encoding": "utf-8",
                 "description": .string("Las mismas tablas que \(part.name).csv, como filas × entidades con totales; null marca una cifra suprimida."),
             ])
         }
-        let descriptor: JSONValue = [
+        var descriptor: JSONValue = [
             "profile": "data-package",
             "name": "sintra-estadisticas",
             // The patch number is the log position the figures were computed at: two exports with the
             // same version hold the same figures.
             "version": .string("1.0.\(report.logPosition)"),
-            "title": .string(StatisticsRenderer.title),
+            "title": .string(StatisticsRenderer.title(report)),
             "licenses": [["name": "LibreUsoMX", "path": "https://www.datos.gob.mx/libreusomx",
                           "title": "Términos de Libre Uso MX (datos abiertos del Gobierno de México)"]],
             "sources": [["title": "SINTRA: registro de eventos de las instituciones federales, estatales y municipales (Ley General en materia de trata de personas, art. 88, fr. VIII)",
                          "path": "https://sintra.gob.mx"]],
-            "description": .string([report.rule, StatisticsRenderer.populationNote, StatisticsReport.seriesNote].joined(separator: " ")),
+            "description": .string(((report.training ? [TrainingMark.notice] : []) + [report.rule, StatisticsRenderer.populationNote, StatisticsReport.seriesNote])
+                .joined(separator: " ")),
             "sintra:reglaDeConfidencialidad": .string(report.rule),
             "sintra:umbral": .number(Double(report.threshold)),
             "sintra:posicionDelRegistro": .number(Double(report.logPosition)),
             "resources": .array(resources),
         ]
+        if report.training, case .object(let members) = descriptor {
+            descriptor = .object(members + [.init(key: "sintra:ambiente", value: .string(TrainingMark.word))])
+        }
         try write(String(decoding: CanonicalJSON.serialize(descriptor), as: UTF8.self) + "\n", directory, descriptorName)
         return written + [descriptorName]
     }
 
-    static func csvResource(_ name: String, _ description: String) -> JSONValue {
-        let fields: [JSONValue] = StatisticsRenderer.csvFields.map { field in
+    static func csvResource(_ name: String, _ description: String, training: Bool) -> JSONValue {
+        let fields: [JSONValue] = StatisticsRenderer.csvFields(training: training).map { field in
             var members: [JSONMember] = [
                 .init(key: "name", value: .string(field.name)), .init(key: "type", value: .string(field.type)),
                 .init(key: "description", value: .string(field.description)),

@@ -1,3 +1,5 @@
+import EventLog
+
 /// Computes the tables of Ley General art. 88 fr. VIII, year by year, and applies disclosure control.
 ///
 /// People are counted once (see `People.resolve`), in the year and entidad of detection of their
@@ -43,7 +45,8 @@ public struct StatisticsBuilder: Sendable {
             specs += activityTables(data, year: year)
             tables += protect(specs, year: year, kept: kept)
         }
-        return StatisticsReport(years: chosen, tables: tables, threshold: threshold, logPosition: data.position, ageBands: ageBands)
+        return StatisticsReport(years: chosen, tables: tables, threshold: threshold, logPosition: data.position, ageBands: ageBands,
+                                training: data.environment == .capacitacion)
     }
 
     /// A table before disclosure control.

@@ -1,9 +1,11 @@
 import CanonicalJSON
+import EventLog
 
 /// Renders a report as JSON, CSV (long format, one line per published entry) or Markdown text.
 /// Every output carries the disclosure rule in one sentence; a suppressed entry is `null` in JSON,
 /// empty with `suprimida = true` in CSV, and `(s)` in text. Only labels, codes and counts are
-/// written: the tables hold nothing else.
+/// written: the tables hold nothing else. A report from SINTRA Capacitación says CAPACITACIÓN in
+/// every format (`TrainingMark`): in the title, in a notice, and in a first CSV column.
 public enum StatisticsRenderer {
     public static let title = "Estadísticas públicas sobre trata de personas (Ley General, art. 88, fr. VIII)"
     public static let suppressedMarker = "(s)"
@@ -12,8 +14,8 @@ public enum StatisticsRenderer {
     // MARK: JSON
 
     public static func json(_ report: StatisticsReport) -> String {
-        let document: JSONValue = [
-            "titulo": .string(title),
+        var document: JSONValue = [
+            "titulo": .string(title(report)),
             "reglaDeConfidencialidad": .string(report.rule),
             "umbral": .number(Double(report.threshold)),
             "gruposDeEdad": .string(report.ageBands),
@@ -24,7 +26,15 @@ public enum StatisticsRenderer {
             "anios": .array(report.years.map { .number(Double($0)) }),
             "tablas": .array(report.tables.map(table)),
         ]
+        if report.training, case .object(let members) = document {
+            document = .object([.init(key: "ambiente", value: .string(TrainingMark.word)), .init(key: "aviso", value: .string(TrainingMark.notice))] + members)
+        }
         return String(decoding: CanonicalJSON.serialize(document), as: UTF8.self)
+    }
+
+    /// The title, marked CAPACITACIÓN for a training report.
+    public static func title(_ report: StatisticsReport) -> String {
+        report.training ? "\(TrainingMark.word) — \(title)" : title
     }
 
     /// Who is counted, stated on every output: the rule README "Who is counted" gives and the fichas (5.3, 2.3, 3.3) share.
@@ -55,6 +65,13 @@ public enum StatisticsRenderer {
     // MARK: CSV
 
     /// The columns of the CSV, in order, with their meaning (the data dictionary uses them too).
+    public static func csvFields(training: Bool) -> [(name: String, type: String, description: String)] {
+        (training ? [trainingField] : []) + csvFields
+    }
+
+    /// The first column of a training report's CSV: CAPACITACIÓN on every line (a comment line would be skipped by readers).
+    static let trainingField = (name: "ambiente", type: "string", description: TrainingMark.notice)
+
     public static let csvFields: [(name: String, type: String, description: String)] = [
         ("anio", "integer", "Año al que se refiere la cifra (de detección, para personas; del hecho, para atenciones y actividades)."),
         ("tabla", "string", "Identificador de la tabla (p. ej. personas-por-sexo)."),
@@ -72,8 +89,8 @@ public enum StatisticsRenderer {
     /// With `withRule`, the first line is the rule as a `#` comment (the data package declares `commentChar`).
     public static func csv(_ report: StatisticsReport, withRule: Bool = true) -> String {
         var lines: [String] = []
-        if withRule { lines.append("# " + report.rule) }
-        lines.append(csvFields.map(\.name).joined(separator: ","))
+        if withRule { lines.append("# " + (report.training ? TrainingMark.notice + " " : "") + report.rule) }
+        lines.append(csvFields(training: report.training).map(\.name).joined(separator: ","))
         for table in report.tables {
             let rows = table.rows + [Category(code: totalCode, label: "Total")]
             let columns = table.columns + [Category(code: totalCode, label: "Total")]
@@ -82,7 +99,7 @@ public enum StatisticsRenderer {
                     let value = table.published(r, c)
                     let cells = [String(table.year), table.id, table.title, table.unit, table.variable, row.code, row.label,
                                  column.code, column.label, value.map(String.init) ?? "", value == nil ? "true" : "false"]
-                    lines.append(cells.map(quote).joined(separator: ","))
+                    lines.append(((report.training ? [TrainingMark.word] : []) + cells).map(quote).joined(separator: ","))
                 }
             }
         }
@@ -97,7 +114,7 @@ public enum StatisticsRenderer {
 
     /// Markdown: per table, the categories against the entidades that have any figure, and the total.
     public static func text(_ report: StatisticsReport) -> String {
-        var out = ["# \(title)", "", "_\(report.rule)_", "", populationNote, "",
+        var out = ["# \(title(report))", ""] + (report.training ? ["> **\(TrainingMark.notice)**", ""] : []) + ["_\(report.rule)_", "", populationNote, "",
                    "\(suppressedMarker): cifra suprimida. \(StatisticsReport.seriesNote)", ""]
         for table in report.tables {
             let totalColumn = table.columns.count, totalRow = table.rows.count

@@ -1,3 +1,4 @@
+import EventLog
 import Postgres
 
 /// Everything the tables are computed from, read from the `estadisticas` projection in one snapshot.
@@ -11,6 +12,9 @@ public struct StatisticsData: Sendable {
     public var disseminations: [DisseminationRecord] = []
     /// The log position the projection stood at.
     public var position: Int64 = 0
+    /// The environment of the database the figures come from: a SINTRA Capacitación database's
+    /// figures carry the mark in every output, whoever renders them (issue 16).
+    public var environment: DeploymentEnvironment = .produccion
 
     public init() {}
 }
@@ -72,8 +76,10 @@ public struct StatisticsSource: Sendable {
     }
 
     private func read(_ connection: PostgresConnection) async throws -> StatisticsData {
-        _ = try await connection.query("SELECT set_config('search_path', $1, true)", [.text(SQLIdentifier.quote(schema))])
         var data = StatisticsData()
+        // Before the search path leaves `public`, where the environment's mark is.
+        data.environment = try await DeploymentEnvironment.of(connection) ?? .produccion
+        _ = try await connection.query("SELECT set_config('search_path', $1, true)", [.text(SQLIdentifier.quote(schema))])
         if let position {
             data.position = position
         } else {

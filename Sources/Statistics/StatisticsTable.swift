@@ -40,13 +40,16 @@ public struct StatisticsReport: Sendable {
     public let logPosition: Int64
     /// The age-band catalogue of the age table.
     public let ageBands: String
+    /// Computed from a SINTRA Capacitación database: every rendering says CAPACITACIÓN.
+    public let training: Bool
 
-    public init(years: [Int], tables: [StatisticsTable], threshold: Int, logPosition: Int64, ageBands: String) {
+    public init(years: [Int], tables: [StatisticsTable], threshold: Int, logPosition: Int64, ageBands: String, training: Bool = false) {
         self.years = years
         self.tables = tables
         self.threshold = threshold
         self.logPosition = logPosition
         self.ageBands = ageBands
+        self.training = training
     }
 
     /// The rule, in one sentence, printed on every output.
@@ -63,7 +66,7 @@ public struct StatisticsReport: Sendable {
     public static let seriesNote = "No se publican totales de varios años: cada año es una tabla independiente, para que ninguna cifra suprimida pueda deducirse por diferencia."
 
     public func restricted(to year: Int) -> StatisticsReport {
-        StatisticsReport(years: [year], tables: tables.filter { $0.year == year }, threshold: threshold, logPosition: logPosition, ageBands: ageBands)
+        StatisticsReport(years: [year], tables: tables.filter { $0.year == year }, threshold: threshold, logPosition: logPosition, ageBands: ageBands, training: training)
     }
 }
 

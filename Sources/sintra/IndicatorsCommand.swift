@@ -32,8 +32,7 @@ struct IndicatorsCommand: AsyncParsableCommand {
         let now = try await engine.compute(years: years, today: CalendarDate.today(), only: ids)
         // SINTRA Capacitación: every annex from a training database says so.
         let training = try await DeploymentEnvironment.of(projector.pool) == .capacitacion
-        guard let asOf else { print(training ? marked(now, definitions) : render(now, definitions)); return }
-        if training { printError(TrainingMark.notice) }
+        guard let asOf else { print(mark(render(now, definitions), training: training)); return }
         guard let day = CalendarDate(asOf), let end = Timestamp(iso8601: "\(day)T23:59:59.999999Z") else {
             throw ValidationError("«\(asOf)» no es una fecha AAAA-MM-DD")
         }
@@ -48,35 +47,35 @@ struct IndicatorsCommand: AsyncParsableCommand {
             printError("Aviso: el registro no tenía aún versión adoptada de \(computation.withoutRecordedDefinition.joined(separator: ", ")) "
                        + "en la posición \(position); se calcularon con la ficha actual (se adoptan al publicar).")
         }
+        print(mark(render(comparison, asOf: asOf, position: position, now: now), training: training))
+    }
+
+    /// The comparison of `--as-of` in the chosen format.
+    private func render(_ comparison: AsOfComparison, asOf: String, position: Int64, now: [IndicatorResult]) -> String {
         switch format {
         case .json:
             // One document (both sets and their differences), so it can be piped to any JSON reader.
-            print(String(decoding: CanonicalJSON.serialize(comparison.json), as: UTF8.self))
+            return String(decoding: CanonicalJSON.serialize(comparison.json), as: UTF8.self)
         case .csv:
             // One table: the first column says which cut each line belongs to.
             func tagged(_ results: [IndicatorResult], _ cut: String) -> [String] {
                 AnnexRenderer.csv(results).split(separator: "\n").dropFirst().map { "\(cut),\($0)" }
             }
             let header = "corte," + (AnnexRenderer.csv([]).split(separator: "\n").first.map(String.init) ?? "")
-            print(([header] + tagged(comparison.then, "al-\(asOf)") + tagged(comparison.now, "ahora")).joined(separator: "\n"))
+            return ([header] + tagged(comparison.then, "al-\(asOf)") + tagged(comparison.now, "ahora")).joined(separator: "\n")
         case .md, .html:
-            print("# Indicadores al \(asOf) (registro hasta la posición \(position)) y ahora (posición \(now.first?.logPosition ?? 0))\n")
-            print("| indicador | año | al \(asOf) | ahora | qué explica la diferencia |")
-            print("| --- | --- | --- | --- | --- |")
+            var lines = ["# Indicadores al \(asOf) (registro hasta la posición \(position)) y ahora (posición \(now.first?.logPosition ?? 0))\n",
+                         "| indicador | año | al \(asOf) | ahora | qué explica la diferencia |", "| --- | --- | --- | --- | --- |"]
             for difference in comparison.differences {
-                print("| \(difference.indicator) | \(difference.year) | \(difference.then?.display ?? "—") | \(difference.now?.display ?? "—") | \(difference.explanation ?? "—") |")
+                lines.append("| \(difference.indicator) | \(difference.year) | \(difference.then?.display ?? "—") | \(difference.now?.display ?? "—") | \(difference.explanation ?? "—") |")
             }
+            return lines.joined(separator: "\n")
         }
     }
 
-    /// The annex of a training database: the same renderers, with `TrainingMark`.
-    private func marked(_ results: [IndicatorResult], _ definitions: [IndicatorDefinition]) -> String {
-        switch format {
-        case .json: String(decoding: CanonicalJSON.serialize(TrainingMark.json(AnnexRenderer.jsonValue(results))), as: UTF8.self)
-        case .csv: TrainingMark.csv(AnnexRenderer.csv(results))
-        case .md: TrainingMark.markdown(AnnexRenderer.markdown(results, definitions: definitions))
-        case .html: TrainingMark.html(AnnexRenderer.html(results, definitions: definitions))
-        }
+    /// Output of a SINTRA Capacitación database carries `TrainingMark` in its own format.
+    private func mark(_ output: String, training: Bool) -> String {
+        training ? TrainingMark.apply(output, format: format.rawValue) : output
     }
 
     private func render(_ results: [IndicatorResult], _ definitions: [IndicatorDefinition]) -> String {

@@ -116,7 +116,6 @@ extension Publish {
             let publisher = StatisticsPublisher(projector: projector, labels: Labels(catalogs: catalogs))
             let accounts = try await command.makeAccountService()
             let context = try await publishingContext(accounts, acting)
-            let training = try await DeploymentEnvironment.of(projector.pool) == .capacitacion
             let published: StatisticsPublisher.Published
             do {
                 published = try await publisher.publish(year: year, threshold: threshold, ageBands: ageBands, handler: accounts.handler, context: context)
@@ -132,11 +131,7 @@ extension Publish {
                   + "\(publication.years.first!)–\(publication.years.last!), registro hasta la posición \(formatCount(publication.logPosition)), umbral \(threshold).")
             print("Huella SHA-256 de entrega.json: \(publication.fingerprint)")
             print(published.report.rule)
-            if training {
-                // The files themselves are the statistics module's (not marked yet): the folder says it beside them.
-                try (TrainingMark.notice + "\n").write(toFile: out + "/CAPACITACION.txt", atomically: true, encoding: .utf8)
-                print(TrainingMark.notice + " (CAPACITACION.txt junto a los archivos)")
-            }
+            if published.report.training { print(TrainingMark.notice + " (lo dicen también entrega.json y cada archivo)") }
         }
     }
 }
@@ -198,12 +193,15 @@ struct Publications: AsyncParsableCommand {
         func run() async throws {
             let projector = try projector.makeProjector()
             let all = try await Publication.all(projector.pool)
+            // A comparison on a SINTRA Capacitación database says so before anything else.
+            let training = try await DeploymentEnvironment.of(projector.pool) == .capacitacion
+            if training && format == .texto { print("> **\(TrainingMark.notice)**\n") }
             guard let wanted = Publication.Kind(rawValue: kind) else { throw ValidationError("--tipo: anexo-de-indicadores o estadisticas-publicas") }
             let found = stream.map { id in all.first { $0.streamId == id } } ?? all.last { $0.kind == wanted && $0.years.contains(year!) }
             guard let publication = found else {
                 throw ValidationError(stream.map { "no hay una publicación «\($0)»" } ?? "no hay una publicación \(wanted == .statistics ? "de estadísticas" : "del anexo de indicadores") que cubra \(year!)")
             }
-            if publication.kind == .statistics { return try await compareStatistics(publication, projector) }
+            if publication.kind == .statistics { return try await compareStatistics(publication, projector, training: training) }
             let publisher = IndicatorPublisher(projector: projector, history: IndicatorDefinitionHistory(pool: projector.pool), current: try fichas.load())
             let rows = try await publisher.compare(publication, today: CalendarDate.today())
                 .filter { year == nil || $0.year == year }
@@ -214,7 +212,7 @@ struct Publications: AsyncParsableCommand {
                     ["indicador": .string(row.indicator), "anio": .number(Double(row.year)), "publicado": .string(row.published.display),
                      "recalculado": row.reproduced.map { .string($0.display) } ?? .null, "ahora": row.now.map { .string($0.display) } ?? .null,
                      "reproduce": .bool(row.reproduces), "posicionesPosteriores": .array(row.laterPositions.map { .number(Double($0)) })]
-                })])
+                })], training: training)
                 if !failures.isEmpty { throw ExitCode(1) }
                 return
             }
@@ -237,7 +235,7 @@ struct Publications: AsyncParsableCommand {
             }
         }
 
-        private func compareStatistics(_ publication: Publication, _ projector: Projector) async throws {
+        private func compareStatistics(_ publication: Publication, _ projector: Projector, training: Bool) async throws {
             let check = try await StatisticsPublisher(projector: projector, labels: Labels(catalogs: try events.load().catalogs)).check(publication)
             if format == .json {
                 printJSON(["publicacion": .string(publication.streamId), "posicionDelRegistro": .number(Double(publication.logPosition)),
@@ -246,7 +244,7 @@ struct Publications: AsyncParsableCommand {
                            "cambios": .array(check.changedCells.map { cell in
                     ["tabla": .string(cell.table), "fila": .string(cell.row), "columna": .string(cell.column),
                      "publicado": cell.then.map { .number(Double($0)) } ?? .null, "ahora": cell.now.map { .number(Double($0)) } ?? .null]
-                })])
+                })], training: training)
                 if !check.reproduces { throw ExitCode(1) }
                 return
             }

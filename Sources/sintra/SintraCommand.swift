@@ -1,5 +1,6 @@
 import ArgumentParser
 import CanonicalJSON
+import EventLog
 
 @main
 struct Sintra: AsyncParsableCommand {
@@ -20,8 +21,8 @@ let sintraVersion = "1.1.0"
 enum DataFormat: String, ExpressibleByArgument, CaseIterable { case texto, json }
 
 /// Prints a JSON value as one document on standard output.
-func printJSON(_ value: JSONValue) {
-    print(String(decoding: CanonicalJSON.serialize(value), as: UTF8.self))
+func printJSON(_ value: JSONValue, training: Bool = false) {
+    print(String(decoding: CanonicalJSON.serialize(training ? TrainingMark.json(value) : value), as: UTF8.self))
 }
 
 /// Where to connect. Anything libpq accepts: a URI or key=value pairs (`host=/ruta/al/socket dbname=sintra`).

@@ -34,8 +34,8 @@ struct StatsCommand: AsyncParsableCommand {
             _ = try ConfigReader.load().integer(Settings.threshold, flag: thresholdFlag)
         }
 
-        /// The report, and whether the database is a SINTRA Capacitación one (its output must say CAPACITACIÓN).
-        func compute() async throws -> (report: StatisticsReport, training: Bool) {
+        /// The report (marked CAPACITACIÓN when the database is a SINTRA Capacitación one).
+        func compute() async throws -> StatisticsReport {
             let projector = try self.projector.makeProjector()
             guard projector.projection("estadisticas") != nil else {
                 throw ValidationError("no está la proyección «estadisticas» en la carpeta de proyecciones")
@@ -50,8 +50,7 @@ struct StatsCommand: AsyncParsableCommand {
             }
             try await projector.start()
             let data = try await StatisticsSource(pool: projector.pool).read()
-            let training = try await DeploymentEnvironment.of(projector.pool) == .capacitacion
-            return (StatisticsBuilder(labels: labels, threshold: threshold, ageBands: ageBands).build(data, year: year), training)
+            return StatisticsBuilder(labels: labels, threshold: threshold, ageBands: ageBands).build(data, year: year)
         }
     }
 
@@ -64,19 +63,11 @@ struct StatsCommand: AsyncParsableCommand {
         enum Format: String, ExpressibleByArgument { case texto, json, csv }
 
         func run() async throws {
-            let (report, training) = try await options.compute()
-            // SINTRA Capacitación: the text and JSON say CAPACITACIÓN; the CSV (the statistics module's own tables) is
-            // announced on standard error until that module marks it itself.
-            if training && format != .texto { printError(TrainingMark.notice) }
+            // A report from SINTRA Capacitación carries the mark itself, in every format (StatisticsRenderer).
+            let report = try await options.compute()
             switch format {
-            case .texto: print((training ? TrainingMark.notice + "\n\n" : "") + StatisticsRenderer.text(report), terminator: "")
-            case .json:
-                let document = StatisticsRenderer.json(report)
-                if training, let parsed = try? CanonicalJSON.parse(document) {
-                    print(String(decoding: CanonicalJSON.serialize(TrainingMark.json(parsed)), as: UTF8.self))
-                } else {
-                    print(document)
-                }
+            case .texto: print(StatisticsRenderer.text(report), terminator: "")
+            case .json: print(StatisticsRenderer.json(report))
             case .csv: print(StatisticsRenderer.csv(report), terminator: "")
             }
         }
@@ -90,15 +81,11 @@ struct StatsCommand: AsyncParsableCommand {
         @Option(help: "Carpeta de destino (se crea si no existe).") var dir: String
 
         func run() async throws {
-            let (report, training) = try await options.compute()
+            let report = try await options.compute()
             let files = try DataPackage.export(report, to: URL(fileURLWithPath: dir), wholeSeries: options.year == nil)
             print("Escritos en \(dir): \(files.joined(separator: ", "))")
             print(report.rule)
-            if training {
-                // The files are the statistics module's; until it marks them, the folder says it beside them.
-                try (TrainingMark.notice + "\n").write(toFile: dir + "/CAPACITACION.txt", atomically: true, encoding: .utf8)
-                print(TrainingMark.notice + " (CAPACITACION.txt junto a los archivos)")
-            }
+            if report.training { print(TrainingMark.notice + " (lo dicen también los archivos)") }
         }
     }
 }

@@ -1,3 +1,4 @@
+import CanonicalJSON
 import Foundation
 import Postgres
 import Testing
@@ -191,5 +192,62 @@ import TestDatabase
         (status, output) = try runSintra(["demo", "--personas", "1"], environment: Self.environment(unmarked, keys: productionKeys, ambiente: "produccion"))
         #expect(status == 0, "\(output)")
         await #expect(throws: PostgresError.self) { try await unmarked.asSuperuser("INSERT INTO deployment_environment (name) VALUES ('capacitacion')") }
+    }
+}
+
+/// «CAPACITACIÓN» in every export and publication (issue 16): the statistics files, the published
+/// release, the indicators annex and the as-of comparison say so in the documents themselves, in
+/// each format's own way, so a file copied out of its folder still cannot pass for an official one.
+@Suite(.needsDatabase) struct TrainingMarkTests {
+    @Test func everyExportOfATrainingDatabaseSaysCapacitacion() async throws {
+        let keys = try TrainingEnvironmentTests.keyring(training: true)
+        defer { try? FileManager.default.removeItem(atPath: keys) }
+        let training = try await TrainingEnvironmentTests.trainingDatabase(keys: keys)
+        let environment = TrainingEnvironmentTests.environment(training, keys: keys, ambiente: "capacitacion")
+        let mark = "CAPACITACIÓN"
+
+        // The statistics files: every CSV line (the header names the column), every JSON document, the descriptor.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("capacitacion-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var (status, output) = try runSintra(["stats", "export", "--dir", folder.path], environment: environment)
+        #expect(status == 0, "\(output)")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        #expect(names.contains { $0.hasSuffix(".csv") }, "la capacitación tiene cifras que exportar: \(names)")
+        for name in names {
+            let text = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
+            if name.hasSuffix(".csv") {
+                let lines = text.split(separator: "\n")
+                #expect(lines.first?.hasPrefix("# \(mark)") == true, "\(name): \(lines.first ?? "")")
+                #expect(lines.dropFirst().first?.hasPrefix("ambiente,anio,") == true, "\(name)")
+                #expect(lines.dropFirst(2).allSatisfy { $0.hasPrefix("\(mark),") }, "\(name): toda línea dice \(mark)")
+            } else {
+                let document = try CanonicalJSON.parse(Data(text.utf8))
+                let said = name == "datapackage.json" ? document["sintra:ambiente"] : document["ambiente"]
+                #expect(said?.stringValue == mark, "\(name)")
+                #expect((name == "datapackage.json" ? document["title"] : document["titulo"])?.stringValue?.hasPrefix(mark) == true, "\(name)")
+            }
+        }
+        // Still a valid data package for the reference tool (the column is declared in each schema).
+        let (_, report) = try runProgram(URL(fileURLWithPath: "/usr/bin/env"),
+                                         ["python3", "-m", "frictionless", "validate", "--json", folder.appendingPathComponent("datapackage.json").path],
+                                         standardErrorToo: false)
+        let parsed = try #require(try? JSONSerialization.jsonObject(with: Data(report.utf8)) as? [String: Any], "\(report.prefix(300))")
+        #expect(parsed["valid"] as? Bool == true, "\(report.prefix(600))")
+
+        // The printed tables in each format.
+        for (format, prefix) in [("texto", "# \(mark)"), ("csv", "# \(mark)"), ("json", "{\"ambiente\":\"\(mark)\"")] {
+            (status, output) = try runProgram(TestDatabase.sintraExecutable, ["stats", "show", "--format", format], environment: environment, standardErrorToo: false)
+            #expect(status == 0 && output.hasPrefix(prefix), "stats show --format \(format): \(output.prefix(120))")
+        }
+        // The indicators annex and the comparison with a past day.
+        for format in ["json", "csv", "md"] {
+            for asOf in [[], ["--as-of", "2024-01-01"]] {
+                (status, output) = try runProgram(TestDatabase.sintraExecutable, ["indicators", "--format", format] + asOf, environment: environment, standardErrorToo: false)
+                #expect(status == 0 && output.contains(mark), "indicators --format \(format) \(asOf): \(output.prefix(160))")
+                if format == "csv" {
+                    #expect(output.split(separator: "\n").dropFirst().allSatisfy { $0.hasPrefix("\(mark),") }, "\(output.prefix(200))")
+                }
+            }
+        }
     }
 }

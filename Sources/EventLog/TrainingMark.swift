@@ -32,4 +32,16 @@ public enum TrainingMark {
     public static func json(_ value: JSONValue) -> JSONValue {
         .object([.init(key: "ambiente", value: .string(word)), .init(key: "aviso", value: .string(notice)), .init(key: "contenido", value: value)])
     }
+
+    /// Any rendered output marked in its own format (`json`, `csv`, `md`, `html`): one place for the
+    /// commands and endpoints that print documents other modules rendered. Text that is not the
+    /// format it claims (Markdown printed for `html`, JSON that does not parse) gets the Markdown notice.
+    public static func apply(_ output: String, format: String) -> String {
+        switch format {
+        case "json": (try? CanonicalJSON.parse(output)).map { String(decoding: CanonicalJSON.serialize(json($0)), as: UTF8.self) } ?? markdown(output)
+        case "csv": csv(output)
+        case "html" where output.hasPrefix("<"): html(output)
+        default: markdown(output)
+        }
+    }
 }
