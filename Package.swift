@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "Streams", dependencies: ["Definitions", "Privacy", "EventLog", "Postgres", "CanonicalJSON", "Catalog"]),
         .target(name: "CaseFiles", dependencies: ["Streams", "Privacy", "Definitions", "EventLog", "Postgres", "CanonicalJSON", "Catalog"]),
         .target(name: "API", dependencies: [
-            "Accounts", "Commands", "Streams", "CaseFiles", "Records", "Indicators", "Statistics", "Reports", "Publications", "Privacy", "Cryptography", "Definitions", "Projections", "CanonicalJSON", "Catalog", "Postgres", "EventLog",
+            "Accounts", "Commands", "Streams", "CaseFiles", "Records", "Indicators", "Statistics", "Reports", "AnnualReport", "Publications", "Privacy", "Cryptography", "Definitions", "Projections", "CanonicalJSON", "Catalog", "Postgres", "EventLog",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
@@ -45,6 +45,7 @@ let package = Package(
         ]),
         .target(name: "Statistics", dependencies: ["EventLog", "Postgres", "CanonicalJSON", "Catalog"]),
         .target(name: "Reports", dependencies: ["Statistics", "Projections", "Definitions", "Postgres", "CanonicalJSON", "Catalog"]),
+        .target(name: "AnnualReport", dependencies: ["Reports", "Indicators", "Publications", "Statistics", "Projections", "EventLog", "Catalog", "CanonicalJSON"]),
         .target(name: "Demo", dependencies: ["Commands", "Streams", "Definitions", "Catalog", "CanonicalJSON"]),
         .target(name: "Commands", dependencies: ["Streams", "Definitions", "Privacy", "EventLog", "Postgres", "Catalog", "CanonicalJSON", "Cryptography"]),
         .target(name: "Records", dependencies: ["Commands", "Streams", "Definitions", "Privacy", "EventLog", "Postgres", "CanonicalJSON", "Catalog"]),
@@ -52,7 +53,7 @@ let package = Package(
 
         // The command-line tool.
         .executableTarget(name: "sintra", dependencies: [
-            "EventLog", "Definitions", "Privacy", "Commands", "Streams", "Demo", "Projections", "Indicators", "Publications", "CaseFiles", "Statistics", "Reports", "API", "Accounts", "Records",
+            "EventLog", "Definitions", "Privacy", "Commands", "Streams", "Demo", "Projections", "Indicators", "Publications", "CaseFiles", "Statistics", "Reports", "AnnualReport", "API", "Accounts", "Records",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
@@ -77,10 +78,10 @@ let package = Package(
         .testTarget(name: "PublicationsTests", dependencies: ["Publications", "Statistics", "Demo", "Cryptography", "Indicators", "Projections", "Commands", "Streams", "Definitions", "Privacy", "Catalog", "TestDatabase"]),
         .testTarget(name: "CaseFilesTests", dependencies: ["CaseFiles", "Accounts", "Commands", "Streams", "Postgres", "Projections", "Definitions", "Privacy", "Catalog", "TestDatabase"]),
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "Demo", "Projections", "Commands", "Streams", "Definitions", "Privacy", "Catalog", "CanonicalJSON", "Postgres", "TestDatabase"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Statistics", "Projections", "Commands", "Streams", "Definitions", "Privacy", "Catalog", "CanonicalJSON", "Postgres", "TestDatabase"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "AnnualReport", "Indicators", "Publications", "Demo", "Statistics", "Projections", "Commands", "Streams", "Definitions", "Privacy", "Catalog", "CanonicalJSON", "Postgres", "TestDatabase"]),
         .testTarget(name: "AccountsTests", dependencies: ["Accounts", "Commands", "Streams", "Projections", "Definitions", "Privacy", "Cryptography", "Postgres", "TestDatabase"]),
         .testTarget(name: "APITests", dependencies: [
-            "API", "Accounts", "CaseFiles", "Commands", "Streams", "Definitions", "EventLog", "Indicators", "Postgres", "Privacy", "Projections", "Publications", "Statistics", "CanonicalJSON",
+            "API", "Accounts", "CaseFiles", "Commands", "Streams", "Definitions", "EventLog", "Indicators", "Postgres", "Privacy", "Projections", "Publications", "Statistics", "Reports", "AnnualReport", "CanonicalJSON",
             "Catalog", "TestDatabase",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),

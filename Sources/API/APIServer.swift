@@ -35,7 +35,7 @@ public struct APIServer: Sendable {
         self.services = services
         self.configuration = configuration
         let documented = CommandEndpoints.all(services) + CaseEndpoints.all(services) + RecordEndpoints.all(services) + ReportEndpoints.all(services)
-            + ReportQueryEndpoints.all(services) + AuditEndpoints.all(services)
+            + ReportQueryEndpoints.all(services) + AnnualReportEndpoints.all(services) + AuditEndpoints.all(services)
             + SessionEndpoints.all(services) + AdminEndpoints.all(services) + LoadAndPublishEndpoints.all(services)
         // The system endpoints serve the contract, which lists them too: build it from a placeholder, then fill it.
         let box = ContractBox()

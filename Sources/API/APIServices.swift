@@ -1,4 +1,5 @@
 import Accounts
+import AnnualReport
 import CaseFiles
 import Commands
 import Definitions
@@ -29,6 +30,9 @@ public struct APIServices: Sendable {
     let personalData: PersonalDataAccess
     /// The anonymous statistics, computed once per change (nil without a projector).
     let publicStatistics: PublicStatistics?
+    /// The reports of the annual report (`events/reportes/informe-anual.json`); without it
+    /// `/v1/informe-anual/{anio}` answers 503.
+    public var annualReportPlan: AnnualReportPlan?
 
     public init(definitions: DefinitionSet, handler: CommandHandler, accounts: AccountService, projector: Projector?,
                 cases: CaseFileReader, indicators: [IndicatorDefinition], statisticsThreshold: Int) {

@@ -7,7 +7,7 @@ import Foundation
 public enum ReportRenderer {
     public static let suppressedMark = "s"
 
-    static func number(_ value: Double) -> String {
+    public static func number(_ value: Double) -> String {
         value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
     }
 

@@ -1,26 +1,43 @@
 /// A report as an OOXML spreadsheet (`.xlsx`): one sheet with the title, the statement (source, log
 /// position, date, rule) and the table with its totals; numbers as numbers, a suppressed figure as «s».
+/// Documents made of several reports (the annual report) are workbooks of several such sheets.
 public enum ReportWorkbook {
     public static let mediaType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
     public static func xlsx(_ result: ReportResult) -> [UInt8] {
-        StoredZip.archive([
-            ("[Content_Types].xml", Array(contentTypes.utf8)),
-            ("_rels/.rels", Array(rootRelationships.utf8)),
-            ("xl/workbook.xml", Array(workbook.utf8)),
-            ("xl/_rels/workbook.xml.rels", Array(workbookRelationships.utf8)),
-            ("xl/styles.xml", Array(styles.utf8)),
-            ("xl/worksheets/sheet1.xml", Array(sheet(result).utf8)),
-        ])
+        xlsx(sheets: [("Reporte", rows(result))])
     }
 
-    enum Cell {
+    /// A workbook of named sheets, in order. Names are cut to Excel's 31 characters, without the
+    /// characters it forbids, and made unique.
+    public static func xlsx(sheets: [(name: String, rows: [[Cell]])]) -> [UInt8] {
+        var names: [String] = []
+        for sheet in sheets {
+            var name = String(sheet.name.filter { !"[]:*?/\\".contains($0) }.prefix(31))
+            if name.isEmpty { name = "Hoja" }
+            var candidate = name, number = 2
+            while names.contains(candidate) { candidate = String(name.prefix(27)) + " (\(number))"; number += 1 }
+            names.append(candidate)
+        }
+        var parts: [(String, [UInt8])] = [
+            ("[Content_Types].xml", Array(contentTypes(count: sheets.count).utf8)),
+            ("_rels/.rels", Array(rootRelationships.utf8)),
+            ("xl/workbook.xml", Array(workbook(names).utf8)),
+            ("xl/_rels/workbook.xml.rels", Array(workbookRelationships(count: sheets.count).utf8)),
+            ("xl/styles.xml", Array(styles.utf8)),
+        ]
+        for (index, sheet) in sheets.enumerated() { parts.append(("xl/worksheets/sheet\(index + 1).xml", Array(xml(sheet.rows).utf8))) }
+        return StoredZip.archive(parts)
+    }
+
+    public enum Cell: Sendable {
         case text(String, bold: Bool)
         case number(Double, bold: Bool)
         case empty
     }
 
-    static func sheet(_ result: ReportResult) -> String {
+    /// The rows of a report's sheet: title, statement, then the table with its totals.
+    public static func rows(_ result: ReportResult) -> [[Cell]] {
         var rows: [[Cell]] = [[.text(result.title, bold: true)]]
         for (key, value) in ReportRenderer.headerLines(result) { rows.append([.text(key, bold: true), .text(value, bold: false)]) }
         rows.append([])
@@ -34,6 +51,10 @@ public enum ReportWorkbook {
             rows.append(line)
         }
         if result.mode == .publication { rows += [[], [.text("«\(ReportRenderer.suppressedMark)»: cifra suprimida.", bold: false)]] }
+        return rows
+    }
+
+    static func xml(_ rows: [[Cell]]) -> String {
         var xml = #"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"# + "\n"
         xml += #"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><cols><col min="1" max="1" width="40" customWidth="1"/></cols><sheetData>"#
         for (r, row) in rows.enumerated() {
@@ -82,22 +103,29 @@ public enum ReportWorkbook {
         return out
     }
 
-    static let contentTypes = """
-        <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-        <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>
-        """
+    static func contentTypes(count: Int) -> String {
+        #"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"# + "\n"
+            + #"<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>"#
+            + (1...max(count, 1)).map { #"<Override PartName="/xl/worksheets/sheet\#($0).xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>"# }.joined()
+            + #"<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>"#
+    }
     static let rootRelationships = """
         <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
         <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>
         """
-    static let workbook = """
-        <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-        <workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Reporte" sheetId="1" r:id="rId1"/></sheets></workbook>
-        """
-    static let workbookRelationships = """
-        <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-        <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>
-        """
+    static func workbook(_ names: [String]) -> String {
+        #"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"# + "\n"
+            + #"<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>"#
+            + names.enumerated().map { #"<sheet name="\#(escape($0.element))" sheetId="\#($0.offset + 1)" r:id="rId\#($0.offset + 1)"/>"# }.joined()
+            + "</sheets></workbook>"
+    }
+    /// The sheets are rId1…rIdN; the styles come after them.
+    static func workbookRelationships(count: Int) -> String {
+        #"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"# + "\n"
+            + #"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">"#
+            + (1...max(count, 1)).map { #"<Relationship Id="rId\#($0)" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet\#($0).xml"/>"# }.joined()
+            + #"<Relationship Id="rId\#(max(count, 1) + 1)" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>"#
+    }
     static let styles = """
         <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
         <styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><fonts count="2"><font><sz val="11"/><name val="Calibri"/></font><font><b/><sz val="11"/><name val="Calibri"/></font></fonts><fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills><borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/><xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs></styleSheet>

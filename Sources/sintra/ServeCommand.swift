@@ -1,3 +1,4 @@
+import AnnualReport
 import Accounts
 import API
 import ArgumentParser
@@ -12,6 +13,7 @@ import Metrics
 import Postgres
 import Privacy
 import Prometheus
+import Reports
 import Statistics
 
 /// `sintra serve`: the restricted-access HTTP API, with the projector following the log beside it.
@@ -89,9 +91,11 @@ struct Serve: AsyncParsableCommand {
         try await EnvironmentOptions.require(settings.environment, database: projector.pool)
         logger.info("poniendo al día las proyecciones")
         try await projector.start()
-        let services = APIServices(
+        var services = APIServices(
             definitions: definitions, handler: handler, accounts: try await AccountService.make(handler: handler), projector: projector,
             cases: CaseFileReader(store: store, vault: vault, definitions: definitions), indicators: try fichas.load(), statisticsThreshold: settings.threshold)
+        services.annualReportPlan = try AnnualReportPlan.load(eventsDirectory: URL(fileURLWithPath: command.events.resolved),
+                                                              catalogue: ReportCatalogue(definitions: definitions))
         var configuration = APIServer.Configuration()
         configuration.perAddress = (perAddress, perAddress * 2)
         configuration.perAccount = (perAccount, perAccount * 2)

@@ -63,3 +63,32 @@ enum CalendarDateText {
         return formatter.string(from: Date().addingTimeInterval(-86_400))
     }
 }
+
+/// The annual report through HTTP: the same document as `sintra informe-anual`, in each format, and a
+/// clear 400 for a year that is not one.
+@Suite(.needsDatabase) struct AnnualReportEndpointTests {
+    @Test func theAnnualReportInEachFormatAndItsErrors() async throws {
+        let world = try await APIWorld.make()
+        try await world.account("capturista.fgr", "FGR", [.capturista])
+        let example = try #require(repositoryDefinitions.latest("CapacitacionImpartida")?.examples.first)
+        try await world.test { client in
+            #expect(try await client.call(.get, "/v1/informe-anual/2023").status == 401)
+            let token = try await client.login("capturista.fgr")
+            #expect(try await client.command("registrar-capacitacion", example, token: token).status == 201)
+            try await world.catchUp()
+            var answer = try await client.call(.get, "/v1/informe-anual/2023", token: token)
+            #expect(answer.status == 200, "\(answer.text.prefix(400))")
+            #expect(answer.json["secciones"]?[0]?["reportes"]?[0]?["total"]?.numberValue == 1)
+            let fgr = answer.json["revisionDeCompletitud"]?["instituciones"]?.arrayValue?.first { $0["clave"]?.stringValue == "FGR" }
+            #expect(fgr?["registros"]?["CapacitacionImpartida"]?["anio"]?.numberValue == 1, "\(String(describing: fgr))")
+            answer = try await client.call(.get, "/v1/informe-anual/2023?formato=html", token: token)
+            #expect(answer.status == 200 && answer.headers[.contentType]?.hasPrefix("text/html") == true && answer.text.contains("Revisión de completitud"))
+            answer = try await client.call(.get, "/v1/informe-anual/2023?formato=xlsx", token: token)
+            #expect(answer.status == 200 && answer.headers[.contentDisposition]?.contains("informe-anual-2023.xlsx") == true)
+            answer = try await client.call(.get, "/v1/informe-anual/1999", token: token)
+            #expect(answer.status == 400 && answer.text.contains("anio: 1999 no es un año del registro"), "\(answer.text)")
+            #expect(try await client.call(.get, "/v1/informe-anual/dos-mil", token: token).status == 400)
+            #expect(try await client.call(.get, "/v1/informe-anual/2023?formato=pdf", token: token).status == 400)
+        }
+    }
+}

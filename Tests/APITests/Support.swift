@@ -1,4 +1,5 @@
 import Accounts
+import AnnualReport
 import API
 import CanonicalJSON
 import CaseFiles
@@ -16,6 +17,7 @@ import NIOCore
 import Postgres
 import Privacy
 import Projections
+import Reports
 import TestDatabase
 import Testing
 
@@ -34,10 +36,12 @@ struct APIWorld {
         policy.passwordHashing = .testing
         let accounts = try await AccountService.make(handler: base.handler, policy: policy)
         let root = TestDatabase.repositoryRoot
-        let services = APIServices(
+        var services = APIServices(
             definitions: repositoryDefinitions, handler: base.handler, accounts: accounts, projector: base.projector(),
             cases: CaseFileReader(store: base.store, vault: base.handler.vault, definitions: repositoryDefinitions),
             indicators: try IndicatorDefinition.loadAll(directory: root.appendingPathComponent("projections/indicators")), statisticsThreshold: statisticsThreshold)
+        services.annualReportPlan = try AnnualReportPlan.load(eventsDirectory: root.appendingPathComponent("events"),
+                                                              catalogue: ReportCatalogue(definitions: repositoryDefinitions))
         var configuration = configuration
         if configuration.perAddress.perSecond == 100 { configuration.perAddress = (10_000, 10_000) }
         if configuration.perAccount.perSecond == 50 { configuration.perAccount = (10_000, 10_000) }
