@@ -30,12 +30,12 @@ ensure_packages() {
 # The reference implementations our outputs are checked against (PyPI): jsonschema for the
 # definitions, openapi-spec-validator for the contract, frictionless 5 for the open-data export,
 # scipy (HiGHS) for the attacker's audit of suppressed statistics (ops/audit-suppression.py); openpyxl
-# for the reports' spreadsheets.
+# for the reports' spreadsheets; openapi-python-client, the generator integrators use, for the contract.
 ensure_python_jsonschema() {
-    python3 -c 'import jsonschema, referencing, openapi_spec_validator, frictionless, scipy.optimize, openpyxl
-import sys; sys.exit(0 if frictionless.__version__.startswith("5.") else 1)' 2>/dev/null && return
-    say "Instalando jsonschema, openapi-spec-validator, frictionless 5, scipy y openpyxl (PyPI)"
-    local wanted=('jsonschema>=4.18' 'openapi-spec-validator>=0.7' 'frictionless>=5,<6' 'scipy>=1.9' 'openpyxl>=3.1')
+    python3 -c 'import jsonschema, referencing, openapi_spec_validator, frictionless, scipy.optimize, openpyxl, openapi_python_client
+import sys; sys.exit(0 if frictionless.__version__.startswith("5.") else 1)' 2>/dev/null && command -v openapi-python-client >/dev/null && return
+    say "Instalando jsonschema, openapi-spec-validator, frictionless 5, scipy, openpyxl y openapi-python-client (PyPI)"
+    local wanted=('jsonschema>=4.18' 'openapi-spec-validator>=0.7' 'frictionless>=5,<6' 'scipy>=1.9' 'openpyxl>=3.1' 'openapi-python-client>=0.29,<0.30')
     python3 -m pip install --quiet --disable-pip-version-check "${wanted[@]}" \
         || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages "${wanted[@]}"
 }

@@ -5,8 +5,9 @@ import Foundation
 /// The OpenAPI 3.1 contract, built from the endpoints and the event definitions.
 ///
 /// Request schemas are the definitions in `events/` themselves: OpenAPI 3.1 embeds JSON Schema
-/// 2020-12, so each current definition becomes `components/schemas/<Tipo>.v<N>` with its `$ref`s
-/// re-pointed into the document (`comun.json#/$defs/fecha` → `#/components/schemas/comun/$defs/fecha`).
+/// 2020-12, so each current definition becomes `components/schemas/<Tipo>.v<N>`, with the shared
+/// pieces lifted to components of their own (`OpenAPIComponents`: `comun.json#/$defs/fecha` →
+/// `#/components/schemas/comun.fecha`) so that client generators follow every reference.
 /// `sintra definitions openapi --write` keeps `events/openapi.json` equal to it; a test checks.
 public enum OpenAPIDocument {
     /// A recorded publication, as the publishing endpoints answer it.
@@ -27,10 +28,7 @@ public enum OpenAPIDocument {
     ]
 
     public static func build(endpoints: [Endpoint], definitions: DefinitionSet) -> JSONValue {
-        var schemas: [JSONMember] = [.init(key: "comun", value: .object([.init(key: "$defs", value: rewrite(definitions.common["$defs"] ?? .object([]), owner: "comun"))]))]
-        for definition in definitions.current.sorted(by: { $0.key < $1.key }) {
-            schemas.append(.init(key: definition.key, value: rewrite(stripIdentity(definition.document), owner: definition.key)))
-        }
+        var schemas = OpenAPIComponents(definitions: definitions).schemas(current: definitions.current)
         schemas.append(.init(key: "Problema", value: problemSchema))
         schemas.append(.init(key: "ResultadoDeComando", value: commandResultSchema))
         schemas.append(.init(key: "Publicacion", value: publicationSchema))
@@ -87,7 +85,7 @@ public enum OpenAPIDocument {
             var response: [JSONMember] = [.init(key: "description", value: .string(success.description))]
             if let schema = success.schema {
                 let alternatives = success.alternatives.map { type in
-                    JSONMember(key: type, value: ["schema": type.hasSuffix("json") ? ["type": "array"] : ["type": "string"]])
+                    JSONMember(key: type, value: ["schema": type.hasSuffix("json") ? ["type": "array", "items": ["type": "object"]] : ["type": "string"]])
                 }
                 response.append(.init(key: "content", value: .object([.init(key: success.mediaType, value: ["schema": schema])] + alternatives)))
             }
@@ -135,34 +133,4 @@ public enum OpenAPIDocument {
             "posicion": ["type": "integer"], "repetido": ["type": "boolean"], "posiblesDuplicados": ["type": "array", "items": ["type": "string"]],
         ],
     ]
-
-    /// `$id` would re-base every relative `$ref` inside the component; the document is the base now.
-    static func stripIdentity(_ schema: JSONValue) -> JSONValue {
-        .object((schema.objectValue ?? []).filter { $0.key != "$id" && $0.key != "$schema" })
-    }
-
-    static func rewrite(_ value: JSONValue, owner: String) -> JSONValue {
-        switch value {
-        case .object(let members):
-            return .object(members.map { member in
-                if member.key == "$ref", let reference = member.value.stringValue {
-                    return .init(key: "$ref", value: .string(pointer(reference, owner: owner)))
-                }
-                return .init(key: member.key, value: rewrite(member.value, owner: owner))
-            })
-        case .array(let items):
-            return .array(items.map { rewrite($0, owner: owner) })
-        default:
-            return value
-        }
-    }
-
-    static func pointer(_ reference: String, owner: String) -> String {
-        if reference.hasPrefix("#/") { return "#/components/schemas/\(owner)/" + reference.dropFirst(2) }
-        if let hash = reference.firstIndex(of: "#") {
-            let file = reference[..<hash].replacingOccurrences(of: ".json", with: "")
-            return "#/components/schemas/\(file)/" + reference[reference.index(hash, offsetBy: 2)...]
-        }
-        return reference
-    }
 }

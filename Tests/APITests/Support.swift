@@ -86,6 +86,8 @@ struct Answer: Sendable {
 
 struct Client: Sendable {
     let client: any TestClientProtocol
+    /// The loopback port of a live server (nil in process).
+    var port: Int? { client.port }
 
     func call(_ method: HTTPRequest.Method, _ uri: String, token: String? = nil, body: JSONValue? = nil, raw: String? = nil,
               headers extra: [String: String] = [:]) async throws -> Answer {

@@ -1,0 +1,73 @@
+import CanonicalJSON
+import Foundation
+import Testing
+import TestDatabase
+
+/// The contract as integrators use it: `openapi-python-client` (PyPI, installed by ops/test) generates
+/// a client from `events/openapi.json` with every operation in it, and a smoke run through that
+/// client alone works a case against a live server.
+@Suite(.needsDatabase) struct GeneratedClientTests {
+    static let root = TestDatabase.repositoryRoot
+
+    /// Runs a program without blocking a thread of the cooperative pool, which serves the live server.
+    static func run(_ arguments: [String]) async throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("salida-\(UUID().uuidString).txt")
+        FileManager.default.createFile(atPath: output.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: output) }
+        let handle = try FileHandle(forWritingTo: output)
+        process.standardOutput = handle
+        process.standardError = handle
+        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
+            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+            do { try process.run() } catch { continuation.resume(throwing: error) }
+        }
+        try handle.close()
+        return (status, (try? String(contentsOf: output, encoding: .utf8)) ?? "")
+    }
+
+    @Test func aGeneratedPythonClientHasEveryOperationAndWorksACase() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cliente-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let package = folder.appendingPathComponent("cliente_sintra")
+        let (status, output) = try await Self.run(["openapi-python-client", "generate", "--path", Self.root.appendingPathComponent("events/openapi.json").path,
+                                                   "--meta", "none", "--output-path", package.path])
+        #expect(status == 0, "\(output.suffix(1500))")
+        #expect(!output.contains("WARNING") && !output.contains("Unable to"), "el generador omitió algo: \(output.suffix(1500))")
+
+        // Every operation of the document is a module of the generated client.
+        let contract = try CanonicalJSON.parse(try Data(contentsOf: Self.root.appendingPathComponent("events/openapi.json")))
+        let operations = (contract["paths"]?.objectValue ?? []).flatMap { $0.value.objectValue ?? [] }.count
+        let api = package.appendingPathComponent("api")
+        var generated = 0
+        for tag in try FileManager.default.contentsOfDirectory(atPath: api.path) where !tag.hasSuffix(".py") {
+            generated += try FileManager.default.contentsOfDirectory(atPath: api.appendingPathComponent(tag).path)
+                .filter { $0.hasSuffix(".py") && $0 != "__init__.py" }.count
+        }
+        #expect(operations > 80 && generated == operations, "\(generated) de \(operations) operaciones")
+
+        // The smoke run: login, register a person, record an attention, read the case, the list, indicators, statistics.
+        let world = try await APIWorld.make()
+        try await world.account("capturista.fge", "FGE-07", [.capturista])
+        let payloads = folder.appendingPathComponent("datos.json")
+        try Data(CanonicalJSON.serialize(["persona": persona(), "atencion": atencion()])).write(to: payloads)
+        let smoke = Self.root.appendingPathComponent("ops/smoke-client.py").path
+        // The projections follow the log while the client works, as `sintra serve`'s projector does.
+        let following = Task {
+            while !Task.isCancelled {
+                try? await world.catchUp()
+                try? await Task.sleep(for: .milliseconds(200))
+            }
+        }
+        defer { following.cancel() }
+        let answer: (Int32, String) = try await world.test(live: true) { client in
+            let port = try #require(client.port)
+            return try await Self.run(["python3", smoke, folder.path, "http://127.0.0.1:\(port)", "capturista.fge", APIWorld.password, payloads.path])
+        }
+        #expect(answer.0 == 0, "\(answer.1.suffix(2000))")
+        #expect(answer.1.contains("\"lineaDeTiempo\": 2"), "\(answer.1.suffix(600))")
+    }
+}
