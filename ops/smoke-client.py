@@ -47,11 +47,13 @@ attention = module("api.atencion_a_victimas.registrar_atencion").sync_detailed(
     case, client=client, body=payloads["atencion"], idempotency_key=str(uuid.uuid4()))
 steps["registrar_atencion"] = attention.status_code.value
 
-read = patiently(lambda: module("api.expedientes.leer_expediente").sync_detailed(case, client=client))
+# Read-your-writes: the position of the last write, as the API's contract offers.
+written = attention.parsed.posicion
+read = patiently(lambda: module("api.expedientes.leer_expediente").sync_detailed(case, client=client, posicion=written))
 steps["leer_expediente"] = read.status_code.value
 steps["lineaDeTiempo"] = len(json.loads(read.content).get("lineaDeTiempo", []))
 
-steps["listar_expedientes"] = patiently(lambda: module("api.expedientes.listar_expedientes").sync_detailed(client=client)).status_code.value
+steps["listar_expedientes"] = patiently(lambda: module("api.expedientes.listar_expedientes").sync_detailed(client=client, posicion=written)).status_code.value
 steps["calcular_indicadores"] = patiently(lambda: module("api.indicadores.calcular_indicadores").sync_detailed(client=client, anio=2024)).status_code.value
 steps["estadisticas_vigentes"] = patiently(lambda: module("api.estadisticas.estadisticas_vigentes").sync_detailed(client=client)).status_code.value
 steps["salud"] = module("api.sistema.salud").sync_detailed(client=anonymous).status_code.value

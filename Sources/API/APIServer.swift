@@ -35,7 +35,7 @@ public struct APIServer: Sendable {
         self.services = services
         self.configuration = configuration
         let documented = CommandEndpoints.all(services) + CaseEndpoints.all(services) + RecordEndpoints.all(services) + ReportEndpoints.all(services)
-            + ReportQueryEndpoints.all(services) + AnnualReportEndpoints.all(services) + AuditEndpoints.all(services)
+            + ReportQueryEndpoints.all(services) + AnnualReportEndpoints.all(services) + CatalogEndpoints.all(services) + AuditEndpoints.all(services)
             + SessionEndpoints.all(services) + AdminEndpoints.all(services) + LoadAndPublishEndpoints.all(services)
         // The system endpoints serve the contract, which lists them too: build it from a placeholder, then fill it.
         let box = ContractBox()
@@ -46,12 +46,12 @@ public struct APIServer: Sendable {
     }
 
     public func router() -> Router<APIContext> {
-        let router = Router(context: APIContext.self)
+        let router = Router(context: APIContext.self, options: .autoGenerateHeadEndpoints)
         // Outermost, so that every answer (errors and /health included) names its environment.
         router.add(middleware: EnvironmentMiddleware(environment: configuration.environment))
         router.add(middleware: RequestLogMiddleware())
         router.add(middleware: MetricsMiddleware())
-        router.add(middleware: ProblemMiddleware())
+        router.add(middleware: ProblemMiddleware(index: EndpointIndex(endpoints)))
         // The address limit before authentication (checking a token costs a query), the account limit after it.
         router.add(middleware: AddressRateLimitMiddleware(
             perAddress: RateLimiter(.init(perSecond: configuration.perAddress.perSecond, burst: configuration.perAddress.burst))))
@@ -59,8 +59,10 @@ public struct APIServer: Sendable {
         router.add(middleware: AccountRateLimitMiddleware(
             perAccount: RateLimiter(.init(perSecond: configuration.perAccount.perSecond, burst: configuration.perAccount.burst))))
         for endpoint in endpoints {
+            let offered = endpoint.mediaTypes
             router.on(RouterPath(endpoint.routerPath), method: endpoint.method) { request, context in
                 if endpoint.access == .authenticated { _ = try context.requireIdentity() }
+                guard ContentNegotiation.accepts(request.headers[.accept], offered: offered) else { throw ContentNegotiation.notAcceptable(offered) }
                 return try await endpoint.handler(request, context)
             }
         }

@@ -10,6 +10,7 @@ enum Body {
                                      detail: "El cuerpo excede \(APILimits.maxBodyBytes / 1024) KiB.")
 
     static func json(_ request: Request) async throws -> JSONValue {
+        try ContentNegotiation.requireJSONBody(request)
         var request = request
         let buffer: ByteBuffer
         do {

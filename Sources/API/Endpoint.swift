@@ -38,13 +38,17 @@ public struct Endpoint: Sendable {
         public let schema: JSONValue?
         /// Other media types the same answer may come in (a `formato` parameter), as text.
         public let alternatives: [String]
+        /// Headers the answer carries (`ETag`, `Location`…), each an OpenAPI header object.
+        public let headers: [String: JSONValue]
 
-        public init(_ status: Int, _ description: String, mediaType: String = "application/json", schema: JSONValue? = nil, alternatives: [String] = []) {
+        public init(_ status: Int, _ description: String, mediaType: String = "application/json", schema: JSONValue? = nil, alternatives: [String] = [],
+                    headers: [String: JSONValue] = [:]) {
             self.status = status
             self.description = description
             self.mediaType = mediaType
             self.schema = schema
             self.alternatives = alternatives
+            self.headers = headers
         }
     }
 
@@ -77,6 +81,13 @@ public struct Endpoint: Sendable {
         self.successes = successes
         self.errors = errors
         self.handler = handler
+    }
+
+    /// Every media type an answer of this operation can have (errors are problem+json).
+    var mediaTypes: [String] {
+        var types = successes.flatMap { [$0.mediaType] + $0.alternatives }
+        for type in ["application/json", "application/problem+json"] where !types.contains(type) { types.append(type) }
+        return types
     }
 
     /// Hummingbird's path syntax (`{flujo}` → `:flujo`).

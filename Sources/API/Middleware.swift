@@ -8,11 +8,20 @@ import Postgres
 /// `Retry-After`, and only a genuine bug as 500 — logged by type, never with the request's data.
 struct ProblemMiddleware: RouterMiddleware {
     typealias Context = APIContext
+    /// The documented paths and their methods: a known path asked with another method is 405, not 404.
+    let index: EndpointIndex
 
     func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch let problem as APIProblem {
+            return try problem.response(from: request, context: context)
+        } catch let error as HTTPError where error.status == .notFound && !index.allowed(request.uri.path).isEmpty {
+            let allowed = index.allowed(request.uri.path).joined(separator: ", ")
+            if request.method == .options { return Response(status: .noContent, headers: [.allow: allowed]) }
+            var problem = APIProblem(.methodNotAllowed, title: "Método no permitido",
+                                     detail: "\(request.uri.path) no acepta \(request.method.rawValue); acepta \(allowed).")
+            problem.headers[.allow] = allowed
             return try problem.response(from: request, context: context)
         } catch let error as HTTPError {
             return try Self.problem(error).response(from: request, context: context)

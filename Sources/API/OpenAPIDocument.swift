@@ -32,6 +32,7 @@ public enum OpenAPIDocument {
         schemas.append(.init(key: "Problema", value: problemSchema))
         schemas.append(.init(key: "ResultadoDeComando", value: commandResultSchema))
         schemas.append(.init(key: "Publicacion", value: publicationSchema))
+        schemas += CatalogEndpoints.schemas
         var paths: [String: [JSONMember]] = [:]
         for endpoint in endpoints {
             paths[endpoint.path, default: []].append(.init(key: endpoint.method.rawValue.lowercased(), value: operation(endpoint)))
@@ -83,6 +84,9 @@ public enum OpenAPIDocument {
         }
         var responses: [JSONMember] = endpoint.successes.map { success in
             var response: [JSONMember] = [.init(key: "description", value: .string(success.description))]
+            if !success.headers.isEmpty {
+                response.append(.init(key: "headers", value: .object(success.headers.keys.sorted().map { .init(key: $0, value: success.headers[$0]!) })))
+            }
             if let schema = success.schema {
                 let alternatives = success.alternatives.map { type in
                     JSONMember(key: type, value: ["schema": type.hasSuffix("json") ? ["type": "array", "items": ["type": "object"]] : ["type": "string"]])
@@ -91,7 +95,9 @@ public enum OpenAPIDocument {
             }
             return .init(key: String(success.status), value: .object(response))
         }
-        for status in endpoint.errors.sorted() {
+        // Every operation refuses an Accept it cannot satisfy; one with a body refuses a body that is not JSON.
+        let errors = Set(endpoint.errors + [406] + (endpoint.requestBody == nil ? [] : [415]))
+        for status in errors.sorted() {
             responses.append(.init(key: String(status), value: [
                 "description": .string(errorDescriptions[status] ?? "Error"),
                 "content": ["application/problem+json": ["schema": ["$ref": "#/components/schemas/Problema"]]],
@@ -107,8 +113,11 @@ public enum OpenAPIDocument {
         401: "Sin token válido.",
         403: "El rol o el alcance de quien llama no lo permite.",
         404: "No existe.",
+        405: "La ruta existe, pero no con este método (encabezado Allow).",
         409: "Conflicto: la versión del flujo cambió (If-Match); el cuerpo trae versionActual.",
+        406: "Ningún formato de la respuesta satisface el encabezado Accept.",
         413: "Cuerpo mayor al límite.",
+        415: "El cuerpo no es JSON (Content-Type).",
         422: "Datos no válidos, o una Idempotency-Key ya usada para otro registro: cada problema con su ruta.",
         429: "Demasiadas solicitudes; reintente después de Retry-After.",
         503: "Base de datos no disponible o proyecciones atrasadas; reintente después de Retry-After.",

@@ -39,7 +39,8 @@ enum ReportEndpoints {
                         .init("anio", in: .query, description: "Solo este año.", schema: ["type": "integer", "minimum": 2012, "maximum": 2100]),
                         .init("formato", in: .query, description: "json (por omisión) o csv.", schema: ["type": "string", "enum": ["json", "csv"]]),
                      ],
-                     successes: [.init(200, "Las tablas de la entrega, con la regla de supresión.", schema: ["type": "object"], alternatives: ["text/csv"])],
+                     successes: [.init(200, "Las tablas de la entrega, con la regla de supresión.", schema: ["type": "object"], alternatives: ["text/csv"],
+                                       headers: ["ETag": Conditional.header])],
                      errors: [400, 404, 429, 503]) { request, context in
                 try await statistics(request, context, services)
             },
@@ -143,7 +144,7 @@ enum ReportEndpoints {
             throw APIProblem.notFound(year.map { "Aún no hay una entrega publicada de las estadísticas de \($0)." } ?? "Aún no hay entregas publicadas de las estadísticas.")
         }
         let type = format == "csv" ? "text/csv; charset=utf-8" : "application/json; charset=utf-8"
-        return Response(status: .ok, headers: [.contentType: type, .cacheControl: "public, max-age=300"], body: .init(byteBuffer: ByteBuffer(string: body)))
+        return Conditional.response(request, bytes: Array(body.utf8), contentType: type, cacheControl: "public, max-age=300")
     }
 
     /// The live tables, for roles that read statistics internally (the indicators' permission).

@@ -1,0 +1,65 @@
+import CanonicalJSON
+import Foundation
+import HTTPTypes
+import Testing
+import TestDatabase
+
+/// HTTP as clients expect it (issue 19): another method on a known path is 405 with `Allow`, `OPTIONS`
+/// and `HEAD` are answered, a body that is not JSON is 415, an `Accept` nothing satisfies is 406, and
+/// the catalogues and definitions are served with an `ETag` that turns a repeat into 304.
+@Suite(.needsDatabase) struct HTTPSemanticsTests {
+    @Test func methodsBodiesAndAcceptAnswerAsHTTPSays() async throws {
+        let world = try await APIWorld.make()
+        try await world.account("capturista.fge", "FGE-07", [.capturista])
+        try await world.test { client in
+            var answer = try await client.call(.delete, "/v1/estadisticas")
+            #expect(answer.status == 405 && answer.headers[.allow] == "GET, HEAD, OPTIONS", "\(answer.status) \(answer.headers)")
+            #expect(answer.json["detail"]?.stringValue?.contains("no acepta DELETE") == true)
+            answer = try await client.call(.options, "/v1/expedientes/exp-123")
+            #expect(answer.status == 204 && answer.headers[.allow] == "GET, HEAD, OPTIONS", "\(answer.headers)")
+            answer = try await client.call(.head, "/health")
+            #expect(answer.status == 200 && answer.text.isEmpty)
+            #expect(try await client.call(.get, "/v1/no-existe").status == 404)
+
+            let token = try await client.login("capturista.fge")
+            answer = try await client.call(.post, "/v1/comandos/registrar-persona", token: token, raw: "calidad=victima",
+                                           headers: ["Content-Type": "application/x-www-form-urlencoded", "Idempotency-Key": UUID().uuidString])
+            #expect(answer.status == 415 && answer.json["title"]?.stringValue == "Tipo de contenido no admitido", "\(answer.text)")
+            answer = try await client.call(.get, "/v1/expedientes", token: token, headers: ["Accept": "application/xml"])
+            #expect(answer.status == 406 && answer.text.contains("application/json"), "\(answer.text)")
+            #expect(try await client.call(.get, "/v1/catalogos", headers: ["Accept": "text/html, application/*;q=0.8"]).status == 200)
+            #expect(try await client.call(.get, "/v1/catalogos", headers: ["Accept": "application/json;q=0"]).status == 406)
+        }
+    }
+
+    @Test func catalogsAndDefinitionsForFrontEndsWithETags() async throws {
+        let world = try await APIWorld.make()
+        try await world.test { client in
+            var answer = try await client.call(.get, "/v1/catalogos")
+            #expect(answer.status == 200 && (answer.json["catalogos"]?.arrayValue?.count ?? 0) > 40)
+            answer = try await client.call(.get, "/v1/catalogos/municipios?entidad=07")
+            let values = answer.json["valores"]?.arrayValue ?? []
+            #expect(answer.status == 200 && values.count > 100 && values.allSatisfy { $0["entidad"]?.stringValue == "07" }, "\(values.count)")
+            #expect(values.contains { $0["codigo"]?.stringValue == "07101" && $0["etiqueta"]?.stringValue?.hasPrefix("Tuxtla Gutiérrez") == true })
+            let tag = try #require(answer.headers[.eTag])
+            let again = try await client.call(.get, "/v1/catalogos/municipios?entidad=07", headers: ["If-None-Match": tag])
+            #expect(again.status == 304 && again.text.isEmpty && again.headers[.eTag] == tag)
+            #expect(try await client.call(.get, "/v1/catalogos/municipios?entidad=08", headers: ["If-None-Match": tag]).status == 200)
+
+            // Validity: PGR stops being in force in December 2018, FGR starts.
+            answer = try await client.call(.get, "/v1/catalogos/instituciones?vigenteEn=2024-01-01")
+            let codes = Set(answer.json["valores"]?.arrayValue?.compactMap { $0["codigo"]?.stringValue } ?? [])
+            #expect(codes.contains("FGR") && !codes.contains("PGR"))
+
+            answer = try await client.call(.get, "/v1/catalogos/municipios?entidad=7&vigenteEn=ayer")
+            let paths = answer.json["problemas"]?.arrayValue?.compactMap { $0["ruta"]?.stringValue } ?? []
+            #expect(answer.status == 400 && paths == ["consulta.vigenteEn", "consulta.entidad"], "\(answer.text)")
+            #expect(try await client.call(.get, "/v1/catalogos/paises?entidad=07").status == 400)
+            #expect(try await client.call(.get, "/v1/catalogos/no-existe").status == 404)
+
+            answer = try await client.call(.get, "/v1/definiciones")
+            let list = answer.json["definiciones"]?.arrayValue ?? []
+            #expect(list.contains { $0["comando"]?.stringValue == "registrar-persona" && $0["esquema"]?.stringValue?.hasPrefix("#/components/schemas/VictimaRegistrada") == true })
+        }
+    }
+}
