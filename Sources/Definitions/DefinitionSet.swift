@@ -132,7 +132,7 @@ public struct DefinitionSet: Sendable {
         for use in outcome.annotations.catalogUses {
             guard let catalog = catalogs[use.catalog] else { continue }
             guard let value = catalog.value(use.code) else {
-                outcome.fail(use.path, "catalogo-codigo-desconocido", "no es un código del catálogo «\(catalog.name)» (consulte events/catalogs/\(catalog.id).json)")
+                outcome.fail(use.path, "catalogo-codigo-desconocido", "no es un código del catálogo «\(catalog.name)» (los códigos: GET /v1/catalogos/\(catalog.id))")
                 continue
             }
             if let date, !value.isValid(on: date) {
