@@ -81,7 +81,10 @@ struct AddressRateLimitMiddleware: RouterMiddleware {
     let perAddress: RateLimiter
 
     func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response) async throws -> Response {
-        if let wait = await perAddress.take("ip:" + (context.remoteAddress ?? "local")) { throw tooManyRequests(wait, "esta dirección") }
+        // Liveness probes are never limited: a load balancer must not take a busy server for a dead one.
+        if request.uri.path == "/health" { return try await next(request, context) }
+        let (wait, state) = await perAddress.check("ip:" + (context.remoteAddress ?? "local"))
+        if let wait { throw tooManyRequests(wait, "esta dirección", state) }
         return try await next(request, context)
     }
 }
@@ -91,15 +94,26 @@ struct AccountRateLimitMiddleware: RouterMiddleware {
     typealias Context = APIContext
     let perAccount: RateLimiter
 
+    /// Every answer to a known account says how much of its limit is left (`RateLimit-*`).
     func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response) async throws -> Response {
-        if let identity = context.identity, let wait = await perAccount.take("cuenta:" + identity.userId) { throw tooManyRequests(wait, "esta cuenta") }
-        return try await next(request, context)
+        guard let identity = context.identity else { return try await next(request, context) }
+        let (wait, state) = await perAccount.check("cuenta:" + identity.userId)
+        if let wait { throw tooManyRequests(wait, "esta cuenta", state) }
+        do {
+            var response = try await next(request, context)
+            state.apply(to: &response.headers)
+            return response
+        } catch var problem as APIProblem {
+            state.apply(to: &problem.headers)
+            throw problem
+        }
     }
 }
 
-func tooManyRequests(_ seconds: Int, _ who: String) -> APIProblem {
+func tooManyRequests(_ seconds: Int, _ who: String, _ state: RateLimiter.State? = nil) -> APIProblem {
     var problem = APIProblem(.tooManyRequests, title: "Demasiadas solicitudes", detail: "Se excedió el límite de solicitudes de \(who); reintente en \(seconds) s.")
     problem.headers[.retryAfter] = String(seconds)
+    state?.apply(to: &problem.headers)
     return problem
 }
 

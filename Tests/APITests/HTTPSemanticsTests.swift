@@ -1,4 +1,5 @@
 import CanonicalJSON
+import API
 import Foundation
 import HTTPTypes
 import Testing
@@ -28,6 +29,12 @@ import TestDatabase
             answer = try await client.call(.get, "/v1/expedientes", token: token, headers: ["Accept": "application/xml"])
             #expect(answer.status == 406 && answer.text.contains("application/json"), "\(answer.text)")
             #expect(try await client.call(.get, "/v1/catalogos", headers: ["Accept": "text/html, application/*;q=0.8"]).status == 200)
+            // An account is told what is left of its limit on every answer, errors included.
+            answer = try await client.call(.get, "/v1/catalogos", token: token)
+            let remaining = Int(answer.headers[HTTPField.Name("RateLimit-Remaining")!] ?? "")
+            #expect(answer.headers[HTTPField.Name("RateLimit-Limit")!] != nil && remaining != nil, "\(answer.headers)")
+            answer = try await client.call(.get, "/v1/expedientes/no-existe", token: token)
+            #expect(answer.status == 404 && Int(answer.headers[HTTPField.Name("RateLimit-Remaining")!] ?? "") != nil, "\(answer.headers)")
             #expect(try await client.call(.get, "/v1/catalogos", headers: ["Accept": "application/json;q=0"]).status == 406)
         }
     }
@@ -60,6 +67,28 @@ import TestDatabase
             answer = try await client.call(.get, "/v1/definiciones")
             let list = answer.json["definiciones"]?.arrayValue ?? []
             #expect(list.contains { $0["comando"]?.stringValue == "registrar-persona" && $0["esquema"]?.stringValue?.hasPrefix("#/components/schemas/VictimaRegistrada") == true })
+        }
+    }
+}
+
+extension HTTPSemanticsTests {
+    @Test func theAccountSeesItsLimitGoDownAndTheLivenessProbeIsNeverLimited() async throws {
+        var configuration = APIServer.Configuration()
+        configuration.perAccount = (perSecond: 0.01, burst: 5)
+        configuration.perAddress = (perSecond: 0.01, burst: 8)
+        let world = try await APIWorld.make(configuration: configuration)
+        try await world.account("capturista.fge", "FGE-07", [.capturista])
+        try await world.test { client in
+            let token = try await client.login("capturista.fge")
+            var left: [String] = []
+            for _ in 0..<3 {
+                let answer = try await client.call(.get, "/v1/catalogos", token: token)
+                left.append(answer.headers[HTTPField.Name("RateLimit-Remaining")!] ?? "-")
+                #expect(answer.headers[HTTPField.Name("RateLimit-Limit")!] == "5")
+            }
+            #expect(left == ["4", "3", "2"], "\(left)")
+            // The address burst (8) is spent by now; /health still answers.
+            for _ in 0..<10 { #expect(try await client.call(.get, "/health").status == 200) }
         }
     }
 }
