@@ -76,8 +76,8 @@ enum CaseEndpoints {
              "estado": .string(item.status), "motivoDeCierre": optional(item.closingReason), "modalidades": .array(item.modalities.map(JSONValue.string)),
              "validado": .bool(item.validated), "version": .number(Double(item.version))]
         }
-        return SystemEndpoints.json(["expedientes": .array(items), "siguiente": page.next.map { .number(Double($0)) } ?? .null,
-                                     "alcance": .string(scope.rawValue)])
+        return Pagination.json(request, ["expedientes": .array(items), "siguiente": page.next.map { .number(Double($0)) } ?? .null,
+                                          "alcance": .string(scope.rawValue)], next: page.next)
     }
 
     static func show(_ request: Request, _ context: APIContext, _ services: APIServices) async throws -> Response {

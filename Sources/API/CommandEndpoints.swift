@@ -84,7 +84,10 @@ enum CommandEndpoints {
             "posiblesDuplicados": .array(result.possibleDuplicates.map(JSONValue.string)),
         ]
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8", .eTag: "\"\(result.streamVersion)\""]
-        headers[.location] = definition.streamType == "Expediente" ? "/v1/expedientes/\(result.streamId)" : "/v1/auditoria/flujos/\(result.streamId)"
+        // A case's Location carries the position token: reading it waits for the case file to hold this write.
+        // (A stream's audit history reads the log itself, always current.)
+        headers[.location] = definition.streamType == "Expediente" ? "/v1/expedientes/\(result.streamId)?posicion=\(result.position)"
+            : "/v1/auditoria/flujos/\(result.streamId)"
         return Response(status: result.replayed ? .ok : .created, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: CanonicalJSON.serialize(body))))
     }
 

@@ -66,7 +66,8 @@ enum RecordEndpoints {
         }
         try query.finish()
         let reader = ModuleRecordReader(store: services.store, definitions: services.definitions)
-        return SystemEndpoints.json(try await reader.list(filter, pageSize: Int(size), after: cursor).json)
+        let page = try await reader.list(filter, pageSize: Int(size), after: cursor)
+        return Pagination.json(request, page.json, next: page.next)
     }
 
     static func show(_ request: Request, _ context: APIContext, _ services: APIServices) async throws -> Response {

@@ -92,3 +92,35 @@ extension HTTPSemanticsTests {
         }
     }
 }
+
+extension HTTPSemanticsTests {
+    @Test func aWriteLocationReadsItsOwnWriteAndPagesLinkTheNext() async throws {
+        let world = try await APIWorld.make()
+        try await world.account("capturista.fge", "FGE-07", [.capturista])
+        let following = Task {
+            while !Task.isCancelled {
+                try? await world.catchUp()
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        defer { following.cancel() }
+        try await world.test(live: true) { client in
+            let token = try await client.login("capturista.fge")
+            var location = ""
+            for day in ["2024-03-01", "2024-03-02", "2024-03-03"] {
+                let created = try await client.command("registrar-persona", persona(fecha: day), token: token)
+                location = created.headers[.location] ?? ""
+                #expect(created.status == 201 && location.contains("?posicion="), "\(created.headers)")
+            }
+            let read = try await client.call(.get, location, token: token)
+            #expect(read.status == 200 && (read.json["lineaDeTiempo"]?.arrayValue?.count ?? 0) == 1, "\(read.status) \(read.text.prefix(300))")
+
+            var page = try await client.call(.get, "/v1/expedientes?limite=2", token: token)
+            let link = try #require(page.headers[HTTPField.Name("Link")!], "\(page.headers)")
+            #expect(link.hasSuffix("; rel=\"next\"") && link.contains("limite=2") && link.contains("despuesDe="), "\(link)")
+            let next = String(link.dropFirst().prefix { $0 != ">" })
+            page = try await client.call(.get, next, token: token)
+            #expect(page.status == 200 && page.json["expedientes"]?.arrayValue?.count == 1 && page.headers[HTTPField.Name("Link")!] == nil, "\(page.text.prefix(300))")
+        }
+    }
+}
