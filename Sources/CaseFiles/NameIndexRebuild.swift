@@ -26,6 +26,11 @@ public struct NameIndexRebuild: Sendable {
         public var indexed = 0
         /// Cases whose personal data was erased (or whose key is missing): nothing to index.
         public var withoutKey = 0
+
+        public init(indexed: Int = 0, withoutKey: Int = 0) {
+            self.indexed = indexed
+            self.withoutKey = withoutKey
+        }
     }
 
     /// Every case file registered so far, oldest first; `progress` is told after each one.
