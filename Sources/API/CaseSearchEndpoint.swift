@@ -20,13 +20,13 @@ enum CaseSearchEndpoint {
     static let fields: Set<String> = ["curp", "nombre", "limite", "despuesDe"]
 
     static func endpoint(_ services: APIServices) -> Endpoint {
-        let text: (Int) -> JSONValue = { ["type": "string", "minLength": 1, "maxLength": .number(Double($0))] }
         let request: JSONValue = [
             "type": "object", "additionalProperties": false,
             "description": "Exactamente uno de «curp» o «nombre».",
             "oneOf": [["required": ["curp"]], ["required": ["nombre"]]],
             "properties": [
-                "curp": text(18),
+                "curp": ["type": "string", "minLength": 18, "maxLength": 40,
+                         "description": "CURP de 18 letras y dígitos; no importan los espacios ni las mayúsculas."],
                 "nombre": ["type": "string", "minLength": 1, "maxLength": .number(Double(CaseFileReader.maximumNameLength)),
                            "description": "Nombre, apellidos o parte de ellos: palabras completas, sin importar acentos, mayúsculas ni orden; todas deben coincidir."],
                 "limite": ["type": "integer", "minimum": 1, "maximum": .number(Double(APILimits.maxPageSize)), "description": "Expedientes por página (50 por omisión)."],
