@@ -121,13 +121,15 @@ struct CasesCommand: AsyncParsableCommand {
                 """)
         @OptionGroup var options: CommandOptions
         @Option(name: .customLong("curp"), help: "CURP de 18 caracteres.") var curp: String?
-        @Option(name: .customLong("nombre"), help: "Nombre, apellidos o parte de ellos (palabras completas).") var name: String?
+        @Option(name: .customLong("nombre"),
+                help: "Nombre, apellidos o parte de ellos (palabras completas); «-» lo lee de la entrada estándar, para que no quede en la lista de procesos ni en el historial.")
+        var name: String?
         @Option(help: "texto o json.") var format: DataFormat = .texto
 
         func validate() throws {
             if (curp == nil) == (name == nil) { throw ValidationError("indique --curp o --nombre (uno de los dos)") }
             if let curp, BlindIndex.normalizeCURP(curp).count != 18 { throw ValidationError("--curp: una CURP tiene 18 caracteres") }
-            if let name, case .failure(let problem) = CaseFileReader.nameSearchTokens(name) { throw ValidationError("--nombre: \(problem.message)") }
+            if let name, name != "-", case .failure(let problem) = CaseFileReader.nameSearchTokens(name) { throw ValidationError("--nombre: \(problem.message)") }
         }
 
         func run() async throws {
@@ -139,7 +141,10 @@ struct CasesCommand: AsyncParsableCommand {
                 for id in found { print(id) }
                 return
             }
-            let page = try await reader.find(name: name ?? "", pageSize: CaseFileReader.maximumPageSize)
+            // A name typed on the command line is visible to every user in the process list: «-» reads it instead.
+            let typed = name == "-" ? (readLine() ?? "") : (name ?? "")
+            if case .failure(let problem) = CaseFileReader.nameSearchTokens(typed) { throw ValidationError("--nombre: \(problem.message)") }
+            let page = try await reader.find(name: typed, pageSize: CaseFileReader.maximumPageSize)
             if format == .json {
                 printJSON(["expedientes": .array(page.hits.map { hit in
                     ["expediente": .string(hit.summary.caseId), "institucion": .string(hit.summary.registeringInstitution),

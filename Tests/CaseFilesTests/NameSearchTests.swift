@@ -185,6 +185,10 @@ import Testing
         #expect(status == 0 && output.contains(people.lopez) && !output.contains(people.jose), "\(output)")
         (status, output) = try runSintra(["cases", "find", "--nombre", "María"] + common)
         #expect(status == 0 && output.contains(people.gomez) && output.contains("3 expediente(s)"), "\(output)")
+        // «-» reads the name from standard input, so it never shows in the process list.
+        (status, output) = try runProgram(URL(fileURLWithPath: "/bin/sh"), ["-c", #"printf '%s\n' 'lopez maria' | "$0" "$@""#,
+                                                                             TestDatabase.sintraExecutable.path, "cases", "find", "--nombre", "-"] + common)
+        #expect(status == 0 && output.contains(people.lopez) && output.contains("1 expediente(s)"), "\(output)")
         (status, output) = try runSintra(["cases", "find", "--nombre", "1234"] + common)
         #expect(status != 0 && output.contains("--nombre: el nombre no tiene ninguna letra"), "\(output)")
         (status, output) = try runSintra(["cases", "find"] + common)
