@@ -47,6 +47,7 @@ enum CaseEndpoints {
                      successes: [.init(200, "El expediente.", schema: ["type": "object"])], errors: [400, 401, 403, 404, 429, 503]) { request, context in
                 try await show(request, context, services)
             },
+            CaseSearchEndpoint.endpoint(services),
         ]
     }
 
@@ -62,22 +63,31 @@ enum CaseEndpoints {
         let position = query.integer("posicion", 0...Int64.max)
         try query.finish()
         try await waitForCaseFiles(position, services)
+        restrict(&filter, to: scope, of: identity)
+        let page = try await services.cases.list(filter, pageSize: Int(size), after: cursor)
+        return Pagination.json(request, ["expedientes": .array(page.cases.map { .object(summary($0)) }), "siguiente": page.next.map { .number(Double($0)) } ?? .null,
+                                          "alcance": .string(scope.rawValue)], next: page.next)
+    }
+
+    /// The caller's scope added to their filters (the list and the searches alike).
+    static func restrict(_ filter: inout CaseFilter, to scope: Scope, of identity: Identity) {
         switch scope {
         case .nacional: break
         case .entidad: filter.withinEntidad = identity.entidad ?? "--"
         case .institucion: filter.visibleToInstitution = identity.institution
         case .propios: filter.registeredBy = identity.userId
         }
-        let page = try await services.cases.list(filter, pageSize: Int(size), after: cursor)
-        let items: [JSONValue] = page.cases.map { item in
-            ["expediente": .string(item.caseId), "institucion": .string(item.registeringInstitution), "calidad": optional(item.quality),
-             "sexo": optional(item.sex), "edad": item.age.map { .number(Double($0)) } ?? .null, "nacionalidad": optional(item.nationality),
-             "entidad": optional(item.entidad), "municipio": optional(item.municipio), "fechaDeDeteccion": .string(item.detectedOn.description),
-             "estado": .string(item.status), "motivoDeCierre": optional(item.closingReason), "modalidades": .array(item.modalities.map(JSONValue.string)),
-             "validado": .bool(item.validated), "version": .number(Double(item.version))]
-        }
-        return Pagination.json(request, ["expedientes": .array(items), "siguiente": page.next.map { .number(Double($0)) } ?? .null,
-                                          "alcance": .string(scope.rawValue)], next: page.next)
+    }
+
+    /// A row of the list as JSON: no personal field.
+    static func summary(_ item: CaseSummary) -> [JSONMember] {
+        let value: JSONValue = [
+            "expediente": .string(item.caseId), "institucion": .string(item.registeringInstitution), "calidad": optional(item.quality),
+            "sexo": optional(item.sex), "edad": item.age.map { .number(Double($0)) } ?? .null, "nacionalidad": optional(item.nationality),
+            "entidad": optional(item.entidad), "municipio": optional(item.municipio), "fechaDeDeteccion": .string(item.detectedOn.description),
+            "estado": .string(item.status), "motivoDeCierre": optional(item.closingReason), "modalidades": .array(item.modalities.map(JSONValue.string)),
+            "validado": .bool(item.validated), "version": .number(Double(item.version))]
+        return value.objectValue ?? []
     }
 
     static func show(_ request: Request, _ context: APIContext, _ services: APIServices) async throws -> Response {

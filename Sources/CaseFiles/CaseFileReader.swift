@@ -7,7 +7,7 @@ import Postgres
 import Privacy
 
 /// Reads case files for caseworkers: the list from the `expedientes` projection, one case with
-/// its timeline, and exact lookup by CURP through its blind index.
+/// its timeline, and exact lookup by CURP or by name through blind indexes (`CaseSearch.swift`).
 ///
 /// Personal fields are never in the projection; they are opened from the log, with the case's
 /// data key, only when the caller asks for them (`personal: true`). Who may ask, and the record
@@ -86,17 +86,18 @@ public struct CaseFileReader: Sendable {
                                           [.text(BlindIndex.Kind.curp.rawValue), .bytea(digest)]).map { try $0.decode(String.self, 0) }
     }
 
-    /// Cases whose blind indexes match this one's and that nobody has yet declared the same
-    /// person or a different one.
+    /// Cases whose CURP or name-and-birth-date index matches this one's (never a name token: a
+    /// shared first name is not the same person) and that nobody has yet declared the same person
+    /// or a different one.
     func possibleDuplicates(_ caseId: String) async throws -> [String] {
         try await store.pool.query("""
             SELECT DISTINCT other.subject FROM blind_indexes mine
               JOIN blind_indexes other ON other.kind = mine.kind AND other.digest = mine.digest AND other.subject <> mine.subject
-             WHERE mine.subject = $1
+             WHERE mine.subject = $1 AND mine.kind = ANY ($2)
                AND NOT EXISTS (SELECT 1 FROM proj_expedientes.vinculos v
                                 WHERE (v.expediente = $1 AND v.otro = other.subject) OR (v.expediente = other.subject AND v.otro = $1))
              ORDER BY 1
-            """, [.text(caseId)]).map { try $0.decode(String.self, 0) }
+            """, [.text(caseId), .array(.text(BlindIndex.Kind.duplicateEvidence.map(\.rawValue)))]).map { try $0.decode(String.self, 0) }
     }
 
     func referrals(_ caseId: String) async throws -> [CaseFile.Referral] {

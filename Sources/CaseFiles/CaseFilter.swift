@@ -1,3 +1,4 @@
+import Privacy
 import Catalog
 
 /// What a caseworker filters the list of case files by. Every field is optional; together they
@@ -26,6 +27,10 @@ public struct CaseFilter: Sendable, Equatable {
     /// Cases detected in this entidad.
     public var withinEntidad: String?
 
+    /// Set by the searches (`find(name:within:)`, `find(curp:within:)`), never by a caller: only
+    /// cases holding every one of these digests of this kind.
+    var indexMatch: IndexMatch?
+
     public init(institution: String? = nil, entidad: String? = nil, municipio: String? = nil, status: String? = nil, modality: String? = nil,
                 detectedFrom: CalendarDate? = nil, detectedTo: CalendarDate? = nil, validated: Bool? = nil) {
         self.institution = institution
@@ -37,6 +42,13 @@ public struct CaseFilter: Sendable, Equatable {
         self.detectedTo = detectedTo
         self.validated = validated
     }
+}
+
+/// Cases whose blind indexes of `kind` include all of `digests` (distinct): a search, as a filter,
+/// so it is narrowed by the caller's scope and paged exactly as the list is.
+struct IndexMatch: Sendable, Equatable {
+    let kind: BlindIndex.Kind
+    let digests: [[UInt8]]
 }
 
 /// One page of the list, newest registration first. `next` is the cursor for the following page

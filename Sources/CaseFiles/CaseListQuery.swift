@@ -31,6 +31,14 @@ extension CaseFileReader {
             AND EXISTS (SELECT 1 FROM public.events e WHERE e.stream_id = c.expediente AND e.version = 1 AND e.metadata->>'userId' = \($0))
             """ }
         query.append(if: text(filter.withinEntidad)) { "AND c.entidad_deteccion = \($0)" }
+        if let match = filter.indexMatch {
+            let kind = query.bind(.text(match.kind.rawValue)), digests = query.bind(.array(.bytea(match.digests)))
+            let count = query.bind(.int64(Int64(match.digests.count)))
+            query.append("""
+                AND c.expediente IN (SELECT b.subject FROM public.blind_indexes b WHERE b.kind = \(kind) AND b.digest = ANY (\(digests))
+                                      GROUP BY b.subject HAVING count(*) = \(count))
+                """)
+        }
         let rows = query.bind(.int64(Int64(limit)))
         query.append("ORDER BY c.posicion_registro DESC LIMIT \(rows)")
         return query

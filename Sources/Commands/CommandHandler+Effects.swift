@@ -28,6 +28,8 @@ extension CommandHandler {
             digests[.nameAndBirthDate] = BlindIndex.digest(.nameAndBirthDate, of: normalized, keyring: vault.keyring)
         }
         try await vault.setBlindIndexes(subject: subject, digests)
+        // The whole set each time: a corrected name's old words must stop finding the person.
+        try await vault.setNameTokens(subject: subject, BlindIndex.nameTokenDigests(GeneralData.nameParts(personal), keyring: vault.keyring))
     }
 
     /// An erasure erases the person wherever they are: every case file linked to this one as the
@@ -62,14 +64,15 @@ extension CommandHandler {
         }
     }
 
-    /// Other streams whose blind index matches this one's (possible duplicates to review).
+    /// Other streams whose CURP or name-and-birth-date index matches this one's (possible duplicates
+    /// to review). Name tokens never count: a shared first name is not the same person.
     func duplicates(of subject: String, _ decider: AnyDecider, _ type: EventType?) async throws -> [String] {
         guard decider.changesIndexedData(type) else { return [] }
         let rows = try await store.pool.query("""
             SELECT DISTINCT other.subject FROM blind_indexes mine
               JOIN blind_indexes other ON other.kind = mine.kind AND other.digest = mine.digest AND other.subject <> mine.subject
-             WHERE mine.subject = $1 ORDER BY 1
-            """, [.text(subject)])
+             WHERE mine.subject = $1 AND mine.kind = ANY ($2) ORDER BY 1
+            """, [.text(subject), .array(.text(BlindIndex.Kind.duplicateEvidence.map(\.rawValue)))])
         return try rows.map { try $0.decode(String.self, 0) }
     }
 }

@@ -127,13 +127,21 @@ public final class DataKeyVault: Sendable {
         return try rows.first?.decode(Bool.self, 0) ?? false
     }
 
-    /// Records (or replaces) the subject's blind indexes.
+    /// Records (or replaces) the subject's one-per-person blind indexes (`curp`, `nombre-fecha`);
+    /// name tokens, several per person, go through `setNameTokens`.
     public func setBlindIndexes(subject: String, _ digests: [BlindIndex.Kind: [UInt8]]) async throws {
-        for (kind, digest) in digests.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+        for (kind, digest) in digests.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where kind != .nameToken {
             _ = try await pool.query("""
                 INSERT INTO blind_indexes (subject, kind, digest) VALUES ($1, $2, $3)
-                ON CONFLICT (subject, kind) DO UPDATE SET digest = EXCLUDED.digest
+                ON CONFLICT (subject, kind) WHERE kind <> 'nombre-token' DO UPDATE SET digest = EXCLUDED.digest
                 """, [.text(subject), .text(kind.rawValue), .bytea(digest)])
         }
+    }
+
+    /// Replaces the subject's name-token digests with these (`BlindIndex.nameTokenDigests`), through
+    /// `replace_name_tokens()` (migration 0060): the application role may not delete index rows
+    /// itself. An empty list removes them all; a subject whose erasure the log records gets none.
+    public func setNameTokens(subject: String, _ digests: [[UInt8]]) async throws {
+        _ = try await pool.query("SELECT replace_name_tokens($1, $2)", [.text(subject), .array(.bytea(digests))])
     }
 }

@@ -30,4 +30,10 @@ public enum GeneralData {
         }
         return .object(members)
     }
+
+    /// The parts of the person's name in general data (`nombre`, `primerApellido`,
+    /// `segundoApellido` of VictimaRegistrada), those present: what the name-token index is made of.
+    public static func nameParts(_ data: JSONValue) -> [String] {
+        ["nombre", "primerApellido", "segundoApellido"].compactMap { data[$0]?.stringValue }
+    }
 }

@@ -17,9 +17,9 @@ extension CommandOptions {
 struct CasesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cases",
-        abstract: "Expedientes: lista con filtros, un expediente con su línea de tiempo, búsqueda exacta por CURP.",
+        abstract: "Expedientes: lista con filtros, un expediente con su línea de tiempo, búsqueda por CURP o por nombre.",
         discussion: "Lee la proyección «expedientes» (póngala al día con `sintra projections run --once`). Sin --datos-personales no se muestra ningún dato personal.",
-        subcommands: [List.self, Show.self, Find.self])
+        subcommands: [List.self, Show.self, Find.self, Reindex.self])
 
     enum Format: String, ExpressibleByArgument { case texto, json }
 
@@ -112,17 +112,70 @@ struct CasesCommand: AsyncParsableCommand {
     }
 
     struct Find: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Expedientes cuya CURP coincide exactamente (por su índice ciego; la CURP nunca llega a la base).")
+        static let configuration = CommandConfiguration(
+            abstract: "Expedientes de una persona, por su CURP exacta o por su nombre (por índices ciegos; ni la CURP ni el nombre llegan a la base).",
+            discussion: """
+                --nombre busca palabras completas sin acentos ni mayúsculas: «Maria Lopez» encuentra «MARÍA LÓPEZ PÉREZ»; \
+                todas las palabras deben estar en el nombre. Busca en la proyección «expedientes» y marca los posibles duplicados \
+                registrados por otra institución. Los expedientes registrados antes del índice de nombres necesitan `sintra cases reindex`.
+                """)
         @OptionGroup var options: CommandOptions
-        @Option(name: .customLong("curp"), help: "CURP de 18 caracteres.") var curp: String
+        @Option(name: .customLong("curp"), help: "CURP de 18 caracteres.") var curp: String?
+        @Option(name: .customLong("nombre"),
+                help: "Nombre, apellidos o parte de ellos (palabras completas); «-» lo lee de la entrada estándar, para que no quede en la lista de procesos ni en el historial.")
+        var name: String?
         @Option(help: "texto o json.") var format: DataFormat = .texto
 
+        func validate() throws {
+            if (curp == nil) == (name == nil) { throw ValidationError("indique --curp o --nombre (uno de los dos)") }
+            if let curp, BlindIndex.normalizeCURP(curp).count != 18 { throw ValidationError("--curp: una CURP tiene 18 caracteres") }
+            if let name, name != "-", case .failure(let problem) = CaseFileReader.nameSearchTokens(name) { throw ValidationError("--nombre: \(problem.message)") }
+        }
+
         func run() async throws {
-            guard BlindIndex.normalizeCURP(curp).count == 18 else { throw ValidationError("--curp: una CURP tiene 18 caracteres") }
-            let found = try await options.makeReader().find(curp: curp)
-            if format == .json { printJSON(["expedientes": .array(found.map(JSONValue.string))]); return }
-            if found.isEmpty { print("Ningún expediente con esa CURP."); return }
-            for id in found { print(id) }
+            let reader = try options.makeReader()
+            if let curp {
+                let found = try await reader.find(curp: curp)
+                if format == .json { printJSON(["expedientes": .array(found.map(JSONValue.string))]); return }
+                if found.isEmpty { print("Ningún expediente con esa CURP."); return }
+                for id in found { print(id) }
+                return
+            }
+            // A name typed on the command line is visible to every user in the process list: «-» reads it instead.
+            let typed = name == "-" ? (readLine() ?? "") : (name ?? "")
+            if case .failure(let problem) = CaseFileReader.nameSearchTokens(typed) { throw ValidationError("--nombre: \(problem.message)") }
+            let page = try await reader.find(name: typed, pageSize: CaseFileReader.maximumPageSize)
+            if format == .json {
+                printJSON(["expedientes": .array(page.hits.map { hit in
+                    ["expediente": .string(hit.summary.caseId), "institucion": .string(hit.summary.registeringInstitution),
+                     "posibleDuplicadoEnOtraInstitucion": .bool(hit.possibleDuplicateElsewhere)]
+                }), "hayMas": .bool(page.next != nil)])
+                return
+            }
+            if page.hits.isEmpty { print("Ningún expediente con ese nombre."); return }
+            var table = TextTable("expediente", "institución", "detección", "estado", "posible duplicado")
+            for hit in page.hits {
+                table.add(hit.summary.caseId, hit.summary.registeringInstitution, hit.summary.detectedOn.description, hit.summary.status,
+                          hit.possibleDuplicateElsewhere ? "sí, en otra institución" : "—")
+            }
+            table.print()
+            print("\(page.hits.count) expediente(s)." + (page.next != nil ? " Hay más: precise el nombre." : ""))
+        }
+    }
+
+    struct Reindex: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Rehace el índice ciego de nombres de todos los expedientes (abre sus datos generales con el archivo de claves).",
+            discussion: "Para expedientes registrados antes del índice de nombres. Se puede repetir: cada expediente queda con el mismo índice. Los expedientes con datos personales borrados se omiten.")
+        @OptionGroup var options: CommandOptions
+
+        func run() async throws {
+            let store = EventStore(pool: ConnectionPool(connectionString: try options.database.resolved(), maxConnections: 2))
+            let rebuild = NameIndexRebuild(store: store, vault: try options.keys.vault(store.pool))
+            let outcome = try await rebuild.run { outcome in
+                if outcome.indexed % 1000 == 0 { printError("… \(outcome.indexed) expedientes") }
+            }
+            print("Índice de nombres rehecho: \(outcome.indexed) expediente(s); \(outcome.withoutKey) sin datos personales (borrados) omitido(s).")
         }
     }
 }
