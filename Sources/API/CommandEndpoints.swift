@@ -27,18 +27,23 @@ enum CommandEndpoints {
             } else {
                 parameters.insert(.init("flujo", in: .path, description: "Flujo (\(definition.streamType)) al que se agrega el evento.",
                                         schema: ["type": "string", "minLength": 1, "maxLength": 200]), at: 0)
-                parameters.append(.init("If-Match", in: .header, description: "Versión del flujo que se leyó (ETag); si cambió, 409.",
+                parameters.append(.init("If-Match", in: .header, description: "Versión del flujo que se leyó (ETag); si cambió, 412 con versionActual.",
                                         schema: ["type": "string", "maxLength": 24]))
             }
             let path = opens ? "/v1/comandos/\(definition.command)" : "/v1/flujos/{flujo}/\(definition.command)"
+            let written: [String: JSONValue] = [
+                "ETag": ["description": "Versión del flujo después de esta escritura; envíela en If-Match en la siguiente.", "schema": ["type": "string"]],
+                "Location": ["description": "Dónde leer lo escrito (en un expediente, con ?posicion= para leer lo propio).", "schema": ["type": "string"]],
+            ]
             return Endpoint(
                 .post, path, operationId: definition.command, tag: definition.module,
                 summary: "\(definition.eventType): \(definition.description)", access: .authenticated, parameters: parameters,
                 requestBody: ["$ref": .string("#/components/schemas/\(definition.key)")],
-                successes: [.init(201, "Registrado: el evento quedó en el registro.", schema: ["$ref": "#/components/schemas/ResultadoDeComando"]),
+                successes: [.init(201, "Registrado: el evento quedó en el registro.", schema: ["$ref": "#/components/schemas/ResultadoDeComando"],
+                                  headers: written),
                             .init(200, "Ya se había registrado con esta clave: el mismo resultado, nada nuevo.",
-                                  schema: ["$ref": "#/components/schemas/ResultadoDeComando"])],
-                errors: opens ? [400, 401, 403, 413, 422, 429, 503] : [400, 401, 403, 404, 409, 413, 422, 429, 503]
+                                  schema: ["$ref": "#/components/schemas/ResultadoDeComando"], headers: written)],
+                errors: opens ? [400, 401, 403, 413, 422, 429, 503] : [400, 401, 403, 404, 409, 412, 413, 422, 429, 503]
             ) { request, context in
                 try await run(definition, request: request, context: context, services: services)
             }
@@ -75,6 +80,13 @@ enum CommandEndpoints {
         let result: CommandResult
         switch await outcome(services.handler, command, commandContext) {
         case .success(let value): result = value
+        case .failure(.conflict(let stream, let expectedVersion, let current)) where expected != nil:
+            // The client's own If-Match no longer holds: a failed precondition (412), not a business conflict.
+            var problem = APIProblem(.conflict(streamId: stream, expected: expectedVersion, current: current))
+            problem = APIProblem(.preconditionFailed, title: "La versión cambió", detail: problem.detail)
+            problem.headers[.eTag] = "\"\(current)\""
+            problem.extra = [.init(key: "versionActual", value: .number(Double(current)))]
+            throw problem
         case .failure(let error): throw APIProblem(error)
         }
         if !result.replayed { Counter(label: "sintra_eventos_anexados_total", dimensions: [("modulo", definition.module)]).increment() }
@@ -98,8 +110,8 @@ enum CommandEndpoints {
 }
 
 extension APIProblem {
-    /// A command's outcome as HTTP: a missing stream is 404, a stale If-Match 409 with the current
-    /// version, every other rejection 422 with all its problems, an uncertain outcome 503.
+    /// A command's outcome as HTTP: a missing stream is 404, a version conflict 409 with the current
+    /// version (a stale If-Match is 412, decided where the header is read), every other rejection 422 with all its problems, an uncertain outcome 503.
     init(_ error: CommandError) {
         switch error {
         case .rejected(let rejection):

@@ -34,7 +34,7 @@ import Testing
         #expect(try await world.database.store().head().count == before, "nada se escribió")
     }
 
-    @Test func aRetryNeverDuplicatesAndAStaleIfMatchGets409WithTheCurrentVersion() async throws {
+    @Test func aRetryNeverDuplicatesAndAStaleIfMatchGets412WithTheCurrentVersion() async throws {
         let world = try await APIWorld.make()
         try await world.account("cap.a", "FGE-07", [.capturista])
         let before = try await world.test { client in
@@ -49,12 +49,12 @@ import Testing
             let attended = try await client.command("registrar-atencion", atencion(), stream: stream, token: token, headers: ["If-Match": "\"1\""])
             #expect(attended.status == 201 && attended.headers[.eTag] == "\"2\"")
             let stale = try await client.command("registrar-atencion", atencion("2024-03-06"), stream: stream, token: token, headers: ["If-Match": "\"1\""])
-            #expect(stale.status == 409 && stale.json["versionActual"] == 2 && stale.headers[.eTag] == "\"2\"")
+            #expect(stale.status == 412 && stale.json["versionActual"] == 2 && stale.headers[.eTag] == "\"2\"")
             let reused = try await client.command("registrar-atencion", atencion("2024-03-07"), stream: stream, token: token, key: "fge07/2024/1")
             #expect(reused.status == 422 && reused.json["problemas"]?[0]?["codigo"] == "clave-de-idempotencia-reutilizada")
             return before
         }
-        #expect(try await world.database.store().head().count == before + 2, "el registro y una atención: ni el reintento ni el 409 escribieron")
+        #expect(try await world.database.store().head().count == before + 2, "el registro y una atención: ni el reintento ni el 412 escribieron")
     }
 
     /// Writes that are not commands keep their first answer by account and key; the table holds a
