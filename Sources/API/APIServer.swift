@@ -63,7 +63,10 @@ public struct APIServer: Sendable {
             router.on(RouterPath(endpoint.routerPath), method: endpoint.method) { request, context in
                 if endpoint.access == .authenticated { _ = try context.requireIdentity() }
                 guard ContentNegotiation.accepts(request.headers[.accept], offered: offered) else { throw ContentNegotiation.notAcceptable(offered) }
-                return try await endpoint.handler(request, context)
+                var response = try await endpoint.handler(request, context)
+                // What an account sees depends on who it is: a shared cache must never hand it to another.
+                if endpoint.access == .authenticated { response.headers[.vary] = "Authorization" }
+                return response
             }
         }
         return router
