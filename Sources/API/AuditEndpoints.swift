@@ -33,7 +33,7 @@ enum AuditEndpoints {
             Endpoint(.get, "/v1/auditoria/eventos/{posicion}", operationId: "evento-por-posicion", tag: "auditoria",
                      summary: "Un evento por su posición en el registro.", access: .authenticated,
                      parameters: [.init("posicion", in: .path, description: "Posición (1, 2, …).", schema: ["type": "integer", "minimum": 1])],
-                     successes: [.init(200, "El evento.", schema: ["type": "object"])], errors: [400, 401, 403, 404, 429, 503]) { _, context in
+                     successes: [.init(200, "El evento.", schema: ResponseSchemas.ref("EventoDelRegistro"))], errors: [400, 401, 403, 404, 429, 503]) { _, context in
                 let identity = try context.requireIdentity()
                 guard let position = context.parameters.get("posicion").flatMap(Int64.init), position >= 1 else {
                     throw APIProblem.malformed("la posición es un entero positivo", path: "ruta.posicion")

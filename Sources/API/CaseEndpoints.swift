@@ -31,7 +31,7 @@ enum CaseEndpoints {
             Endpoint(.get, "/v1/expedientes", operationId: "listar-expedientes", tag: "expedientes",
                      summary: "Expedientes visibles para quien llama, del registro más reciente al más antiguo; sin datos personales.",
                      access: .authenticated, parameters: filters,
-                     successes: [.init(200, "Una página.", schema: ["type": "object"])], errors: [400, 401, 403, 429, 503]) { request, context in
+                     successes: [.init(200, "Una página.", schema: ResponseSchemas.ref("ListaDeExpedientes"))], errors: [400, 401, 403, 429, 503]) { request, context in
                 try await list(request, context, services)
             },
             Endpoint(.get, "/v1/expedientes/{expediente}", operationId: "leer-expediente", tag: "expedientes",
@@ -44,7 +44,7 @@ enum CaseEndpoints {
                         .init("posicion", in: .query, description: "Esperar hasta que el expediente refleje esta posición del registro (leer lo propio tras escribir).",
                               schema: ["type": "integer", "minimum": 0]),
                      ],
-                     successes: [.init(200, "El expediente.", schema: ["type": "object"])], errors: [400, 401, 403, 404, 429, 503]) { request, context in
+                     successes: [.init(200, "El expediente.", schema: ResponseSchemas.ref("Expediente"))], errors: [400, 401, 403, 404, 429, 503]) { request, context in
                 try await show(request, context, services)
             },
             CaseSearchEndpoint.endpoint(services),

@@ -33,6 +33,7 @@ public enum OpenAPIDocument {
         schemas.append(.init(key: "ResultadoDeComando", value: commandResultSchema))
         schemas.append(.init(key: "Publicacion", value: publicationSchema))
         schemas += CatalogEndpoints.schemas
+        schemas += ResponseSchemas.all
         var paths: [String: [JSONMember]] = [:]
         for endpoint in endpoints {
             paths[endpoint.path, default: []].append(.init(key: endpoint.method.rawValue.lowercased(), value: operation(endpoint)))

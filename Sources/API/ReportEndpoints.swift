@@ -22,7 +22,7 @@ enum ReportEndpoints {
                         .init("asOf", in: .query, description: "Fecha AAAA-MM-DD: el valor como estaba al final de ese día, con la ficha vigente entonces.",
                               schema: ["type": "string", "format": "date"]),
                      ],
-                     successes: [.init(200, "Los resultados.", schema: ["type": "object"])], errors: [400, 401, 403, 404, 429, 503]) { request, context in
+                     successes: [.init(200, "Los resultados.", schema: ResponseSchemas.ref("Indicadores"))], errors: [400, 401, 403, 404, 429, 503]) { request, context in
                 try await indicators(request, context, services)
             },
             Endpoint(.get, "/v1/indicadores/anexo", operationId: "anexo-de-indicadores", tag: "indicadores",
@@ -39,7 +39,7 @@ enum ReportEndpoints {
                         .init("anio", in: .query, description: "Solo este año.", schema: ["type": "integer", "minimum": 2012, "maximum": 2100]),
                         .init("formato", in: .query, description: "json (por omisión) o csv.", schema: ["type": "string", "enum": ["json", "csv"]]),
                      ],
-                     successes: [.init(200, "Las tablas de la entrega, con la regla de supresión.", schema: ["type": "object"], alternatives: ["text/csv"],
+                     successes: [.init(200, "Las tablas de la entrega, con la regla de supresión.", schema: ["anyOf": [ResponseSchemas.ref("Estadisticas"), ResponseSchemas.ref("EntregasDeEstadisticas")]], alternatives: ["text/csv"],
                                        headers: ["ETag": Conditional.header])],
                      errors: [400, 404, 429, 503]) { request, context in
                 try await statistics(request, context, services)
@@ -50,7 +50,7 @@ enum ReportEndpoints {
                         .init("anio", in: .query, description: "Solo este año.", schema: ["type": "integer", "minimum": 2012, "maximum": 2100]),
                         .init("formato", in: .query, description: "json (por omisión) o csv.", schema: ["type": "string", "enum": ["json", "csv"]]),
                      ],
-                     successes: [.init(200, "Las tablas vigentes, con la regla de supresión.", schema: ["type": "object"], alternatives: ["text/csv"])],
+                     successes: [.init(200, "Las tablas vigentes, con la regla de supresión.", schema: ResponseSchemas.ref("Estadisticas"), alternatives: ["text/csv"])],
                      errors: [400, 401, 403, 429, 503]) { request, context in
                 try await liveStatistics(request, context, services)
             },

@@ -29,7 +29,7 @@ enum ReportQueryEndpoints {
                         .init("asOf", in: .query, description: "Fecha AAAA-MM-DD: el reporte como estaba al final de ese día.", schema: ["type": "string", "format": "date"]),
                      ],
                      requestBody: ["type": "object", "required": ["titulo", "fuente", "filas", "medida"]],
-                     successes: [.init(200, "El reporte.", schema: ["type": "object"], alternatives: ["text/csv", "text/markdown", "text/html", ReportWorkbook.mediaType])],
+                     successes: [.init(200, "El reporte.", schema: ResponseSchemas.ref("Reporte"), alternatives: ["text/csv", "text/markdown", "text/html", ReportWorkbook.mediaType])],
                      errors: [400, 401, 403, 413, 422, 429, 503]) { request, context in
                 _ = try services.requireScope(try context.requireIdentity(), .leerIndicadores)
                 let document = try await Body.json(request)
@@ -54,7 +54,7 @@ enum ReportQueryEndpoints {
                         .init("formato", in: .query, description: "json (por omisión), csv, md, html o xlsx.", schema: ["type": "string", "enum": ["json", "csv", "md", "html", "xlsx"]]),
                         .init("asOf", in: .query, description: "Fecha AAAA-MM-DD: el reporte como estaba al final de ese día.", schema: ["type": "string", "format": "date"]),
                      ],
-                     successes: [.init(200, "El reporte.", schema: ["type": "object"], alternatives: ["text/csv", "text/markdown", "text/html", ReportWorkbook.mediaType])],
+                     successes: [.init(200, "El reporte.", schema: ResponseSchemas.ref("Reporte"), alternatives: ["text/csv", "text/markdown", "text/html", ReportWorkbook.mediaType])],
                      errors: [400, 401, 403, 404, 422, 429, 503]) { request, context in
                 _ = try services.requireScope(try context.requireIdentity(), .leerIndicadores)
                 let name = context.parameters.get("nombre") ?? ""

@@ -29,12 +29,12 @@ enum SystemEndpoints {
                 return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: registry.emitToString())))
             },
             Endpoint(.get, "/health", operationId: "salud", tag: "sistema", summary: "El proceso responde (no consulta la base).", access: .open,
-                     successes: [.init(200, "Vivo.", schema: ["type": "object"])], errors: []) { _, _ in
+                     successes: [.init(200, "Vivo.", schema: ResponseSchemas.ref("Estado"))], errors: []) { _, _ in
                 json(["estado": "vivo"])
             },
             Endpoint(.get, "/ready", operationId: "listo", tag: "sistema",
                      summary: "Listo para atender: la base responde y las proyecciones están al día.", access: .open,
-                     successes: [.init(200, "Listo.", schema: ["type": "object"])], errors: [503]) { _, _ in
+                     successes: [.init(200, "Listo.", schema: ResponseSchemas.ref("Estado"))], errors: [503]) { _, _ in
                 try await readiness(services)
             },
             Endpoint(.get, "/openapi.json", operationId: "contrato", tag: "sistema", summary: "Este contrato OpenAPI 3.1.", access: .open,
