@@ -3,8 +3,8 @@
 /// by rule (-cion → -ción) and from a short list, so a new field needs no label written anywhere.
 enum FieldLabels {
     static let accents: [String: String] = [
-        "telefono": "teléfono", "electronico": "electrónico", "genero": "género", "indigena": "indígena", "espanol": "español",
-        "duracion": "duración", "minutos": "minutos", "numero": "número", "ultimo": "último", "pais": "país", "anio": "año",
+        "telefono": "teléfono", "victima": "víctima", "atencion": "atención", "numero": "número", "electronico": "electrónico", "genero": "género", "indigena": "indígena", "espanol": "español",
+        "duracion": "duración", "ultimo": "último", "pais": "país", "anio": "año",
         "organizacion": "organización", "sociedad": "sociedad", "version": "versión", "validada": "validada", "vigente": "vigente",
         "autoadscripcion": "autoadscripción", "curp": "CURP", "osc": "OSC", "medida": "medida", "fisica": "física", "psicologica": "psicológica",
         "juridica": "jurídica", "medica": "médica", "credito": "crédito", "codigo": "código", "razon": "razón", "periodo": "período",

@@ -24,7 +24,7 @@ struct Templates: Sendable {
     /// `template` inside the layout. `title` never carries personal data (it goes to history and tabs).
     func render(_ template: String, title: String, session: WebSession?, status: HTTPResponse.Status = .ok,
                 personal: Bool = true, _ data: [String: Any]) -> Response {
-        let body = library.render(data, withTemplate: template) ?? ""
+        let body = library.render(Blank.replacingEmptyStrings(data), withTemplate: template) ?? ""
         var layout: [String: Any] = ["titulo": title, "cuerpo": body]
         if let session {
             layout["sesion"] = ["csrf": session.csrf, "institucion": session.identity.institution,
@@ -43,6 +43,26 @@ struct Templates: Sendable {
         SecurityHeaders.apply(to: &response.headers, personal: false)
         response.headers[.cacheControl] = "public, max-age=3600"
         return response
+    }
+}
+
+/// An empty text as Mustache should take it: in Mustache a section `{{#error}}` opens for any
+/// string, even "", so every empty string of a page's data becomes this falsy blank — a page never
+/// shows an empty error box, and a field's missing error never borrows its group's.
+struct Blank: MustacheCustomRenderable, CustomStringConvertible {
+    var isNull: Bool { true }
+    var renderText: String { "" }
+    var description: String { "" }
+
+    static func replacingEmptyStrings(_ value: Any) -> Any {
+        switch value {
+        case let text as String: return text.isEmpty ? Blank() : text
+        case let dictionary as [String: Any]: return dictionary.mapValues(replacingEmptyStrings)
+        case let dictionaries as [[String: Any]]: return dictionaries.map { $0.mapValues(replacingEmptyStrings) }
+        case let strings as [[String: String]]: return strings.map { $0.mapValues(replacingEmptyStrings) }
+        case let list as [Any]: return list.map(replacingEmptyStrings)
+        default: return value
+        }
     }
 }
 

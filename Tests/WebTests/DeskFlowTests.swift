@@ -35,6 +35,8 @@ import Testing
 
             let form = try await browser.get("/nuevo/registrar-persona")
             #expect(form.status == 200 && form.html.contains("name=\"lugarDeDeteccion.entidad\""))
+            #expect(!form.html.contains("con-error") && !form.html.contains("resumen-errores") && !form.html.contains("class=\"aviso"),
+                    "a fresh form shows no error and no empty notice")
             let csrf = try #require(form.hidden("_csrf")), key = try #require(form.hidden("_clave"))
             let base = [("_csrf", csrf), ("_clave", key), ("_version", "")]
 
