@@ -55,7 +55,7 @@ struct CaseListPage {
         }
         return web.templates.render("expedientes", title: "Mis expedientes", session: session, [
             "expedientes": rows, "hayExpedientes": !rows.isEmpty, "siguiente": next, "alcance": scope.rawValue,
-            "registrar": registrable.map { ["comando": $0.command, "titulo": $0.startsStream && $0.eventType == "VictimaRegistrada" ? "Registrar persona" : FieldLabels.eventType($0.eventType)] },
+            "registrar": registrable.map { ["comando": $0.command, "titulo": FieldLabels.command($0.command)] },
             "filtroEstado": options(["abierto": "Abierto", "cerrado": "Cerrado"], text("estado")),
             "filtroValidado": options(["si": "Sí", "no": "No"], text("validado")),
             "filtroEntidad": labels.options("entidades-federativas", selected: text("entidad")),

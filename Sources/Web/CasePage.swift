@@ -58,7 +58,7 @@ struct CasePage {
             return authorizer.decide(session.identity, action, on: record).isAllowed
         }.map { definition -> [String: String] in
             let link = "/expedientes/\(caseId)/acciones/\(definition.command)" + (definition.command == "validar-registro" ? "?versionValidada=\(s.version)" : "")
-            return ["enlace": link, "titulo": FieldLabels.eventType(definition.eventType), "comando": definition.command]
+            return ["enlace": link, "titulo": FieldLabels.command(definition.command), "comando": definition.command]
         }
         let canOpen = authorizer.widestScope(session.identity, .leerDatosPersonales) != nil
         return web.templates.render("expediente", title: "Expediente", session: session, personal: true, [

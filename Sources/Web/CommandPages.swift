@@ -87,7 +87,7 @@ struct CommandPages {
     func form(_ definition: EventDefinition, session: WebSession, caseId: String?, values: FormValues, version: Int64?,
               problems: [Problem] = [], notice: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
         let shown = ProblemPlacement.place(problems, fields: web.services.definitions.formFields(of: definition))
-        let title = definition.startsStream ? "Registrar persona" : FieldLabels.eventType(definition.eventType)
+        let title = FieldLabels.command(definition.command)
         let data: [String: Any] = [
             "titulo": title, "descripcion": definition.description, "csrf": session.csrf,
             "accion": caseId.map { "/expedientes/\($0)/acciones/\(definition.command)" } ?? "/nuevo/\(definition.command)",

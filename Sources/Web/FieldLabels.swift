@@ -3,7 +3,7 @@
 /// by rule (-cion → -ción) and from a short list, so a new field needs no label written anywhere.
 enum FieldLabels {
     static let accents: [String: String] = [
-        "telefono": "teléfono", "victima": "víctima", "atencion": "atención", "numero": "número", "electronico": "electrónico", "genero": "género", "indigena": "indígena", "espanol": "español",
+        "telefono": "teléfono", "victima": "víctima", "proteccion": "protección", "canalizacion": "canalización", "victimizacion": "victimización", "atencion": "atención", "numero": "número", "electronico": "electrónico", "genero": "género", "indigena": "indígena", "espanol": "español",
         "duracion": "duración", "ultimo": "último", "pais": "país", "anio": "año",
         "organizacion": "organización", "sociedad": "sociedad", "version": "versión", "validada": "validada", "vigente": "vigente",
         "autoadscripcion": "autoadscripción", "curp": "CURP", "osc": "OSC", "medida": "medida", "fisica": "física", "psicologica": "psicológica",
@@ -30,6 +30,11 @@ enum FieldLabels {
         }
         guard let first = fixed.first else { return name }
         return ([first.prefix(1).uppercased() + first.dropFirst()] + fixed.dropFirst()).joined(separator: " ")
+    }
+
+    /// A command as the action a caseworker takes: `registrar-atencion` → «Registrar atención».
+    static func command(_ name: String) -> String {
+        label(name.split(separator: "-").enumerated().map { $0.offset == 0 ? String($0.element) : $0.element.prefix(1).uppercased() + $0.element.dropFirst() }.joined())
     }
 
     /// An event type as a caseworker says it: `AtencionOtorgada` → «Atención otorgada».

@@ -91,5 +91,7 @@ import Testing
         #expect(FieldLabels.label("fechaDeDeteccion") == "Fecha de detección")
         #expect(FieldLabels.label("curp") == "CURP")
         #expect(FieldLabels.eventType("AtencionOtorgada") == "Atención otorgada")
+        #expect(FieldLabels.command("registrar-atencion") == "Registrar atención")
+        #expect(FieldLabels.command("aceptar-canalizacion") == "Aceptar canalización")
     }
 }

@@ -18,7 +18,8 @@ from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import Select, WebDriverWait
 from axe_selenium_python import Axe
 
 URL = os.environ.get("SINTRA_URL", "http://127.0.0.1:8080").rstrip("/")
@@ -51,7 +52,11 @@ def browser():
 def audit(driver, name):
     """Screenshot, axe-core, labels and focus on the page now shown."""
     path = os.path.join(SHOTS, f"{len(checked_pages) + 1:02d}-{name}.png")
+    # The whole page, not only the first screen.
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    driver.set_window_size(1366, min(max(height, 768), 6000))
     driver.save_screenshot(path)
+    driver.set_window_size(1366, 900)
     checked_pages.append(path)
     axe = Axe(driver)
     axe.inject()
@@ -84,7 +89,7 @@ def login(driver, user):
     driver.get(URL + "/entrar")
     driver.find_element(By.ID, "usuario").send_keys(user)
     driver.find_element(By.ID, "contrasena").send_keys(ACCOUNTS[user])
-    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
     check(driver.current_url.endswith("/expedientes"), f"{user} entra y ve Mis expedientes")
 
 
@@ -102,8 +107,15 @@ def fill(driver, values):
             element.send_keys(value)
 
 
+def click_and_wait(driver, element):
+    """Click, then wait until the browser has left the page (the next one is loaded)."""
+    element.click()
+    WebDriverWait(driver, 20).until(expected_conditions.staleness_of(element))
+    WebDriverWait(driver, 20).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
 def submit(driver):
-    driver.find_element(By.ID, "enviar").click()
+    click_and_wait(driver, driver.find_element(By.ID, "enviar"))
 
 
 def main():
@@ -116,7 +128,7 @@ def main():
         check(focus_is_visible(driver), "el foco del teclado se ve")
         driver.find_element(By.ID, "usuario").send_keys("cap.web")
         driver.find_element(By.ID, "contrasena").send_keys("no es la contraseña")
-        driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
         check("resumen-errores" in driver.page_source, "contraseña equivocada: mensaje claro")
 
         login(driver, "cap.web")
@@ -140,6 +152,7 @@ def main():
         check(driver.find_element(By.ID, "campo-curp").get_attribute("aria-invalid") == "true", "el campo con error está marcado aria-invalid")
         audit(driver, "registrar-persona-con-error")
         summary[0].click()
+        check(driver.switch_to.active_element.get_attribute("id") == "campo-curp", "el enlace del resumen lleva al campo")
         # Fix it (no CURP known) and send.
         curp = driver.find_element(By.NAME, "curp")
         curp.clear()
@@ -172,7 +185,7 @@ def main():
 
         # Personal data, with a purpose: shown, and the page is not cached.
         driver.find_element(By.ID, "finalidad").send_keys("Seguimiento de la atención psicológica")
-        driver.find_element(By.CSS_SELECTOR, "form.abrir-datos button").click()
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "form.abrir-datos button"))
         check("Zenaida" in driver.page_source, "con finalidad se ven los datos personales")
         audit(driver, "expediente-datos-personales")
 
@@ -180,7 +193,7 @@ def main():
         login(driver, "dif.web")
         driver.get(URL + "/bandeja")
         audit(driver, "bandeja-recibidas")
-        driver.find_element(By.CSS_SELECTOR, "a.aceptar").click()
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "a.aceptar"))
         check(driver.find_element(By.NAME, "folio").get_attribute("value") == "FGE-2024-WEB-1", "el folio viene prellenado")
         submit(driver)
         check("hecho=aceptar-canalizacion" in driver.current_url, "el DIF-07 acepta la canalización")
@@ -188,7 +201,7 @@ def main():
         # A supervisor validates.
         login(driver, "sup.web")
         driver.get(URL + "/bandeja")
-        driver.find_element(By.CSS_SELECTOR, f"a.validar[href*='{case_url.rsplit('/', 1)[1]}']").click()
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, f"a.validar[href*='{case_url.rsplit('/', 1)[1]}']"))
         audit(driver, "validar")
         submit(driver)
         check("hecho=validar-registro" in driver.current_url, "la supervisora valida")
@@ -201,6 +214,12 @@ def main():
         audit(driver, "sin-permiso")
         driver.get(URL + "/expedientes/expediente-que-no-existe")
         check("No encontrado" in driver.page_source, "un expediente inexistente: página clara")
+    except Exception as error:
+        # Where it stopped, to look at: the page's address and source (a test database's synthetic data).
+        failures.append(f"se detuvo: {type(error).__name__} en {driver.current_url}")
+        with open(os.path.join(SHOTS, "fallo.html"), "w") as out:
+            out.write(driver.page_source)
+        driver.save_screenshot(os.path.join(SHOTS, "fallo.png"))
     finally:
         driver.quit()
     print(f"\nCapturas en {os.path.abspath(SHOTS)} ({len(checked_pages)} páginas), {time.time() - started:.0f} s")
