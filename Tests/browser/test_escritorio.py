@@ -8,6 +8,7 @@ violation. Also: every control has a label, focus is visible, errors link to the
 
 Environment: SINTRA_URL, SINTRA_CAPTURAS, SINTRA_CUENTAS (a JSON file {login: password}).
 """
+import base64
 import json
 import os
 import sys
@@ -52,11 +53,12 @@ def browser():
 def audit(driver, name):
     """Screenshot, axe-core, labels and focus on the page now shown."""
     path = os.path.join(SHOTS, f"{len(checked_pages) + 1:02d}-{name}.png")
-    # The whole page, not only the first screen.
-    height = driver.execute_script("return document.documentElement.scrollHeight")
-    driver.set_window_size(1366, min(max(height, 768), 6000))
-    driver.save_screenshot(path)
-    driver.set_window_size(1366, 900)
+    # The whole page, not only the first screen (Chromium's DevTools protocol).
+    size = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
+    shot = driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True, "clip": {
+        "x": 0, "y": 0, "width": size["width"], "height": min(size["height"], 8000), "scale": 1}})
+    with open(path, "wb") as out:
+        out.write(base64.b64decode(shot["data"]))
     checked_pages.append(path)
     axe = Axe(driver)
     axe.inject()
