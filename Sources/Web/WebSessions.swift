@@ -37,8 +37,10 @@ actor WebSessions {
     func open(login: String, password: String) async -> Result<String, AccountError> {
         let tokens: TokenPair
         do { tokens = try await accounts.login(login: login, password: password) } catch { return .failure(error) }
-        let id = Self.randomToken()
-        entries[Self.digest(id)] = Entry(tokens: tokens, csrf: Self.randomToken(), lastSeen: Date())
+        let id = Self.randomToken(), now = Date()
+        // Sessions abandoned without logging out are dropped here, so the table never outgrows the people using it.
+        entries = entries.filter { now.timeIntervalSince($0.value.lastSeen) <= idleTimeout }
+        entries[Self.digest(id)] = Entry(tokens: tokens, csrf: Self.randomToken(), lastSeen: now)
         return .success(id)
     }
 
