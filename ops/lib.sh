@@ -40,6 +40,22 @@ import sys; sys.exit(0 if frictionless.__version__.startswith("5.") else 1)' 2>/
         || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages "${wanted[@]}"
 }
 
+# The browser tests' tools, only when missing: Chromium and its driver from Debian, Selenium and
+# axe-core (axe-selenium-python ships its script; nothing is downloaded at test time) from PyPI.
+ensure_browser() {
+    if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+        say "Instalando chromium y chromium-driver (Debian)"
+        local sudo=""
+        [ "$(id -u)" -eq 0 ] || sudo="sudo"
+        $sudo apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver >/dev/null
+    fi
+    python3 -c 'import selenium, axe_selenium_python' 2>/dev/null && return
+    say "Instalando selenium y axe-selenium-python (PyPI)"
+    python3 -m pip install --quiet --disable-pip-version-check selenium axe-selenium-python \
+        || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages selenium axe-selenium-python
+}
+
 # Path of a PostgreSQL server binary (initdb, pg_ctl, postgres), newest version first.
 pg_bin() {
     local found

@@ -72,10 +72,14 @@ public struct APIServer: Sendable {
         return router
     }
 
-    /// The server with the services that live and stop with it (the projector).
-    public func application(host: String, port: Int, logger: Logger, services: [any Service] = []) -> some ApplicationProtocol {
-        Application(router: router(), configuration: .init(address: .hostname(host, port: port), serverName: "sintra"),
-                    services: services, logger: logger)
+    /// The server with the services that live and stop with it (the projector). `extend` adds
+    /// routes beside the API's on the same router (the web interface at `/`): one process, one port.
+    public func application(host: String, port: Int, logger: Logger, services: [any Service] = [],
+                            extend: (Router<APIContext>) -> Void = { _ in }) -> some ApplicationProtocol {
+        let router = router()
+        extend(router)
+        return Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "sintra"),
+                           services: services, logger: logger)
     }
 }
 

@@ -13,6 +13,8 @@ public struct CaseFile: Sendable {
         /// The date the event itself carries (of the attention, of the closing…), when it has one.
         public let date: String?
         public let institution: String
+        /// The account that recorded it (the web's timeline says who and when).
+        public let userId: String?
         /// The event's data: personal fields opened, or null when not asked for (or erased).
         public let details: JSONValue
     }

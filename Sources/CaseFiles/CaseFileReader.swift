@@ -62,7 +62,7 @@ public struct CaseFileReader: Sendable {
         let timeline = history.entries.map { entry in
             CaseFile.TimelineEntry(position: entry.position, version: entry.version, eventType: entry.eventType,
                                    date: dates[entry.position].flatMap { $0.isEmpty ? nil : $0 }, institution: entry.institutionId,
-                                   details: open(entry.payload))
+                                   userId: entry.userId, details: open(entry.payload))
         }
         return CaseFile(
             summary: summary, victimisation: history.entries.last { $0.type == .victimizacionDocumentada }.map { open($0.payload) },
@@ -98,6 +98,20 @@ public struct CaseFileReader: Sendable {
                                 WHERE (v.expediente = $1 AND v.otro = other.subject) OR (v.expediente = other.subject AND v.otro = $1))
              ORDER BY 1
             """, [.text(caseId), .array(.text(BlindIndex.Kind.duplicateEvidence.map(\.rawValue)))]).map { try $0.decode(String.self, 0) }
+    }
+
+    /// Referrals an institution received or sent, newest first, with their case: the web's inbox
+    /// (`Bandeja`). Only case ids, folios, institutions and dates: nothing personal.
+    public func referrals(involving institution: String, limit: Int = 200) async throws -> [(caseId: String, referral: CaseFile.Referral)] {
+        try await store.pool.query("""
+            SELECT expediente, folio, fecha::text, institucion_origen, institucion_destino, estado, fecha_respuesta::text
+              FROM proj_expedientes.canalizaciones WHERE institucion_destino = $1 OR institucion_origen = $1
+             ORDER BY posicion DESC LIMIT $2
+            """, [.text(institution), .int64(Int64(limit))]).map { row in
+            (try row.decode(String.self, 0),
+             CaseFile.Referral(folio: try row.decode(String.self, 1), date: try row.decode(String.self, 2), from: try row.decode(String.self, 3),
+                               to: try row.decode(String.self, 4), status: try row.decode(String.self, 5), answeredOn: try row.decode(String?.self, 6)))
+        }
     }
 
     func referrals(_ caseId: String) async throws -> [CaseFile.Referral] {

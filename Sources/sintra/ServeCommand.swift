@@ -15,6 +15,7 @@ import Privacy
 import Prometheus
 import Reports
 import Statistics
+import Web
 
 /// `sintra serve`: the restricted-access HTTP API, with the projector following the log beside it.
 struct Serve: AsyncParsableCommand {
@@ -33,6 +34,10 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("registro"),
             help: "Nivel del registro en stderr: depuracion, info (una línea por solicitud), aviso o error (por omisión $SINTRA_REGISTRO o info).")
     var logLevel: String?
+    @Option(name: .customLong("web-inactividad"), help: "Minutos sin uso tras los que termina una sesión web (por omisión $SINTRA_WEB_INACTIVIDAD o 30).")
+    var webIdleMinutes: Int?
+    @Option(name: .customLong("web-cookie-segura"), help: "si o no: cookie de sesión web con Secure, tras HTTPS (por omisión $SINTRA_WEB_COOKIE_SEGURA o no).")
+    var webSecureCookie: String?
     @OptionGroup var environment: EnvironmentOptions
 
     /// The levels by their Spanish names.
@@ -41,6 +46,7 @@ struct Serve: AsyncParsableCommand {
     /// The settings as read once (flags, environment, configuration file, defaults: `ConfigReader`).
     struct Resolved {
         var host: String, port: Int, threshold: Int, level: Logger.Level, environment: DeploymentEnvironment
+        var web: WebInterface.Configuration
     }
 
     /// Every setting that does not parse is reported at once; none becomes a default silently.
@@ -55,11 +61,19 @@ struct Serve: AsyncParsableCommand {
         let threshold = attempt { try config.integer(Settings.threshold, flag: thresholdFlag) }
         let level = attempt { try config.choice(Settings.logLevel, flag: levelFlag) }
         let environment = attempt { try self.environment.resolved() }
+        let (idleFlag, secureFlag) = (webIdleMinutes, webSecureCookie)
+        let idle = attempt { try config.integer(Settings.webIdleMinutes, flag: idleFlag) }
+        let secure = attempt { try config.choice(Settings.webSecureCookie, flag: secureFlag) }
         if perAddress <= 0 || perAccount <= 0 { problems.append("los límites por segundo deben ser positivos") }
         if !(1...600).contains(timeout) { problems.append("--tiempo-maximo: de 1 a 600 s") }
-        guard problems.isEmpty, let port, let threshold, let level, let environment else { throw ValidationError(problems.joined(separator: "\n")) }
+        guard problems.isEmpty, let port, let threshold, let level, let environment, let idle, let secure else {
+            throw ValidationError(problems.joined(separator: "\n"))
+        }
+        var web = WebInterface.Configuration()
+        web.idleTimeout = TimeInterval(idle * 60)
+        web.secureCookies = secure == "si"
         return Resolved(host: config.text(Settings.host, flag: host) ?? "127.0.0.1", port: port, threshold: threshold,
-                        level: Self.logLevels[level] ?? .info, environment: environment)
+                        level: Self.logLevels[level] ?? .info, environment: environment, web: web)
     }
 
     func validate() throws { _ = try resolved() }
@@ -102,13 +116,15 @@ struct Serve: AsyncParsableCommand {
         configuration.metrics = registry
         configuration.environment = settings.environment
         let server = APIServer(services: services, configuration: configuration)
+        let web = try await WebInterface(services: services, configuration: settings.web)
         let (host, port) = (settings.host, settings.port)
-        logger.info("SINTRA escucha", metadata: ["url": "http://\(host):\(port)", "contrato": "http://\(host):\(port)/openapi.json",
-                                                 "ambiente": "\(settings.environment.rawValue)"])
+        logger.info("SINTRA escucha", metadata: ["url": "http://\(host):\(port)", "web": "http://\(host):\(port)/",
+                                                 "contrato": "http://\(host):\(port)/openapi.json", "ambiente": "\(settings.environment.rawValue)"])
         // runService handles SIGINT/SIGTERM: it stops accepting, finishes the requests in flight, then returns.
         // One service group: the HTTP server and the projector start together and stop together.
         try await server.application(host: host, port: port, logger: logger,
-                                     services: [ProjectorService(projector: projector, logger: logger)]).runService()
+                                     services: [ProjectorService(projector: projector, logger: logger)],
+                                     extend: web.register(on:)).runService()
         await store.close()
     }
 

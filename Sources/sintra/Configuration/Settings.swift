@@ -56,11 +56,15 @@ enum Settings {
                                   help: "Nivel del registro de sintra serve en stderr.")
     static let environment = Setting("SINTRA_AMBIENTE", flag: "--ambiente", default: "produccion", .choice(["produccion", "capacitacion"]),
                                      help: "Ambiente de la instancia: produccion o capacitacion (SINTRA Capacitación, datos sintéticos). sintra serve se niega a arrancar si la base o el archivo de claves son de otro ambiente; sintra migrate marca con él una base nueva.")
+    static let webIdleMinutes = Setting("SINTRA_WEB_INACTIVIDAD", flag: "--web-inactividad", default: "30", .integer(1...720),
+                                        help: "Minutos sin uso tras los que termina una sesión de la interfaz web (sintra serve).")
+    static let webSecureCookie = Setting("SINTRA_WEB_COOKIE_SEGURA", flag: "--web-cookie-segura", default: "no", .choice(["si", "no"]),
+                                         help: "si: la cookie de sesión de la interfaz web lleva Secure (el sitio se sirve por HTTPS, p. ej. tras un proxy con TLS).")
     static let token = Setting("SINTRA_TOKEN", flag: "--token", secret: true, help: "Token de acceso de la cuenta con que actúa la consola.")
     static let password = Setting("SINTRA_CONTRASENA", secret: true,
                                   help: "Contraseña de --cuenta cuando no hay terminal donde pedirla (scripts).")
 
     /// In the order `sintra configuracion` and the README list them.
     static let all: [Setting] = [configFile, databaseURL, projectorURL, adminURL, masterKeyFile, eventsDirectory, projectionsDirectory,
-                                 migrationsDirectory, root, host, port, threshold, logLevel, environment, token, password]
+                                 migrationsDirectory, root, host, port, threshold, logLevel, environment, webIdleMinutes, webSecureCookie, token, password]
 }
