@@ -199,7 +199,8 @@ CONF
     grep -q "^include_if_exists = 'respaldo.conf'" "$dir/data/postgresql.conf" \
         || echo "include_if_exists = 'respaldo.conf'" >> "$dir/data/postgresql.conf"
     if [ "$(id -u)" -eq 0 ]; then
-        chown -R postgres "$repo" "$dir/respaldos-registro" "$dir/data/respaldo.conf" "$dir/data/postgresql.conf"
+        # Owner and group postgres: files of group root come back from a restore as "unknown group".
+        chown -R postgres: "$repo" "$dir/respaldos-registro" "$dir/data"
         chown postgres "$dir/pgbackrest.conf"
     fi
     chmod 700 "$repo"
