@@ -213,4 +213,4 @@ CONF
 }
 
 # Bytes as a person reads them.
-human_size() { numfmt --to=iec --suffix=B "${1:-0}"; }
+human_size() { numfmt --to=iec --suffix=iB "${1:-0}"; }
