@@ -9,6 +9,15 @@ export SINTRA_ROOT="$ROOT"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
+# Installs Debian packages with apt.
+apt_install() {
+    say "Instalando paquetes del sistema: $*"
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null
+}
+
 # Installs what the project needs from Debian's packages, only when something is missing.
 ensure_packages() {
     local missing=()
@@ -17,13 +26,7 @@ ensure_packages() {
     pkg-config --exists libcrypto 2>/dev/null || missing+=(libssl-dev)
     [ -n "$(pg_bin initdb 2>/dev/null)" ] || missing+=(postgresql)
     command -v pgbench >/dev/null || missing+=(postgresql-contrib)
-    if [ ${#missing[@]} -gt 0 ]; then
-        say "Instalando paquetes del sistema: ${missing[*]}"
-        local sudo=""
-        [ "$(id -u)" -eq 0 ] || sudo="sudo"
-        $sudo apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
-    fi
+    [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
     command -v swift >/dev/null || { echo "Falta Swift 6 (swift) en el PATH." >&2; exit 1; }
 }
 
@@ -155,3 +158,75 @@ END
 SQL
     fi
 }
+
+# --- Backups (pgBackRest): README "Operations: backups and restore" -----------------------------
+# The repository of a cluster folder DIR is $SINTRA_RESPALDOS or DIR/respaldos (put it on another disk
+# or machine in a deployment); its configuration is DIR/pgbackrest.conf; the stanza is "sintra".
+STANZA=sintra
+
+ensure_pgbackrest() { command -v pgbackrest >/dev/null || apt_install pgbackrest; }
+
+backup_repo() { echo "${SINTRA_RESPALDOS:-$1/respaldos}"; }
+
+# pgbackrest as the cluster's owner with DIR's configuration: pgbackrest_as DIR ARGS…
+pgbackrest_as() {
+    local dir="$1"; shift
+    as_owner pgbackrest --config="$dir/pgbackrest.conf" --stanza="$STANZA" "$@"
+}
+
+# backup_configure DIR: pgBackRest's configuration, and WAL archiving on the cluster in DIR/data (an
+# included file, respaldo.conf). Restarts the cluster once if it runs without archiving (archive_mode
+# only changes at start), then creates the stanza. Call it with the cluster running and nothing else
+# connected yet (ops/run does, right after cluster_start).
+backup_configure() {
+    local dir="$1" repo
+    repo="$(backup_repo "$dir")"
+    ensure_pgbackrest
+    mkdir -p "$repo" "$dir/respaldos-registro"
+    # Full backups kept (each with the WAL to restore to any moment since it began); differentials
+    # kept per full. Older ones and their WAL are expired after each backup.
+    cat > "$dir/pgbackrest.conf" <<CONF
+[global]
+repo1-path=$repo
+repo1-retention-full=${SINTRA_RESPALDOS_COMPLETOS:-2}
+repo1-retention-diff=${SINTRA_RESPALDOS_DIFERENCIALES:-7}
+log-path=$dir/respaldos-registro
+lock-path=$dir/respaldos-registro
+log-level-console=warn
+start-fast=y
+process-max=2
+compress-type=gz
+compress-level=3
+
+[$STANZA]
+pg1-path=$dir/data
+pg1-socket-path=$dir/run
+pg1-user=postgres
+CONF
+    cat > "$dir/data/respaldo.conf" <<CONF
+# Written by ops/lib.sh backup_configure: WAL archiving into pgBackRest's repository.
+wal_level = replica
+archive_mode = on
+archive_command = 'pgbackrest --config=$dir/pgbackrest.conf --stanza=$STANZA archive-push %p'
+archive_timeout = 60
+CONF
+    # A cluster put in service from ops/restore carries archive_mode=off (the copy did not archive): on again here.
+    [ ! -f "$dir/data/postgresql.auto.conf" ] || sed -i '/^archive_mode/d' "$dir/data/postgresql.auto.conf"
+    grep -q "^include_if_exists = 'respaldo.conf'" "$dir/data/postgresql.conf" \
+        || echo "include_if_exists = 'respaldo.conf'" >> "$dir/data/postgresql.conf"
+    if [ "$(id -u)" -eq 0 ]; then
+        # Owner and group postgres: files of group root come back from a restore as "unknown group".
+        chown -R postgres: "$repo" "$dir/respaldos-registro" "$dir/data"
+        chown postgres "$dir/pgbackrest.conf"
+    fi
+    chmod 700 "$repo"
+    if [ "$(psql -h "$dir/run" -U postgres -d postgres -tAXc 'SHOW archive_mode')" != "on" ]; then
+        say "Activando el archivo de WAL (reinicio único del clúster)"
+        cluster_stop "$dir"
+        cluster_start "$dir"
+    fi
+    pgbackrest_as "$dir" stanza-create >/dev/null
+}
+
+# Bytes as a person reads them.
+human_size() { numfmt --to=iec --suffix=iB "${1:-0}"; }

@@ -29,10 +29,12 @@ public final class DataKeyVault: Sendable {
         self.keyringFile = keyringFile
     }
 
-    /// Rereads the keyring file; false when there is none or it did not change.
+    /// Rereads the keyring file; false when there is none or it did not change. A file replaced by
+    /// another keyring (another fingerprint: not a rotation of this one) is ignored, as at start.
     private func reloadKeyring() -> Bool {
         guard let keyringFile, let fresh = try? Keyring.load(file: keyringFile) else { return false }
         return current.withLock { keyring in
+            guard KeyringIdentity.fingerprint(of: fresh) == KeyringIdentity.fingerprint(of: keyring) else { return false }
             let changed = keyring.fileText != fresh.fileText
             keyring = fresh
             return changed

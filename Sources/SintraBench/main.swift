@@ -3,7 +3,7 @@
 //
 //   sintra-bench append --writers N --seconds S   single-event appends, N concurrent writers
 //   sintra-bench batch  --size B --writers N --seconds S   B-event appends, N concurrent writers
-//   sintra-bench load   --events N                fills the log (4 writers × 1,000-event appends)
+//   sintra-bench load   --events N [--ronda R]    fills the log (4 writers × 1,000-event appends)
 //   sintra-bench read                             streams the whole log; events/s and peak memory
 //   sintra-bench replicate --events N             grows a demo log to N events with copies of its streams (Replicate.swift)
 import Definitions
@@ -67,21 +67,24 @@ case "batch":
     let rate = try await appendLoop(writers: writers, size: size, seconds: option("seconds", 10), streamPrefix: "lote")
     print("RESULT batch_\(size)_\(writers) \(Int(rate))")
 case "load":
-    let target = option("events", 1_000_000)
+    // Exactly `--events` events in appends of up to 1,000, four writers; `--ronda R` names the streams of
+    // a second load into the same log (ops/drill-backup writes twice).
+    let target = option("events", 1_000_000), batchRound = option("ronda", 0)
     let store = EventStore(pool: ConnectionPool(connectionString: url, maxConnections: 4))
-    let perWriter = target / 4 / 1_000
+    let appends = (target + 999) / 1_000
     try await withThrowingTaskGroup(of: Void.self) { group in
         for writer in 0..<4 {
             group.addTask {
-                for round in 0..<perWriter {
-                    _ = try await store.append(AppendRequest(streamId: "carga-\(writer)-\(round)", streamType: "Bench",
-                                                             expectedVersion: .noStream, events: events(1_000), metadata: metadata))
+                for index in stride(from: writer, to: appends, by: 4) {
+                    let stream = batchRound == 0 ? "carga-\(writer)-\(index / 4)" : "carga-r\(batchRound)-\(index)"
+                    _ = try await store.append(AppendRequest(streamId: stream, streamType: "Bench", expectedVersion: .noStream,
+                                                             events: events(min(1_000, target - index * 1_000)), metadata: metadata))
                 }
             }
         }
         try await group.waitForAll()
     }
-    print("RESULT loaded \(perWriter * 4 * 1_000)")
+    print("RESULT loaded \(target)")
 case "read":
     let store = EventStore(pool: ConnectionPool(connectionString: url, maxConnections: 1))
     let started = ContinuousClock.now

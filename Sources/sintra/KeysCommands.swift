@@ -25,8 +25,8 @@ struct KeyringOptions: ParsableArguments {
 struct KeysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keys",
-        abstract: "Claves que cifran los datos personales: generar el archivo; rotar la clave maestra (lo que hace definitivo cada borrado).",
-        subcommands: [Generate.self, Rotate.self])
+        abstract: "Claves que cifran los datos personales: generar el archivo; rotar la clave maestra (lo que hace definitivo cada borrado); respaldarlo y restaurarlo.",
+        subcommands: [Generate.self, Rotate.self, Backup.self, Restore.self])
 
     static func write(_ keyring: Keyring, to path: String, replacing: Bool) throws {
         if !replacing && FileManager.default.fileExists(atPath: path) {
@@ -83,6 +83,8 @@ struct KeysCommand: AsyncParsableCommand {
             let path = try keys.path()
             let pool = ConnectionPool(connectionString: url, maxConnections: 1)
             defer { Task { await pool.close() } }
+            // A keyring that is not the database's must not start a generation the right one lacks.
+            try await KeyringOptions.requireIdentity(try keys.load(), file: path, pool: pool)
             let generations = KeyGenerations(owner: pool)
             let pending = try await generations.pendingErasures()
             if onlyIfPending && pending.count == 0 {

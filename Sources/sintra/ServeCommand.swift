@@ -103,6 +103,8 @@ struct Serve: AsyncParsableCommand {
         try await ConnectionPrivileges.refuseElevated(projector.pool, purpose: "las proyecciones")
         try await EnvironmentOptions.require(settings.environment, database: store.pool)
         try await EnvironmentOptions.require(settings.environment, database: projector.pool)
+        // And the keyring must be this database's own (issue 20): a regenerated one is refused before anything is served.
+        try await KeyringOptions.requireIdentity(vault.keyring, file: try? command.keys.path(), pool: store.pool)
         logger.info("poniendo al día las proyecciones")
         try await projector.start()
         var services = APIServices(

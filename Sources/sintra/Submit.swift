@@ -29,6 +29,11 @@ struct CommandOptions: ParsableArguments {
                        + "no se mezclan los datos de capacitación con los de producción. Revise DATABASE_URL y SINTRA_MASTER_KEY_FILE")
             throw ExitCode(1)
         }
+        // The keyring must be the database's own before anything is written with it.
+        do { try await KeyringOptions.requireIdentity(handler.vault.keyring, file: try? keys.path(), pool: store.pool) } catch {
+            await store.close()
+            throw error
+        }
         return handler
     }
 }

@@ -64,7 +64,11 @@ enum Settings {
     static let password = Setting("SINTRA_CONTRASENA", secret: true,
                                   help: "Contraseña de --cuenta cuando no hay terminal donde pedirla (scripts).")
 
+    static let backupPassphrase = Setting("SINTRA_FRASE_DE_RESPALDO", secret: true,
+                                          help: "Frase de paso de sintra keys respaldar y restaurar cuando no hay terminal donde pedirla (scripts).")
+
     /// In the order `sintra configuracion` and the README list them.
     static let all: [Setting] = [configFile, databaseURL, projectorURL, adminURL, masterKeyFile, eventsDirectory, projectionsDirectory,
-                                 migrationsDirectory, root, host, port, threshold, logLevel, environment, webIdleMinutes, webSecureCookie, token, password]
+                                 migrationsDirectory, root, host, port, threshold, logLevel, environment, webIdleMinutes, webSecureCookie, token, password,
+                                 backupPassphrase]
 }
