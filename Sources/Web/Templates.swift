@@ -8,8 +8,10 @@ import NIOCore
 struct Templates: Sendable {
     let library: MustacheLibrary
     let css: ByteBuffer
+    /// A training instance: the layout shows the banner on every page.
+    var training = false
 
-    static func load() async throws -> Templates {
+    static func load(training: Bool = false) async throws -> Templates {
         guard let folder = Bundle.module.url(forResource: "Templates", withExtension: nil),
               let css = Bundle.module.url(forResource: "Static", withExtension: nil)?.appendingPathComponent("sintra.css") else {
             throw WebStartError("faltan las plantillas de la interfaz web (recursos del módulo Web)")
@@ -18,14 +20,15 @@ struct Templates: Sendable {
         for name in ["layout", "error"] where library.getTemplate(named: name) == nil {
             throw WebStartError("falta la plantilla «\(name)»")
         }
-        return Templates(library: library, css: ByteBuffer(bytes: try Data(contentsOf: css)))
+        return Templates(library: library, css: ByteBuffer(bytes: try Data(contentsOf: css)), training: training)
     }
 
     /// `template` inside the layout. `title` never carries personal data (it goes to history and tabs).
     func render(_ template: String, title: String, session: WebSession?, status: HTTPResponse.Status = .ok,
                 personal: Bool = true, _ data: [String: Any]) -> Response {
         let body = library.render(Blank.replacingEmptyStrings(data), withTemplate: template) ?? ""
-        var layout: [String: Any] = ["titulo": title, "cuerpo": body]
+        var layout: [String: Any] = ["titulo": training ? "CAPACITACIÓN — " + title : title, "cuerpo": body]
+        if training { layout["capacitacion"] = true }
         if let session {
             layout["sesion"] = ["csrf": session.csrf, "institucion": session.identity.institution,
                                 "roles": session.identity.roles.map(\.rawValue).sorted().joined(separator: ", ")]

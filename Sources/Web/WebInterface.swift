@@ -15,6 +15,8 @@ public struct WebInterface: Sendable {
         public var secureCookies = false
         /// A session unused this long ends; the person logs in again.
         public var idleTimeout: TimeInterval = 30 * 60
+        /// SINTRA Capacitación: every page carries the training banner and «CAPACITACIÓN» in its title.
+        public var training = false
         public init() {}
     }
 
@@ -31,7 +33,7 @@ public struct WebInterface: Sendable {
     public init(services: APIServices, configuration: Configuration = .init()) async throws {
         self.services = services
         self.configuration = configuration
-        self.templates = try await Templates.load()
+        self.templates = try await Templates.load(training: configuration.training)
         self.sessions = WebSessions(accounts: services.accounts, idleTimeout: configuration.idleTimeout)
         self.forms = FormBuilder(definitions: services.definitions)
         self.commands = AuthorizedCommands(accounts: services.accounts)

@@ -72,6 +72,7 @@ struct Serve: AsyncParsableCommand {
         var web = WebInterface.Configuration()
         web.idleTimeout = TimeInterval(idle * 60)
         web.secureCookies = secure == "si"
+        web.training = environment == .capacitacion
         return Resolved(host: config.text(Settings.host, flag: host) ?? "127.0.0.1", port: port, threshold: threshold,
                         level: Self.logLevels[level] ?? .info, environment: environment, web: web)
     }

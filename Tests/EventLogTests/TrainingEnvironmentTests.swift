@@ -108,6 +108,9 @@ import TestDatabase
         for path in ["/health", "/no-existe", "/v1/expedientes"] {
             #expect(headers[path]?.lowercased() == "sintra-ambiente: capacitacion", "\(path): \(headers[path] ?? "sin encabezado")")
         }
+        // The web pages carry the banner and the word in their title.
+        let page = try runProgram(URL(fileURLWithPath: "/usr/bin/curl"), ["-s", "http://127.0.0.1:\(port)/entrar"]).1
+        #expect(page.contains("class=\"aviso-capacitacion\"") && page.contains("<title>CAPACITACIÓN — "), "\(page.prefix(600))")
     }
 
     @Test func nothingRecordedInTrainingAppearsInProduction() async throws {
