@@ -53,7 +53,7 @@ public struct WebInterface: Sendable {
         CasePage(web: self).register(on: router)
         CommandPages(web: self).register(on: router)
         InboxPage(web: self).register(on: router)
-        CurpSearchPage(web: self).register(on: router)
+        SearchPage(web: self).register(on: router)
     }
 
     /// Caseworkers start at their cases; an account without cases to read (the administrator) at a
