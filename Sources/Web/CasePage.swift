@@ -63,7 +63,11 @@ struct CasePage {
         let canOpen = authorizer.widestScope(session.identity, .leerDatosPersonales) != nil
         return web.templates.render("expediente", title: "Expediente", session: session, personal: true, [
             "expediente": caseId, "csrf": session.csrf, "abierto": open, "puedeAbrir": canOpen && !open, "errorFinalidad": purposeError,
-            "finalidad": purpose ?? "", "hecho": done.map { "Se registró: \(FieldLabels.label($0))." } ?? "",
+            "finalidad": purpose ?? "", "hecho": done.map { command in
+                // «Listo: víctima registrada.» — the event the command recorded, as the timeline names it.
+                let event = web.services.definitions.definition(forCommand: command).map { FieldLabels.eventType($0.eventType) } ?? FieldLabels.command(command)
+                return "Listo: quedó registrado «\(event)»."
+            } ?? "",
             "resumen": [
                 ["etiqueta": "Calidad", "valor": labels.label("calidad-de-la-persona", s.quality)],
                 ["etiqueta": "Sexo", "valor": labels.label("sexo", s.sex)],
