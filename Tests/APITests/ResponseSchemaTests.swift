@@ -43,7 +43,7 @@ import TestDatabase
         defer { try? FileManager.default.removeItem(at: file) }
         try Data(CanonicalJSON.serialize(.array(samples))).write(to: file)
         let root = TestDatabase.repositoryRoot
-        let (status, output) = try runProgram(URL(fileURLWithPath: "/usr/bin/env"),
+        let (status, output) = try await runProgram(URL(fileURLWithPath: "/usr/bin/env"),
                                               ["python3", root.appendingPathComponent("ops/check-responses.py").path,
                                                root.appendingPathComponent("events/openapi.json").path, file.path])
         #expect(status == 0 && output.contains("\(samples.count) respuestas contra su esquema, 0 discrepancias"), "\(output)")

@@ -161,23 +161,23 @@ import Testing
         try world.handler.vault.keyring.fileText.write(toFile: keys, atomically: true, encoding: .utf8)
         let (first, second, _) = try await threeCases(world)
         let common = ["--database-url", world.database.appURL, "--master-key", keys, "--events", TestDatabase.repositoryRoot.appendingPathComponent("events").path]
-        var (status, output) = try runSintra(["cases", "list", "--entidad", "07", "--limite", "1"] + common)
+        var (status, output) = try await runSintra(["cases", "list", "--entidad", "07", "--limite", "1"] + common)
         #expect(status == 0 && output.contains(second) && !output.contains(first) && output.contains("Página siguiente: --despues-de"), "\(output)")
         // Columns are as wide as their values: a long institution code is never cut.
         _ = try await world.run("registrar-persona", Self.persona("Otra", curp: "FIEO010101MCSCJCA", birth: "2001-01-01", age: 20,
                                                                   detected: "2021-03-03", entidad: "07", municipio: "07101"), institution: "OTRA-ESTATAL-07")
         try await world.projector.start()
-        (status, output) = try runSintra(["cases", "list", "--institucion", "OTRA-ESTATAL-07"] + common)
+        (status, output) = try await runSintra(["cases", "list", "--institucion", "OTRA-ESTATAL-07"] + common)
         #expect(status == 0 && output.contains("OTRA-ESTATAL-07  "), "\(output)")
-        (status, output) = try runSintra(["cases", "list", "--estado", "suspendido", "--desde", "ayer"] + common)
+        (status, output) = try await runSintra(["cases", "list", "--estado", "suspendido", "--desde", "ayer"] + common)
         #expect(status != 0 && output.contains("--desde: «ayer» no es una fecha") && output.contains("--estado: use abierto o cerrado"), "\(output)")
-        (status, output) = try runSintra(["cases", "show", first] + common)
+        (status, output) = try await runSintra(["cases", "show", first] + common)
         #expect(status == 0 && output.contains("\"estado\":\"cerrado\"") && !output.contains("Zenaida"), "\(output)")
-        (status, output) = try runSintra(["cases", "show", first, "--datos-personales"] + common)
+        (status, output) = try await runSintra(["cases", "show", first, "--datos-personales"] + common)
         #expect(status != 0 && output.contains("requiere --motivo"), "\(output)")
         // Opening personal data acts as an account the permissions table allows, and is recorded as the API records it.
         let purpose = ["--datos-personales", "--motivo", "Seguimiento de la canalización C-9"]
-        (status, output) = try runSintra(["cases", "show", first] + purpose + common)
+        (status, output) = try await runSintra(["cases", "show", first] + purpose + common)
         #expect(status != 0 && output.contains("indique con qué cuenta actúa") && !output.contains("Zenaida"), "\(output)")
         var policy = AccountPolicy()
         policy.passwordHashing = .testing
@@ -195,18 +195,18 @@ import Testing
                 SELECT metadata->>'userId', metadata->>'client' FROM events WHERE event_type = 'DatosPersonalesConsultados' AND payload->>'expediente' = $1
                 """, [.text(first)]).map { (try $0.decode(String.self, 0), try $0.decode(String.self, 1)) }
         }
-        (status, output) = try runSintra(["cases", "show", first, "--cuenta", "cap.ceav"] + purpose + common, environment: password)
+        (status, output) = try await runSintra(["cases", "show", first, "--cuenta", "cap.ceav"] + purpose + common, environment: password)
         #expect(status == 1 && output.contains("fuera de su alcance") && !output.contains("Zenaida"), "\(output)")
         #expect(try await reads().isEmpty, "a refused read records nothing")
-        (status, output) = try runSintra(["cases", "show", first, "--cuenta", "cap.fge"] + purpose + common, environment: ["SINTRA_CONTRASENA": "equivocada"])
+        (status, output) = try await runSintra(["cases", "show", first, "--cuenta", "cap.fge"] + purpose + common, environment: ["SINTRA_CONTRASENA": "equivocada"])
         #expect(status == 1 && output.contains("usuario o contraseña incorrectos") && !output.contains("Zenaida"), "\(output)")
-        (status, output) = try runSintra(["cases", "show", first, "--cuenta", "cap.fge"] + purpose + common, environment: password)
+        (status, output) = try await runSintra(["cases", "show", first, "--cuenta", "cap.fge"] + purpose + common, environment: password)
         #expect(status == 0 && output.contains("Zenaida"), "\(output)")
         let recorded = try await reads()
         #expect(recorded.count == 1 && recorded.first?.user == caseworker.userId && recorded.first?.client == "consola", "\(recorded)")
-        (status, output) = try runSintra(["cases", "show", "expediente-no-existe"] + common)
+        (status, output) = try await runSintra(["cases", "show", "expediente-no-existe"] + common)
         #expect(status == 1 && output.contains("no existe el expediente"), "\(output)")
-        (status, output) = try runSintra(["cases", "find", "--curp", Self.curp("FIEZ950101MCSCJC0")] + common)
+        (status, output) = try await runSintra(["cases", "find", "--curp", Self.curp("FIEZ950101MCSCJC0")] + common)
         #expect(status == 0 && output.trimmingCharacters(in: .whitespacesAndNewlines) == first, "\(output)")
     }
 }

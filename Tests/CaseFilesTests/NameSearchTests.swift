@@ -181,19 +181,19 @@ import Testing
         try world.handler.vault.keyring.fileText.write(toFile: keys, atomically: true, encoding: .utf8)
         let people = try await fourPeople(world)
         let common = ["--database-url", world.database.appURL, "--master-key", keys, "--events", TestDatabase.repositoryRoot.appendingPathComponent("events").path]
-        var (status, output) = try runSintra(["cases", "find", "--nombre", "maria lopez", "--format", "json"] + common)
+        var (status, output) = try await runSintra(["cases", "find", "--nombre", "maria lopez", "--format", "json"] + common)
         #expect(status == 0 && output.contains(people.lopez) && !output.contains(people.jose), "\(output)")
-        (status, output) = try runSintra(["cases", "find", "--nombre", "María"] + common)
+        (status, output) = try await runSintra(["cases", "find", "--nombre", "María"] + common)
         #expect(status == 0 && output.contains(people.gomez) && output.contains("3 expediente(s)"), "\(output)")
         // «-» reads the name from standard input, so it never shows in the process list.
-        (status, output) = try runProgram(URL(fileURLWithPath: "/bin/sh"), ["-c", #"printf '%s\n' 'lopez maria' | "$0" "$@""#,
+        (status, output) = try await runProgram(URL(fileURLWithPath: "/bin/sh"), ["-c", #"printf '%s\n' 'lopez maria' | "$0" "$@""#,
                                                                              TestDatabase.sintraExecutable.path, "cases", "find", "--nombre", "-"] + common)
         #expect(status == 0 && output.contains(people.lopez) && output.contains("1 expediente(s)"), "\(output)")
-        (status, output) = try runSintra(["cases", "find", "--nombre", "1234"] + common)
+        (status, output) = try await runSintra(["cases", "find", "--nombre", "1234"] + common)
         #expect(status != 0 && output.contains("--nombre: el nombre no tiene ninguna letra"), "\(output)")
-        (status, output) = try runSintra(["cases", "find"] + common)
+        (status, output) = try await runSintra(["cases", "find"] + common)
         #expect(status != 0 && output.contains("indique --curp o --nombre"), "\(output)")
-        (status, output) = try runSintra(["cases", "reindex"] + common)
+        (status, output) = try await runSintra(["cases", "reindex"] + common)
         #expect(status == 0 && output.contains("4 expediente(s)"), "\(output)")
     }
 }

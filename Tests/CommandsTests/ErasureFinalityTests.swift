@@ -92,13 +92,13 @@ import Testing
         let setup = try await Setup.make()
         let stream = try await setup.system.run("registrar-persona", persona()).streamId
         let common = ["--admin-url", setup.system.database.adminURL, "--master-key", setup.keyringFile]
-        var (status, output) = try runSintra(["keys", "rotate", "--si-hay-borrados"] + common)
+        var (status, output) = try await runSintra(["keys", "rotate", "--si-hay-borrados"] + common)
         #expect(status == 0 && output.contains("Ningún borrado pendiente"), "\(output)")
         #expect(try Keyring.load(file: setup.keyringFile).activeId == "m1")
         try await setup.system.run("borrar-datos-personales", erasure, stream: stream)
-        (status, output) = try runSintra(["keys", "rotate", "--si-hay-borrados"] + common)
+        (status, output) = try await runSintra(["keys", "rotate", "--si-hay-borrados"] + common)
         #expect(status == 0 && output.contains("«m2» activa") && output.contains("1 borrado(s) ahora definitivo(s)"), "\(output)")
-        (status, output) = try runSintra(["keys", "rotate"] + common)
+        (status, output) = try await runSintra(["keys", "rotate"] + common)
         #expect(status == 0 && output.contains("«m3» activa") && output.contains("Destruidas del archivo de claves: «m2»"), "\(output)")
         let keyring = try Keyring.load(file: setup.keyringFile)
         #expect(keyring.masterKeys.map(\.id) == ["m3"])

@@ -25,9 +25,9 @@ import Testing
         try lines.joined(separator: "\n").write(toFile: file, atomically: true, encoding: .utf8)
         let common = ["--database-url", system.database.appURL, "--master-key", keys, "--events", TestDatabase.repositoryRoot.appendingPathComponent("events").path]
         // A load acts as an account: its events carry the account and its institution, never a name typed on the command line.
-        let (refused, refusal) = try runSintra(["submit", file] + common)
+        let (refused, refusal) = try await runSintra(["submit", file] + common)
         #expect(refused != 0 && refusal.contains("indique con qué cuenta actúa"), "\(refusal)")
-        let account = try consoleAccount(common, institution: "INM", roles: "capturista")
+        let account = try await consoleAccount(common, institution: "INM", roles: "capturista")
         let arguments = ["submit", file, "--cuenta", account.login] + common
         let environment = ["SINTRA_CONTRASENA": account.password]
         // Each console login is recorded (SesionIniciada): count the load's own events.
@@ -36,7 +36,7 @@ import Testing
         }
         let before = try await loaded()
 
-        let (status, output) = try runSintra(arguments, environment: environment)
+        let (status, output) = try await runSintra(arguments, environment: environment)
         #expect(status == 1, "una línea rechazada da código 1:\n\(output)")
         #expect(output.contains("línea 1: aceptada: VictimaRegistrada → expediente-inst-0001 v1"), "\(output)")
         #expect(output.contains("línea 2: aceptada: AtencionOtorgada → expediente-inst-0001 v2"), "\(output)")
@@ -53,12 +53,12 @@ import Testing
             """).map { "\(try $0.decode(String.self, 0)) \(try $0.decode(Bool.self, 1))" }
         #expect(authors == ["INM true"], "\(authors)")
 
-        let (again, rerun) = try runSintra(arguments, environment: environment)
+        let (again, rerun) = try await runSintra(arguments, environment: environment)
         #expect(again == 1)
         #expect(rerun.contains("Resumen: 0 aceptadas, 3 ya aplicadas antes (sin cambios), 2 rechazadas"), "\(rerun)")
         #expect(try await loaded() == head, "volver a ejecutar el archivo no cambia nada")
 
-        let (jsonStatus, json) = try runSintra(arguments + ["--format", "json"], environment: environment)
+        let (jsonStatus, json) = try await runSintra(arguments + ["--format", "json"], environment: environment)
         #expect(jsonStatus == 1)
         #expect(json.contains(#""codigo":"campo-no-permitido""#) && json.contains(#""estado":"ya-aplicada""#), "\(json)")
     }

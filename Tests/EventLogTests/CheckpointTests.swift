@@ -117,8 +117,8 @@ import TestDatabase
         }
     }
 
-    @Test func verifyWithACheckpointRequiresTheAuditorsPublicKey() throws {
-        let (status, output) = try runSintra(["verify", "--database-url", "host=/nonexistent", "--checkpoint", "cp.json"])
+    @Test func verifyWithACheckpointRequiresTheAuditorsPublicKey() async throws {
+        let (status, output) = try await runSintra(["verify", "--database-url", "host=/nonexistent", "--checkpoint", "cp.json"])
         #expect(status != 0)
         #expect(output.contains("--public-key"), "\(output)")
     }

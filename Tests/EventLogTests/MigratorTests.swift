@@ -60,35 +60,35 @@ import TestDatabase
     @Test func theCommandLineMigratesAndReportsStats() async throws {
         let database = try await TestDatabase.empty()
         let root = TestDatabase.repositoryRoot.path
-        var (status, output) = try runSintra(["migrate", "--admin-url", database.adminURL, "--directory", root + "/migrations"])
+        var (status, output) = try await runSintra(["migrate", "--admin-url", database.adminURL, "--directory", root + "/migrations"])
         #expect(status == 0, "\(output)")
         #expect(output.contains("aplicada 0002_events.sql"))
         let store = database.store()
         _ = try await store.append(request("victima-1", expected: .noStream))
         await store.close()
-        (status, output) = try runSintra(["log", "stats", "--database-url", database.appURL])
+        (status, output) = try await runSintra(["log", "stats", "--database-url", database.appURL])
         #expect(status == 0)
         #expect(output.contains("eventos:") && output.contains("1"))
-        (status, output) = try runSintra(["verify", "--database-url", database.appURL])
+        (status, output) = try await runSintra(["verify", "--database-url", database.appURL])
         #expect(status == 0, "\(output)")
     }
 }
 
 /// `sintra migrate` as an operator runs it: from any folder, not only the repository's.
 @Suite(.needsDatabase) struct MigrateCommandTests {
-    func run(_ arguments: [String], in folder: String, environment: [String: String]) throws -> (Int32, String) {
-        try runSintra(["migrate"] + arguments, environment: environment, in: folder)
+    func run(_ arguments: [String], in folder: String, environment: [String: String]) async throws -> (Int32, String) {
+        try await runSintra(["migrate"] + arguments, environment: environment, in: folder)
     }
 
     @Test func migrateFindsItsMigrationsFromAnyFolderAndExplainsAMissingOne() async throws {
         let database = try await TestDatabase.empty()
         // Outside the repository, without SINTRA_ROOT: the migrations beside the executable's build are found.
-        var (status, output) = try run(["--admin-url", database.adminURL], in: "/tmp", environment: ["SINTRA_ROOT": "", "SINTRA_MIGRATIONS_DIR": ""])
+        var (status, output) = try await run(["--admin-url", database.adminURL], in: "/tmp", environment: ["SINTRA_ROOT": "", "SINTRA_MIGRATIONS_DIR": ""])
         #expect(status == 0 && output.contains("migraciones aplicadas"), "\(output)")
-        (status, output) = try run(["--admin-url", database.adminURL, "--directory", "/no/existe"], in: "/tmp", environment: [:])
+        (status, output) = try await run(["--admin-url", database.adminURL, "--directory", "/no/existe"], in: "/tmp", environment: [:])
         #expect(status != 0 && output.contains("no se puede leer la carpeta de migraciones «/no/existe»"), "\(output)")
         #expect(!output.contains("NSCocoaErrorDomain") && !output.contains("Error Domain"), "\(output)")
-        (status, output) = try run(["--admin-url", database.adminURL], in: "/tmp", environment: ["SINTRA_MIGRATIONS_DIR": "/tmp"])
+        (status, output) = try await run(["--admin-url", database.adminURL], in: "/tmp", environment: ["SINTRA_MIGRATIONS_DIR": "/tmp"])
         #expect(status != 0 && output.contains("la carpeta «/tmp» no contiene migraciones"), "a folder the operator named is used as named: \(output)")
     }
 }

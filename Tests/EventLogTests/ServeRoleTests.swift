@@ -16,9 +16,9 @@ import TestDatabase
          "SINTRA_REGISTRO": "error"]
     }
 
-    static func keyring() throws -> String {
+    static func keyring() async throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("claves-\(UUID().uuidString).json").path
-        let (status, output) = try runSintra(["keys", "generate", path])
+        let (status, output) = try await runSintra(["keys", "generate", path])
         #expect(status == 0, "\(output)")
         return path
     }
@@ -26,7 +26,7 @@ import TestDatabase
     @Test func theServerHoldsNoSuperuserConnection() async throws {
         // An empty log: the fixture's events are not the domain's, and the projections would stop at them.
         let database = try await TestDatabase.migrated()
-        let keys = try Self.keyring()
+        let keys = try await Self.keyring()
         defer { try? FileManager.default.removeItem(atPath: keys) }
         let server = Process()
         server.executableURL = TestDatabase.sintraExecutable
@@ -62,12 +62,12 @@ import TestDatabase
 
     @Test func theServerRefusesASuperuserConnection() async throws {
         let database = try await TestDatabase.migrated()
-        let keys = try Self.keyring()
+        let keys = try await Self.keyring()
         defer { try? FileManager.default.removeItem(atPath: keys) }
         for (variable, url) in [("SINTRA_PROJECTOR_DATABASE_URL", database.adminURL), ("DATABASE_URL", database.adminURL)] {
             var environment = Self.environment(database, keys: keys, projector: database.projectorURL)
             environment[variable] = url
-            let (status, output) = try runSintra(["serve", "--port", String(Int.random(in: 20_000...40_000))], environment: environment)
+            let (status, output) = try await runSintra(["serve", "--port", String(Int.random(in: 20_000...40_000))], environment: environment)
             #expect(status != 0, "\(variable): \(output)")
             #expect(output.contains("superusuario"), "\(variable): \(output)")
         }

@@ -41,7 +41,7 @@ import TestDatabase
 
     @Test func theCommandLineNamesThePositionAndExitsNonZero() async throws {
         let (database, _) = try await tampered(#"UPDATE events SET metadata = metadata || '{"userId":"otro"}' WHERE position = 3"#)
-        let (status, output) = try runSintra(["verify", "--database-url", database.appURL])
+        let (status, output) = try await runSintra(["verify", "--database-url", database.appURL])
         #expect(status != 0)
         #expect(output.contains("posición 3"), "\(output)")
     }
@@ -75,8 +75,8 @@ import TestDatabase
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("llave-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        _ = try runSintra(["keygen", folder.appendingPathComponent("a").path])
-        let (status, output) = try runSintra(["checkpoint", "--database-url", database.appURL, "--key", folder.appendingPathComponent("a.key").path])
+        _ = try await runSintra(["keygen", folder.appendingPathComponent("a").path])
+        let (status, output) = try await runSintra(["checkpoint", "--database-url", database.appURL, "--key", folder.appendingPathComponent("a.key").path])
         #expect(status != 0)
         #expect(output.contains("no se firma"), "\(output)")
     }

@@ -8,9 +8,9 @@ import TestDatabase
 /// environment they belong to; `sintra serve` refuses any that is not its own, `sintra checkpoint` never signs
 /// a training log, and `sintra capacitacion reiniciar` only ever empties a training database.
 @Suite(.needsDatabase) struct TrainingEnvironmentTests {
-    static func keyring(training: Bool) throws -> String {
+    static func keyring(training: Bool) async throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("claves-\(UUID().uuidString).json").path
-        let (status, output) = try runSintra(["keys", "generate", path] + (training ? ["--ambiente", "capacitacion"] : []))
+        let (status, output) = try await runSintra(["keys", "generate", path] + (training ? ["--ambiente", "capacitacion"] : []))
         #expect(status == 0, "\(output)")
         return path
     }
@@ -22,7 +22,7 @@ import TestDatabase
     /// A training database in its initial state, as `ops/run --capacitacion` makes it (a small demo).
     static func trainingDatabase(keys: String, passwords: String? = nil) async throws -> TestDatabase {
         let database = try await TestDatabase.empty()
-        let (status, output) = try runSintra(["capacitacion", "reiniciar", "--personas", "3"] + (passwords.map { ["--contrasenas", $0] } ?? []),
+        let (status, output) = try await runSintra(["capacitacion", "reiniciar", "--personas", "3"] + (passwords.map { ["--contrasenas", $0] } ?? []),
                                              environment: environment(database, keys: keys, ambiente: "capacitacion"))
         #expect(status == 0, "\(output)")
         #expect(output.contains("SINTRA Capacitación reiniciada"), "\(output)")
@@ -33,9 +33,9 @@ import TestDatabase
     static func productionDatabase(keys: String) async throws -> TestDatabase {
         let database = try await TestDatabase.empty()
         let env = environment(database, keys: keys, ambiente: "produccion")
-        var (status, output) = try runSintra(["migrate"], environment: env)
+        var (status, output) = try await runSintra(["migrate"], environment: env)
         #expect(status == 0, "\(output)")
-        (status, output) = try runSintra(["demo", "--personas", "3"], environment: env)
+        (status, output) = try await runSintra(["demo", "--personas", "3"], environment: env)
         #expect(status == 0, "\(output)")
         return database
     }
@@ -53,36 +53,36 @@ import TestDatabase
         }
     }
 
-    static func serve(_ environment: [String: String]) throws -> (Int32, String) {
-        try runSintra(["serve", "--port", String(Int.random(in: 20_000...40_000))], environment: environment)
+    static func serve(_ environment: [String: String]) async throws -> (Int32, String) {
+        try await runSintra(["serve", "--port", String(Int.random(in: 20_000...40_000))], environment: environment)
     }
 
     @Test func productionRefusesATrainingDatabaseAndTheReverse() async throws {
-        let trainingKeys = try Self.keyring(training: true), productionKeys = try Self.keyring(training: false)
+        let trainingKeys = try await Self.keyring(training: true), productionKeys = try await Self.keyring(training: false)
         defer { for path in [trainingKeys, productionKeys] { try? FileManager.default.removeItem(atPath: path) } }
         let training = try await Self.trainingDatabase(keys: trainingKeys)
         let production = try await Self.productionDatabase(keys: productionKeys)
 
         // A production server handed the training database (with the production keyring): refused.
-        var (status, output) = try Self.serve(Self.environment(training, keys: productionKeys, ambiente: "produccion"))
+        var (status, output) = try await Self.serve(Self.environment(training, keys: productionKeys, ambiente: "produccion"))
         #expect(status == 1, "\(output)")
         #expect(output.contains("ERROR: esta instancia es de producción") && output.contains("la base de datos es de capacitación"), "\(output)")
         // A training server handed the production database (with the training keyring): refused.
-        (status, output) = try Self.serve(Self.environment(production, keys: trainingKeys, ambiente: "capacitacion"))
+        (status, output) = try await Self.serve(Self.environment(production, keys: trainingKeys, ambiente: "capacitacion"))
         #expect(status == 1, "\(output)")
         #expect(output.contains("esta instancia es de capacitación") && output.contains("la base de datos es de producción"), "\(output)")
         // The right database with the other environment's keyring: refused both ways.
-        (status, output) = try Self.serve(Self.environment(training, keys: productionKeys, ambiente: "capacitacion"))
+        (status, output) = try await Self.serve(Self.environment(training, keys: productionKeys, ambiente: "capacitacion"))
         #expect(status == 1 && output.contains("el archivo de claves es de producción"), "\(output)")
-        (status, output) = try Self.serve(Self.environment(production, keys: trainingKeys, ambiente: "produccion"))
+        (status, output) = try await Self.serve(Self.environment(production, keys: trainingKeys, ambiente: "produccion"))
         #expect(status == 1 && output.contains("el archivo de claves es de capacitación"), "\(output)")
         // A value that is not an environment is a usage error, never a default.
-        (status, output) = try Self.serve(Self.environment(production, keys: productionKeys, ambiente: "pruebas"))
+        (status, output) = try await Self.serve(Self.environment(production, keys: productionKeys, ambiente: "pruebas"))
         #expect(status == 64 && output.contains("SINTRA_AMBIENTE"), "\(output)")
     }
 
     @Test func aTrainingServerStartsAndEveryAnswerSaysCapacitacion() async throws {
-        let keys = try Self.keyring(training: true)
+        let keys = try await Self.keyring(training: true)
         defer { try? FileManager.default.removeItem(atPath: keys) }
         let training = try await Self.trainingDatabase(keys: keys)
         let port = Int.random(in: 20_000...40_000)
@@ -98,7 +98,7 @@ import TestDatabase
         for path in ["/health", "/no-existe", "/v1/expedientes"] {
             var answer = ""
             for _ in 0..<300 {
-                answer = try runProgram(URL(fileURLWithPath: "/usr/bin/curl"), ["-si", "http://127.0.0.1:\(port)\(path)"]).1
+                answer = try await runProgram(URL(fileURLWithPath: "/usr/bin/curl"), ["-si", "http://127.0.0.1:\(port)\(path)"]).1
                 if answer.hasPrefix("HTTP/") { break }
                 #expect(server.isRunning, "sintra serve terminó antes de tiempo")
                 try await Task.sleep(for: .milliseconds(100))
@@ -109,32 +109,32 @@ import TestDatabase
             #expect(headers[path]?.lowercased() == "sintra-ambiente: capacitacion", "\(path): \(headers[path] ?? "sin encabezado")")
         }
         // The web pages carry the banner and the word in their title.
-        let page = try runProgram(URL(fileURLWithPath: "/usr/bin/curl"), ["-s", "http://127.0.0.1:\(port)/entrar"]).1
+        let page = try await runProgram(URL(fileURLWithPath: "/usr/bin/curl"), ["-s", "http://127.0.0.1:\(port)/entrar"]).1
         #expect(page.contains("class=\"aviso-capacitacion\"") && page.contains("<title>CAPACITACIÓN — "), "\(page.prefix(600))")
     }
 
     @Test func nothingRecordedInTrainingAppearsInProduction() async throws {
-        let trainingKeys = try Self.keyring(training: true), productionKeys = try Self.keyring(training: false)
+        let trainingKeys = try await Self.keyring(training: true), productionKeys = try await Self.keyring(training: false)
         defer { for path in [trainingKeys, productionKeys] { try? FileManager.default.removeItem(atPath: path) } }
         let production = try await Self.productionDatabase(keys: productionKeys)
         let before = try await Self.scalar(production, "SELECT count(*) FROM events")
         let training = try await Self.trainingDatabase(keys: trainingKeys)
         // Trainees record more: another demo seed, then an attempt to sign the training log.
-        var (status, output) = try runSintra(["demo", "--seed", "7", "--personas", "2"],
+        var (status, output) = try await runSintra(["demo", "--seed", "7", "--personas", "2"],
                                              environment: Self.environment(training, keys: trainingKeys, ambiente: "capacitacion"))
         #expect(status == 0, "\(output)")
         #expect(try await Self.scalar(training, "SELECT count(*) FROM events WHERE metadata->>'idempotencyKey' LIKE 'demo-7-%'") > 0)
         let auditor = FileManager.default.temporaryDirectory.appendingPathComponent("auditor-\(UUID().uuidString)").path
         defer { for suffix in [".key", ".pub"] { try? FileManager.default.removeItem(atPath: auditor + suffix) } }
-        _ = try runSintra(["keygen", auditor])
-        (status, output) = try runSintra(["checkpoint", "--key", auditor + ".key"], environment: ["DATABASE_URL": training.appURL])
+        _ = try await runSintra(["keygen", auditor])
+        (status, output) = try await runSintra(["checkpoint", "--key", auditor + ".key"], environment: ["DATABASE_URL": training.appURL])
         #expect(status == 1 && output.contains("capacitación"), "un registro de capacitación no se firma: \(output)")
 
         // Console writes with the other environment's keyring are refused before anything is written.
-        (status, output) = try runSintra(["demo", "--seed", "8", "--personas", "1"],
+        (status, output) = try await runSintra(["demo", "--seed", "8", "--personas", "1"],
                                          environment: Self.environment(production, keys: trainingKeys, ambiente: "capacitacion"))
         #expect(status == 1 && output.contains("el archivo de claves es de capacitación pero la base de datos es de producción"), "\(output)")
-        (status, output) = try runSintra(["demo", "--seed", "8", "--personas", "1"],
+        (status, output) = try await runSintra(["demo", "--seed", "8", "--personas", "1"],
                                          environment: Self.environment(training, keys: productionKeys, ambiente: "produccion"))
         #expect(status == 1 && output.contains("el archivo de claves es de producción pero la base de datos es de capacitación"), "\(output)")
 
@@ -149,7 +149,7 @@ import TestDatabase
     }
 
     @Test func reiniciarRestoresTheInitialStateAndNeverTouchesProduction() async throws {
-        let trainingKeys = try Self.keyring(training: true), productionKeys = try Self.keyring(training: false)
+        let trainingKeys = try await Self.keyring(training: true), productionKeys = try await Self.keyring(training: false)
         let passwords = FileManager.default.temporaryDirectory.appendingPathComponent("cuentas-\(UUID().uuidString).txt").path
         defer { for path in [trainingKeys, productionKeys, passwords] { try? FileManager.default.removeItem(atPath: path) } }
         let training = try await Self.trainingDatabase(keys: trainingKeys, passwords: passwords)
@@ -163,10 +163,10 @@ import TestDatabase
         #expect(mode == 0o600)
 
         let env = Self.environment(training, keys: trainingKeys, ambiente: "capacitacion")
-        var (status, output) = try runSintra(["demo", "--seed", "9", "--personas", "2"], environment: env)
+        var (status, output) = try await runSintra(["demo", "--seed", "9", "--personas", "2"], environment: env)
         #expect(status == 0, "\(output)")
         #expect(try await Self.scalar(training, "SELECT count(*) FROM events") > total)
-        (status, output) = try runSintra(["capacitacion", "reiniciar", "--personas", "3", "--contrasenas", passwords], environment: env)
+        (status, output) = try await runSintra(["capacitacion", "reiniciar", "--personas", "3", "--contrasenas", passwords], environment: env)
         #expect(status == 0, "\(output)")
         #expect(try await Self.scalar(training, "SELECT count(*) FROM events") == total, "the initial state again: \(output)")
         #expect(try await Self.scalar(training, initial) == demoEvents)
@@ -177,22 +177,22 @@ import TestDatabase
         // Never against production: not with a production database, not with a production keyring.
         let production = try await Self.productionDatabase(keys: productionKeys)
         let productionEvents = try await Self.scalar(production, "SELECT count(*) FROM events")
-        (status, output) = try runSintra(["capacitacion", "reiniciar", "--personas", "3"],
+        (status, output) = try await runSintra(["capacitacion", "reiniciar", "--personas", "3"],
                                          environment: Self.environment(production, keys: trainingKeys, ambiente: "capacitacion"))
         #expect(status == 1 && output.contains("ERROR: la base es de producción"), "\(output)")
-        (status, output) = try runSintra(["capacitacion", "reiniciar", "--personas", "3"],
+        (status, output) = try await runSintra(["capacitacion", "reiniciar", "--personas", "3"],
                                          environment: Self.environment(training, keys: productionKeys, ambiente: "capacitacion"))
         #expect(status == 1 && output.contains("el archivo de claves es de producción"), "\(output)")
         #expect(try await Self.scalar(production, "SELECT count(*) FROM events") == productionEvents)
 
         // The mark itself: written once, and never on a log that already holds events.
-        (status, output) = try runSintra(["migrate", "--ambiente", "capacitacion"], environment: Self.environment(production, keys: productionKeys, ambiente: "capacitacion"))
+        (status, output) = try await runSintra(["migrate", "--ambiente", "capacitacion"], environment: Self.environment(production, keys: productionKeys, ambiente: "capacitacion"))
         #expect(status == 1 && output.contains("ERROR:"), "\(output)")
-        (status, output) = try runSintra(["migrate"], environment: Self.environment(training, keys: trainingKeys, ambiente: "produccion"))
+        (status, output) = try await runSintra(["migrate"], environment: Self.environment(training, keys: trainingKeys, ambiente: "produccion"))
         #expect(status == 1 && output.contains("la base de datos es de capacitación"), "\(output)")
         await #expect(throws: PostgresError.self) { try await training.asSuperuser("UPDATE deployment_environment SET name = 'produccion'") }
         let unmarked = try await TestDatabase.migrated()
-        (status, output) = try runSintra(["demo", "--personas", "1"], environment: Self.environment(unmarked, keys: productionKeys, ambiente: "produccion"))
+        (status, output) = try await runSintra(["demo", "--personas", "1"], environment: Self.environment(unmarked, keys: productionKeys, ambiente: "produccion"))
         #expect(status == 0, "\(output)")
         await #expect(throws: PostgresError.self) { try await unmarked.asSuperuser("INSERT INTO deployment_environment (name) VALUES ('capacitacion')") }
     }
@@ -203,7 +203,7 @@ import TestDatabase
 /// each format's own way, so a file copied out of its folder still cannot pass for an official one.
 @Suite(.needsDatabase) struct TrainingMarkTests {
     @Test func everyExportOfATrainingDatabaseSaysCapacitacion() async throws {
-        let keys = try TrainingEnvironmentTests.keyring(training: true)
+        let keys = try await TrainingEnvironmentTests.keyring(training: true)
         defer { try? FileManager.default.removeItem(atPath: keys) }
         let training = try await TrainingEnvironmentTests.trainingDatabase(keys: keys)
         let environment = TrainingEnvironmentTests.environment(training, keys: keys, ambiente: "capacitacion")
@@ -212,7 +212,7 @@ import TestDatabase
         // The statistics files: every CSV line (the header names the column), every JSON document, the descriptor.
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("capacitacion-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
-        var (status, output) = try runSintra(["stats", "export", "--dir", folder.path], environment: environment)
+        var (status, output) = try await runSintra(["stats", "export", "--dir", folder.path], environment: environment)
         #expect(status == 0, "\(output)")
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
         #expect(names.contains { $0.hasSuffix(".csv") }, "la capacitación tiene cifras que exportar: \(names)")
@@ -231,7 +231,7 @@ import TestDatabase
             }
         }
         // Still a valid data package for the reference tool (the column is declared in each schema).
-        let (_, report) = try runProgram(URL(fileURLWithPath: "/usr/bin/env"),
+        let (_, report) = try await runProgram(URL(fileURLWithPath: "/usr/bin/env"),
                                          ["python3", "-m", "frictionless", "validate", "--json", folder.appendingPathComponent("datapackage.json").path],
                                          standardErrorToo: false)
         let parsed = try #require(try? JSONSerialization.jsonObject(with: Data(report.utf8)) as? [String: Any], "\(report.prefix(300))")
@@ -239,13 +239,13 @@ import TestDatabase
 
         // The printed tables in each format.
         for (format, prefix) in [("texto", "# \(mark)"), ("csv", "# \(mark)"), ("json", "{\"ambiente\":\"\(mark)\"")] {
-            (status, output) = try runProgram(TestDatabase.sintraExecutable, ["stats", "show", "--format", format], environment: environment, standardErrorToo: false)
+            (status, output) = try await runProgram(TestDatabase.sintraExecutable, ["stats", "show", "--format", format], environment: environment, standardErrorToo: false)
             #expect(status == 0 && output.hasPrefix(prefix), "stats show --format \(format): \(output.prefix(120))")
         }
         // The indicators annex and the comparison with a past day.
         for format in ["json", "csv", "md"] {
             for asOf in [[], ["--as-of", "2024-01-01"]] {
-                (status, output) = try runProgram(TestDatabase.sintraExecutable, ["indicators", "--format", format] + asOf, environment: environment, standardErrorToo: false)
+                (status, output) = try await runProgram(TestDatabase.sintraExecutable, ["indicators", "--format", format] + asOf, environment: environment, standardErrorToo: false)
                 #expect(status == 0 && output.contains(mark), "indicators --format \(format) \(asOf): \(output.prefix(160))")
                 if format == "csv" {
                     #expect(output.split(separator: "\n").dropFirst().allSatisfy { $0.hasPrefix("\(mark),") }, "\(output.prefix(200))")

@@ -154,19 +154,19 @@ import Testing
         let position = try await world.run("registrar-atencion", atencion("2022-01-02"), stream: stream).position
         try await world.run("cerrar-caso", ["fecha": "2022-02-01", "motivo": "desistimiento"], stream: stream)
         let common = ["--projector-url", world.database.projectorURL, "--projections", TestDatabase.repositoryRoot.appendingPathComponent("projections").path]
-        var (status, output) = try runSintra(["projections", "run", "--once"] + common)
+        var (status, output) = try await runSintra(["projections", "run", "--once"] + common)
         let version = try #require(repositoryProjections.first { $0.name == "expedientes" }).version
         #expect(status == 0 && output.contains("expedientes: versión \(version), posición 3"), "\(output)")
-        (status, output) = try runSintra(["projections", "status"] + common)
+        (status, output) = try await runSintra(["projections", "status"] + common)
         #expect(status == 0 && output.contains("expedientes") && output.contains("—"), "\(output)")
-        (status, output) = try runSintra(["projections", "rebuild", "expedientes"] + common)
+        (status, output) = try await runSintra(["projections", "rebuild", "expedientes"] + common)
         #expect(status == 0 && output.contains("reconstruida hasta la posición 3"), "\(output)")
-        (status, output) = try runSintra(["projections", "rebuild", "no-existe"] + common)
+        (status, output) = try await runSintra(["projections", "rebuild", "no-existe"] + common)
         #expect(status != 0 && output.contains("no existe la proyección"), "\(output)")
-        (status, output) = try runSintra(["replay", "--until", String(position), "--label", "auditoria", "--keep"] + common)
+        (status, output) = try await runSintra(["replay", "--until", String(position), "--label", "auditoria", "--keep"] + common)
         #expect(status == 0 && output.contains("replay_auditoria_expedientes"), "\(output)")
         #expect(try await world.value(String.self, "SELECT estado FROM replay_auditoria_expedientes.casos") == "abierto")
-        (status, output) = try runSintra(["replay", "--until", "ayer"] + common)
+        (status, output) = try await runSintra(["replay", "--until", "ayer"] + common)
         #expect(status != 0 && output.contains("no es una posición ni una fecha"), "\(output)")
     }
 }

@@ -108,41 +108,41 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: keys) }
         try world.handler.vault.keyring.fileText.write(toFile: keys, atomically: true, encoding: .utf8)
         let common = ["--database-url", world.database.appURL, "--master-key", keys, "--events", TestDatabase.repositoryRoot.appendingPathComponent("events").path]
-        let account = try consoleAccount(common, institution: "FGE-07", roles: "supervisor-institucional")
+        let account = try await consoleAccount(common, institution: "FGE-07", roles: "supervisor-institucional")
         let acting = ["--cuenta", account.login], environment = ["SINTRA_CONTRASENA": account.password]
         let stream = try await world.run("registrar-operativo", ModuleRecordLifecycleTests.operation).streamId
         let projector = world.projector()
         try await projector.start()
 
-        var (status, output) = try runSintra(["registros", "list", "--modulo", "operativos", "--variable", "tipoDeLugar=bar-o-cantina", "--format", "json"] + common)
+        var (status, output) = try await runSintra(["registros", "list", "--modulo", "operativos", "--variable", "tipoDeLugar=bar-o-cantina", "--format", "json"] + common)
         #expect(status == 0 && output.contains(stream) && !output.contains("Cateo en un bar"), "\(output)")
-        (status, output) = try runSintra(["registros", "list", "--modulo", "operativos", "--variable", "tipoDeLugar=hotel-o-motel"] + common)
+        (status, output) = try await runSintra(["registros", "list", "--modulo", "operativos", "--variable", "tipoDeLugar=hotel-o-motel"] + common)
         #expect(status == 0 && output.contains("Ningún registro"), "\(output)")
         // Typos are named with what is allowed.
-        (status, output) = try runSintra(["registros", "list", "--modulo", "operativo"] + common)
+        (status, output) = try await runSintra(["registros", "list", "--modulo", "operativo"] + common)
         #expect(status == 1 && output.contains("modulo: «operativo» no es un módulo con registros") && output.contains("operativos"), "\(output)")
-        (status, output) = try runSintra(["registros", "list", "--modulo", "operativos", "--variable", "tipoDeLugr=bar-o-cantina", "--desde", "ayer"] + common)
+        (status, output) = try await runSintra(["registros", "list", "--modulo", "operativos", "--variable", "tipoDeLugr=bar-o-cantina", "--desde", "ayer"] + common)
         #expect(status != 0 && output.contains("--desde: «ayer» no es una fecha"), "\(output)")
-        (status, output) = try runSintra(["registros", "list", "--modulo", "operativos", "--variable", "tipoDeLugr=bar-o-cantina"] + common)
+        (status, output) = try await runSintra(["registros", "list", "--modulo", "operativos", "--variable", "tipoDeLugr=bar-o-cantina"] + common)
         #expect(status == 1 && output.contains("«tipoDeLugr» no es una variable categórica del módulo") && output.contains("tipoDeLugar"), "\(output)")
 
-        (status, output) = try runSintra(["registros", "corregir", stream, "--correcciones", #"{"inmueblesAsegurados": 2}"#,
+        (status, output) = try await runSintra(["registros", "corregir", stream, "--correcciones", #"{"inmueblesAsegurados": 2}"#,
                                           "--motivo", "El informe rectificado reporta dos inmuebles.", "--fecha", "2024-02-10"] + acting + common, environment: environment)
         #expect(status == 0 && output.contains("RegistroCorregido"), "\(output)")
-        (status, output) = try runSintra(["registros", "corregir", stream, "--correcciones", #"{"inmueblesAsegurados": -1}"#,
+        (status, output) = try await runSintra(["registros", "corregir", stream, "--correcciones", #"{"inmueblesAsegurados": -1}"#,
                                           "--motivo", "Prueba.", "--fecha", "2024-02-10"] + acting + common, environment: environment)
         #expect(status == 1 && output.contains("datos.correcciones.inmueblesAsegurados") && output.contains("no se registró nada"), "\(output)")
-        (status, output) = try runSintra(["registros", "anular", stream, "--motivo", "Duplicado del operativo capturado antes.", "--fecha", "2024-03-01"]
+        (status, output) = try await runSintra(["registros", "anular", stream, "--motivo", "Duplicado del operativo capturado antes.", "--fecha", "2024-03-01"]
                                          + acting + common, environment: environment)
         #expect(status == 0 && output.contains("RegistroAnulado"), "\(output)")
 
-        (status, output) = try runSintra(["registros", "show", stream] + common)
+        (status, output) = try await runSintra(["registros", "show", stream] + common)
         #expect(status == 0 && output.contains("ANULADO el 2024-03-01") && output.contains("inmueblesAsegurados: 1 → 2"), "\(output)")
         #expect(output.contains("corregido por") && output.contains("El informe rectificado"), "\(output)")
-        (status, output) = try runSintra(["registros", "show", "operativo-no-existe"] + common)
+        (status, output) = try await runSintra(["registros", "show", "operativo-no-existe"] + common)
         #expect(status == 1 && output.contains("no existe un registro de módulo"), "\(output)")
         try await projector.start()
-        (status, output) = try runSintra(["registros", "list", "--modulo", "operativos", "--format", "json"] + common)
+        (status, output) = try await runSintra(["registros", "list", "--modulo", "operativos", "--format", "json"] + common)
         #expect(status == 0 && !output.contains(stream), "an annulled record leaves the list: \(output)")
     }
 }

@@ -55,12 +55,12 @@ import Testing
         let world = try await populated()
         let common = ["--projector-url", world.database.projectorURL, "--projections", TestDatabase.repositoryRoot.appendingPathComponent("projections").path,
                       "--database-url", world.database.appURL]
-        var (status, output) = try runSintra(["projections", "run", "--once"] + common.prefix(4))
+        var (status, output) = try await runSintra(["projections", "run", "--once"] + common.prefix(4))
         #expect(status == 0, "\(output)")
-        (status, output) = try runSintra(["verify", "--include-projections"] + common)
+        (status, output) = try await runSintra(["verify", "--include-projections"] + common)
         #expect(status == 0 && output.contains("Proyección expedientes: idéntica"), "\(output)")
         try await world.database.asSuperuser("DELETE FROM proj_expedientes.historial WHERE version = 1")
-        (status, output) = try runSintra(["verify", "--include-projections"] + common)
+        (status, output) = try await runSintra(["verify", "--include-projections"] + common)
         #expect(status == 1 && output.contains("historial: 0 fila(s) solo en la copia vigente, 3 solo en la reconstruida"), "\(output)")
     }
 }

@@ -20,7 +20,7 @@ import Testing
         let world = try await ProjectionWorld.make()
         try await world.run("registrar-espacio-de-participacion",
                             try #require(repositoryDefinitions.latest("EspacioDeParticipacionCelebrado")?.examples.first), institution: "SEGOB")
-        let (status, output) = try runProgram(TestDatabase.sintraExecutable, [
+        let (status, output) = try await runProgram(TestDatabase.sintraExecutable, [
             "indicators", "--as-of", CalendarDate.today().description, "--format", "json", "--anio", "2022",
             "--indicador", "1.2", "--projector-url", world.database.projectorURL], in: TestDatabase.repositoryRoot.path, standardErrorToo: false)
         #expect(status == 0)
@@ -41,7 +41,7 @@ import Testing
         _ = try await world.handler.handle(Command(name: "registrar-espacio-de-participacion", data: space, idempotencyKey: UUID().uuidString),
                                            context: context)
         let year = Int(today.description.prefix(4))!
-        let (_, text) = try runProgram(TestDatabase.sintraExecutable, [
+        let (_, text) = try await runProgram(TestDatabase.sintraExecutable, [
             "indicators", "--as-of", "\(year + 1)-02-01", "--format", "md", "--anio", String(year), "--indicador", "1.3",
             "--projector-url", world.database.projectorURL], in: TestDatabase.repositoryRoot.path, standardErrorToo: false)
         let row = try #require(text.split(separator: "\n").first { $0.hasPrefix("| 1.3 | \(year) |") }, "\(text)")

@@ -141,7 +141,7 @@ import Testing
         // A publication is recorded in the name of an account allowed to publish (the accounts' events come first: h of them;
         // the publishing login is recorded too, before the ficha's adoption).
         let console = ["--database-url", world.database.appURL, "--master-key", keys, "--events", TestDatabase.repositoryRoot.appendingPathComponent("events").path]
-        let account = try consoleAccount(console, institution: "SEGOB", roles: "secretaria-tecnica")
+        let account = try await consoleAccount(console, institution: "SEGOB", roles: "secretaria-tecnica")
         let h = try await world.head()
         try await world.space("2021-03-01")
         _ = try world.ficha(version: 1, programmed: 6)
@@ -149,28 +149,28 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: out) }
         let common = ["--projector-url", world.database.projectorURL, "--projections", TestDatabase.repositoryRoot.appendingPathComponent("projections").path,
                       "--indicators", world.folder.path]
-        var (status, output) = try runSintra(["publish", "indicators", "--anios", "2021", "--out", out] + console + common)
+        var (status, output) = try await runSintra(["publish", "indicators", "--anios", "2021", "--out", out] + console + common)
         #expect(status != 0 && output.contains("indique con qué cuenta actúa"), "\(output)")
-        (status, output) = try runSintra(["publish", "indicators", "--anios", "2021", "--out", out, "--cuenta", account.login] + console + common,
+        (status, output) = try await runSintra(["publish", "indicators", "--anios", "2021", "--out", out, "--cuenta", account.login] + console + common,
                                          environment: ["SINTRA_CONTRASENA": account.password])
         #expect(status == 0 && output.contains("1 cifras calculadas con el registro hasta la posición \(h + 3)"), "\(output)")
         let annex = try String(contentsOfFile: out + "/anexo.json", encoding: .utf8)
         #expect(output.contains("Huella SHA-256 de anexo.json: \(Hex.encode(SHA256.hash(Array(annex.utf8))))"), "\(output)")
         #expect(FileManager.default.fileExists(atPath: out + "/anexo.html") && FileManager.default.fileExists(atPath: out + "/anexo.md"))
 
-        (status, output) = try runSintra(["publications", "list"] + common.prefix(4))
+        (status, output) = try await runSintra(["publications", "list"] + common.prefix(4))
         #expect(status == 0 && output.contains("anexo-de-indicadores | 2021–2021 | \(h + 3) | — | 9.1 v1"), "el anexo no tiene umbral: \(output)")
         try await world.space("2021-09-09")
-        (status, output) = try runSintra(["publications", "compare", "--anio", "2021"] + common)
+        (status, output) = try await runSintra(["publications", "compare", "--anio", "2021"] + common)
         #expect(status == 0 && output.contains("| 9.1 | 2021 | 16.67 | 16.67 | 33.33 | posiciones \(h + 5) |"), "\(output)")
         #expect(output.contains("Las 1 cifras publicadas se reproducen exactamente"), "\(output)")
-        (status, output) = try runSintra(["publications", "compare", "--anio", "2021", "--format", "json"] + common)
+        (status, output) = try await runSintra(["publications", "compare", "--anio", "2021", "--format", "json"] + common)
         let compared = try CanonicalJSON.parse(output)
         #expect(status == 0 && compared["reproduce"] == true && compared["cifras"]?[0]?["publicado"] == "16.67", "\(output)")
-        (status, output) = try runSintra(["publications", "list", "--format", "json"] + common.prefix(4))
+        (status, output) = try await runSintra(["publications", "list", "--format", "json"] + common.prefix(4))
         let listed = try CanonicalJSON.parse(output)
         #expect(status == 0 && listed["publicaciones"]?.arrayValue?.count == 1, "\(output)")
-        (status, output) = try runSintra(["publications", "compare", "--anio", "2019"] + common)
+        (status, output) = try await runSintra(["publications", "compare", "--anio", "2019"] + common)
         #expect(status != 0 && output.contains("no hay una publicación del anexo de indicadores que cubra 2019"), "\(output)")
     }
 }

@@ -73,7 +73,7 @@ import Testing
         #expect(kept.count > 0 && kept.keys.isSubset(of: now.keys), "lo suprimido en la primera entrega sigue suprimido")
         // No table of the second release moved by 1 to the threshold units.
         #expect(StatisticsPublisher.smallestChange(from: first.report, to: second.report, threshold: threshold) == nil)
-        let audit = try AttackerAudit.run([first.document, second.document])
+        let audit = try await AttackerAudit.run([first.document, second.document])
         #expect(audit.failures.isEmpty && audit.suppressed > 0, "\(audit)")
         // The second release reproduces at its position, with the first's suppression kept.
         let check = try await StatisticsPublisher(projector: world.projector, labels: Self.labels).check(second.publication)
@@ -117,10 +117,10 @@ import Testing
         } catch PublicationError.refused(let reason) {
             #expect(reason.contains("se retiene"), "\(reason)")
         }
-        let audit = try AttackerAudit.run(documents)
+        let audit = try await AttackerAudit.run(documents)
         print("Auditoría del atacante, historia \(seed) publicada \(documents.count) vez/veces (umbrales \(low), \(high)): \(audit)")
         #expect(audit.failures.isEmpty && audit.suppressed > 0, "\(audit.failures.prefix(3))")
-        let integers = try AttackerAudit.run(documents, integers: true)
+        let integers = try await AttackerAudit.run(documents, integers: true)
         #expect(integers.failures.isEmpty, "\(integers.failures.prefix(3))")
     }
 }

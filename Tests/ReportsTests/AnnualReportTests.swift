@@ -85,7 +85,7 @@ import Testing
             book = openpyxl.load_workbook(sys.argv[1])
             print(json.dumps({"hojas": book.sheetnames, "capacitacion": [[c for c in row] for row in book["Capacitación"].iter_rows(values_only=True)]}))
             """
-        let (status, output) = try runProgram(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", script, file.path], standardErrorToo: false)
+        let (status, output) = try await runProgram(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", script, file.path], standardErrorToo: false)
         #expect(status == 0, "openpyxl no abrió el archivo: \(output.prefix(400))")
         let parsed = try #require(try? JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any], "\(output.prefix(400))")
         let sheets = try #require(parsed["hojas"] as? [String])
@@ -100,12 +100,12 @@ import Testing
         let world = try await Self.world()
         let common = ["--projector-url", world.database.projectorURL, "--projections", Self.root.appendingPathComponent("projections").path,
                       "--events", Self.root.appendingPathComponent("events").path]
-        var (status, output) = try runSintra(["informe-anual", "--anio", "2024"] + common)
+        var (status, output) = try await runSintra(["informe-anual", "--anio", "2024"] + common)
         #expect(status == 0 && output.hasPrefix("# Insumos para el informe anual de la Comisión Intersecretarial 2024"), "\(output.prefix(300))")
         #expect(output.contains("## Revisión de completitud") && output.contains("## Anexo de indicadores del PNTdP, 2024"))
-        (status, output) = try runSintra(["informe-anual", "--anio", "1999"] + common)
+        (status, output) = try await runSintra(["informe-anual", "--anio", "1999"] + common)
         #expect(status != 0 && output.contains("--anio: 1999 no es un año del registro"), "\(output)")
-        (status, output) = try runSintra(["informe-anual", "--anio", "2024", "--format", "xlsx"] + common)
+        (status, output) = try await runSintra(["informe-anual", "--anio", "2024", "--format", "xlsx"] + common)
         #expect(status != 0 && output.contains("indique el archivo con --salida"), "\(output)")
 
         // A plan whose report names a personal field: refused, naming the report and the field.

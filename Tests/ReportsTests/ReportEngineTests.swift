@@ -138,12 +138,12 @@ func training(_ changes: [String: JSONValue] = [:]) throws -> JSONValue {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("reporte-\(UUID().uuidString).json")
         defer { try? FileManager.default.removeItem(at: file) }
         try Data(#"{"titulo": "Por modalidad", "fuente": "CapacitacionImpartida", "filas": "modalidad", "columnas": "anio", "medida": "registros"}"#.utf8).write(to: file)
-        var (status, output) = try runSintra(["reportes", "run", file.path, "--format", "csv"] + common)
+        var (status, output) = try await runSintra(["reportes", "run", file.path, "--format", "csv"] + common)
         #expect(status == 0 && output.hasPrefix("codigo,etiqueta,2023,Total\r\npresencial,Presencial,1,1\r\n"), "\(output)")
-        (status, output) = try runSintra(["reportes", "run", file.path, "--format", "md", "--umbral", "5"] + common)
+        (status, output) = try await runSintra(["reportes", "run", file.path, "--format", "md", "--umbral", "5"] + common)
         #expect(status == 0 && output.contains("| Presencial | 1 | 1 |"), "\(output)")
         try Data(#"{"titulo": "Mal", "fuente": "personas", "filas": "curp", "medida": "personas"}"#.utf8).write(to: file)
-        (status, output) = try runSintra(["reportes", "run", file.path] + common)
+        (status, output) = try await runSintra(["reportes", "run", file.path] + common)
         #expect(status == 1 && output.contains("filas: «curp» es un dato personal"), "\(output)")
     }
 }

@@ -22,7 +22,7 @@ import Testing
             sheet = book.active
             print(json.dumps({"hoja": sheet.title, "filas": [[c for c in row] for row in sheet.iter_rows(values_only=True)]}))
             """
-        let (status, output) = try runProgram(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", script, file.path], standardErrorToo: false)
+        let (status, output) = try await runProgram(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", script, file.path], standardErrorToo: false)
         #expect(status == 0, "openpyxl no abrió el archivo (ops/test lo instala): \(output.prefix(400))")
         let parsed = try #require(try? JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any], "\(output.prefix(400))")
         #expect(parsed["hoja"] as? String == "Reporte")

@@ -13,7 +13,7 @@ import Testing
     static func audit(_ world: World, thresholds: [Int]) async throws -> (AttackerAudit, [StatisticsReport]) {
         let data = try await world.data()
         let reports = thresholds.map { StatisticsBuilder(labels: labels, threshold: $0).build(data) }
-        let audit = try AttackerAudit.run(reports.map(StatisticsRenderer.json))
+        let audit = try await AttackerAudit.run(reports.map(StatisticsRenderer.json))
         return (audit, reports)
     }
 

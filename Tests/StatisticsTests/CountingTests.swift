@@ -95,7 +95,7 @@ import Testing
         // range at least 10 wide (hombre's 1 could be anything from 1 to 11 or more).
         let hombre = try #require(sexo.rows.firstIndex { $0.code == "hombre" })
         #expect(sexo.published(hombre, sexo.columns.count) == nil && sexo.published(hombre, sexo.columns.firstIndex { $0.code == "14" }!) == nil)
-        let audit = try AttackerAudit.run([StatisticsRenderer.json(report)])
+        let audit = try await AttackerAudit.run([StatisticsRenderer.json(report)])
         #expect(audit.failures.isEmpty && audit.suppressed >= 7, "\(audit)")
         let rule = StatisticsReport.rule(threshold: 10)
         #expect(rule.contains("de 1 a 10") && !rule.dropLast().contains("."), "una sola oración")
@@ -140,7 +140,7 @@ import Testing
         let live = StatisticsBuilder(labels: labels).build(try await StatisticsSource(pool: world.owner).read())
         let replayed = StatisticsBuilder(labels: labels).build(try await StatisticsSource(pool: world.owner, schema: schemas["estadisticas"]!, position: head).read())
         #expect(StatisticsRenderer.csv(live) == StatisticsRenderer.csv(replayed))
-        let audit = try AttackerAudit.run([StatisticsRenderer.json(live)])
+        let audit = try await AttackerAudit.run([StatisticsRenderer.json(live)])
         #expect(audit.failures.isEmpty, "\(audit)")
         try await projector.dropReplay(label: "cero")
     }

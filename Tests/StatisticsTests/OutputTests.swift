@@ -48,40 +48,40 @@ import Testing
         let root = TestDatabase.repositoryRoot
         let common = ["--projector-url", world.database.projectorURL, "--projections", root.appendingPathComponent("projections").path,
                       "--events", root.appendingPathComponent("events").path]
-        var (status, output) = try runSintra(["stats", "--anio", "2023", "--format", "csv", "--umbral", "1"] + common)
+        var (status, output) = try await runSintra(["stats", "--anio", "2023", "--format", "csv", "--umbral", "1"] + common)
         #expect(status == 0, "\(output)")
         #expect(output.hasPrefix("# " + StatisticsReport.rule(threshold: 1)))
         #expect(output.contains("2023,personas-por-sexo,Víctimas y posibles víctimas por sexo,personas,sexo,mujer,Mujer,07,Chiapas,2,false"), "\(output.prefix(600))")
         #expect(!output.contains("\n2022,"))
-        (status, output) = try runSintra(["stats", "--anio", "2023"] + common)
+        (status, output) = try await runSintra(["stats", "--anio", "2023"] + common)
         #expect(status == 0 && output.contains("| Mujer | (s) |") && output.contains(StatisticsReport.rule(threshold: 10)), "\(output.prefix(1500))")
         // One threshold rule everywhere: at least 1 (0 used to be accepted here while publish and serve refused it).
         for threshold in ["--umbral=-1", "--umbral=0"] {
-            (status, output) = try runSintra(["stats", threshold] + common)
+            (status, output) = try await runSintra(["stats", threshold] + common)
             #expect(status != 0 && output.contains("--umbral: al menos 1"), "\(output)")
         }
 
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sintra-stats-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
-        (status, output) = try runSintra(["stats", "export", "--dir", directory.path] + common)
+        (status, output) = try await runSintra(["stats", "export", "--dir", directory.path] + common)
         #expect(status == 0, "\(output)")
         let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
         #expect(names == ["datapackage.json", "estadisticas-2022.csv", "estadisticas-2022.json", "estadisticas-2023.csv",
                           "estadisticas-2023.json", "estadisticas-serie.csv", "estadisticas-serie.json"])
-        try Self.checkDataPackage(directory)
+        try await Self.checkDataPackage(directory)
         let yearOnly = directory.appendingPathComponent("2023")
-        (status, output) = try runSintra(["stats", "export", "--dir", yearOnly.path, "--anio", "2023"] + common)
+        (status, output) = try await runSintra(["stats", "export", "--dir", yearOnly.path, "--anio", "2023"] + common)
         #expect(status == 0, "\(output)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: yearOnly.path).sorted() == ["datapackage.json", "estadisticas-2023.csv", "estadisticas-2023.json"])
-        try Self.checkDataPackage(yearOnly)
+        try await Self.checkDataPackage(yearOnly)
     }
 
     /// The data package as the reference tool reads it: `frictionless validate` (frictionless 5 from
     /// PyPI, which ops/test installs) must find every resource valid, the CSVs against their schemas
     /// and primary keys. (Our own re-implementation of the rules passed while frictionless 5 read the
     /// leading # line of every CSV as its header.) And what a reuser needs beside the data.
-    static func checkDataPackage(_ directory: URL) throws {
-        let (_, report) = try runProgram(URL(fileURLWithPath: "/usr/bin/env"),
+    static func checkDataPackage(_ directory: URL) async throws {
+        let (_, report) = try await runProgram(URL(fileURLWithPath: "/usr/bin/env"),
                                          ["python3", "-m", "frictionless", "validate", "--json", directory.appendingPathComponent("datapackage.json").path],
                                          standardErrorToo: false)
         let parsed = try #require(try? JSONSerialization.jsonObject(with: Data(report.utf8)) as? [String: Any],

@@ -20,7 +20,7 @@ import Testing
     /// two small nationalities (Belize 1, Cuba 1) that only protected each other. At every
     /// threshold the issue tried, the release now leaves each of them a range at least the
     /// threshold wide.
-    @Test(arguments: [1, 2, 3, 5, 10]) func smallCellsThatOnlyProtectedEachOtherAreNoLongerExact(threshold: Int) throws {
+    @Test(arguments: [1, 2, 3, 5, 10]) func smallCellsThatOnlyProtectedEachOtherAreNoLongerExact(threshold: Int) async throws {
         let column = Self.grid([[15, 22], [13, 18], [1, 0], [1, 0], [0, 14]])
         let nationalities = Self.grid([[40, 35, 52], [14, 12, 16], [1, 0, 0], [0, 1, 0]])
         for table in [column, nationalities] {
@@ -28,10 +28,10 @@ import Testing
             for (r, row) in table.enumerated() {
                 for (c, value) in row.enumerated() where (1...threshold).contains(value) { #expect(hidden[0][r][c], "primaria") }
             }
-            let audit = try AttackerAudit.run([AttackerAudit.document([table], hidden, threshold: threshold)])
+            let audit = try await AttackerAudit.run([AttackerAudit.document([table], hidden, threshold: threshold)])
             #expect(audit.failures.isEmpty, "\(audit): \(audit.failures.prefix(3))")
             // The integer attacker (a MILP: counts are whole numbers) does no better.
-            let integers = try AttackerAudit.run([AttackerAudit.document([table], hidden, threshold: threshold)], integers: true)
+            let integers = try await AttackerAudit.run([AttackerAudit.document([table], hidden, threshold: threshold)], integers: true)
             #expect(integers.failures.isEmpty, "\(integers)")
             #expect(audit.suppressed >= 2 && (audit.narrowestWidth ?? .infinity) >= Double(threshold), "\(audit)")
             #expect(Suppression.isProtected([Suppression.Table(grid: table)], hidden: hidden, level: threshold))
@@ -43,13 +43,13 @@ import Testing
         #expect(Suppression.protect([table], threshold: 10)[0].allSatisfy { $0.allSatisfy { !$0 } })
     }
 
-    @Test func aSmallTotalIsHiddenTooAndProtected() throws {
+    @Test func aSmallTotalIsHiddenTooAndProtected() async throws {
         // Row 0 sums to 7: its total is itself primary; the figures of that row are 3 and 4.
         let table = Self.grid([[3, 4, 0], [15, 22, 31], [40, 18, 27]])
         let hidden = Suppression.protect([table], threshold: 10)
         #expect(hidden[0][0][3] && hidden[0][0][0] && hidden[0][0][1])
         #expect(Self.recoverable([table], hidden).isEmpty)
-        let audit = try AttackerAudit.run([AttackerAudit.document([table], hidden, threshold: 10)])
+        let audit = try await AttackerAudit.run([AttackerAudit.document([table], hidden, threshold: 10)])
         #expect(audit.failures.isEmpty, "\(audit)")
     }
 
@@ -58,7 +58,7 @@ import Testing
     /// in every table, the LP attacker (scipy) finds every hidden figure's interval at least the
     /// threshold wide, and each interval contains the range `Suppression` witnessed (its witnesses
     /// are tables the attacker cannot rule out, so the LP must not rule them out either).
-    @Test(arguments: 1...6) func randomTablesPassTheAttackersAudit(seed: UInt64) throws {
+    @Test(arguments: 1...6) func randomTablesPassTheAttackersAudit(seed: UInt64) async throws {
         var random = SeededRandom(seed: seed)  // the demo's generator: the same tables on every machine
         var documents: [String] = []
         var witnessed: [(document: Int, table: Int, row: Int, column: Int, range: ClosedRange<Int>)] = []
@@ -92,7 +92,7 @@ import Testing
             }
             documents.append(AttackerAudit.document(grids, hidden, threshold: threshold))
         }
-        let audit = try AttackerAudit.run(documents, intervals: true)
+        let audit = try await AttackerAudit.run(documents, intervals: true)
         #expect(audit.failures.isEmpty, "\(audit): \(audit.failures.prefix(3))")
         #expect(audit.suppressed > 0)
         for cell in witnessed {

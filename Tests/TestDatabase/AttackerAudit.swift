@@ -23,7 +23,7 @@ public struct AttackerAudit: CustomStringConvertible, Sendable {
     }
 
     /// Audits `documents` (JSON texts); `level` overrides each document's threshold.
-    public static func run(_ documents: [String], level: Int? = nil, integers: Bool = false, intervals: Bool = false) throws -> AttackerAudit {
+    public static func run(_ documents: [String], level: Int? = nil, integers: Bool = false, intervals: Bool = false) async throws -> AttackerAudit {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sintra-auditoria-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -38,7 +38,7 @@ public struct AttackerAudit: CustomStringConvertible, Sendable {
         if let level { arguments += ["--nivel", String(level)] }
         if integers { arguments.append("--enteros") }
         if intervals { arguments.append("--intervalos") }
-        let (_, output) = try runProgram(URL(fileURLWithPath: "/usr/bin/env"), arguments, standardErrorToo: false)
+        let (_, output) = try await runProgram(URL(fileURLWithPath: "/usr/bin/env"), arguments, standardErrorToo: false)
         guard let parsed = try? CanonicalJSON.parse(output.trimmingCharacters(in: .whitespacesAndNewlines)), let tables = parsed["tablas"]?.doubleValue else {
             throw AuditError.noAnswer(String(output.prefix(400)))
         }

@@ -117,26 +117,39 @@ public struct TestDatabase: Sendable {
 }
 
 /// Runs the built `sintra` executable; returns its exit status and combined output.
-public func runSintra(_ arguments: [String], environment: [String: String] = [:], in folder: String? = nil) throws -> (Int32, String) {
-    try runProgram(TestDatabase.sintraExecutable, arguments, environment: environment, in: folder)
+public func runSintra(_ arguments: [String], environment: [String: String] = [:], in folder: String? = nil) async throws -> (Int32, String) {
+    try await runProgram(TestDatabase.sintraExecutable, arguments, environment: environment, in: folder)
 }
 
 /// Runs a program with the test process's environment plus `environment` (an empty value stands for
 /// an unset variable to the programs here), in `folder`; returns its exit status and its output:
 /// standard output and error together, or standard output alone (`standardErrorToo: false`) when
 /// the output must parse as a document.
+///
+/// It waits without holding a thread: suites run in parallel on a cooperative pool as wide as the
+/// machine's cores (two here), and a test blocked in `waitUntilExit` for the seconds a command takes
+/// starved the others (a pool test waited 30 s for a thread to resume it). The output goes to a file,
+/// read once the program ends, so a full pipe can never stall it.
 public func runProgram(_ executable: URL, _ arguments: [String], environment: [String: String] = [:], in folder: String? = nil,
-                       standardErrorToo: Bool = true) throws -> (Int32, String) {
+                       standardErrorToo: Bool = true) async throws -> (Int32, String) {
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
     process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
     if let folder { process.currentDirectoryURL = URL(fileURLWithPath: folder) }
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = standardErrorToo ? pipe : FileHandle.nullDevice
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    let output = FileManager.default.temporaryDirectory.appendingPathComponent("salida-\(UUID().uuidString)")
+    guard FileManager.default.createFile(atPath: output.path, contents: nil) else { throw CocoaError(.fileWriteUnknown) }
+    defer { try? FileManager.default.removeItem(at: output) }
+    let handle = try FileHandle(forWritingTo: output)
+    process.standardOutput = handle
+    process.standardError = standardErrorToo ? handle : FileHandle.nullDevice
+    let status: Int32 = try await withCheckedThrowingContinuation { continuation in
+        process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+        do { try process.run() } catch {
+            process.terminationHandler = nil
+            continuation.resume(throwing: error)
+        }
+    }
+    try handle.close()
+    return (status, String(decoding: (try? Data(contentsOf: output)) ?? Data(), as: UTF8.self))
 }
