@@ -26,6 +26,10 @@ struct EventsOptions: ParsableArguments {
             throw exit
         } catch {
             printError("ERROR: \(error)")
+            // Run from another folder, the default ./events is not there: say how to point at it.
+            if !FileManager.default.fileExists(atPath: resolved) {
+                printError("No existe la carpeta «\(URL(fileURLWithPath: resolved).path)»: indique la carpeta events/ del repositorio con --events o $SINTRA_EVENTS_DIR.")
+            }
             throw ExitCode(1)
         }
     }
