@@ -63,20 +63,10 @@ enum CaseEndpoints {
         let position = query.integer("posicion", 0...Int64.max)
         try query.finish()
         try await waitForCaseFiles(position, services)
-        restrict(&filter, to: scope, of: identity)
+        filter.restrict(to: scope, of: identity)
         let page = try await services.cases.list(filter, pageSize: Int(size), after: cursor)
         return Pagination.json(request, ["expedientes": .array(page.cases.map { .object(summary($0)) }), "siguiente": page.next.map { .number(Double($0)) } ?? .null,
                                           "alcance": .string(scope.rawValue)], next: page.next)
-    }
-
-    /// The caller's scope added to their filters (the list and the searches alike).
-    static func restrict(_ filter: inout CaseFilter, to scope: Scope, of identity: Identity) {
-        switch scope {
-        case .nacional: break
-        case .entidad: filter.withinEntidad = identity.entidad ?? "--"
-        case .institucion: filter.visibleToInstitution = identity.institution
-        case .propios: filter.registeredBy = identity.userId
-        }
     }
 
     /// A row of the list as JSON: no personal field.
@@ -139,4 +129,16 @@ enum CaseEndpoints {
     }
 
     static func optional(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
+}
+
+extension CaseFilter {
+    /// The caller's scope added to their filters: the API's list and searches, and the web's pages alike.
+    public mutating func restrict(to scope: Scope, of identity: Identity) {
+        switch scope {
+        case .nacional: break
+        case .entidad: withinEntidad = identity.entidad ?? "--"
+        case .institucion: visibleToInstitution = identity.institution
+        case .propios: registeredBy = identity.userId
+        }
+    }
 }

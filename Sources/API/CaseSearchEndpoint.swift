@@ -94,7 +94,7 @@ enum CaseSearchEndpoint {
             throw APIProblem.malformed("La búsqueda tiene \(problems.count) problema(s): \(problems.map(\.message).joined(separator: "; ")).", problems: problems)
         }
         var filter = CaseFilter()
-        CaseEndpoints.restrict(&filter, to: scope, of: identity)
+        filter.restrict(to: scope, of: identity)
         let page: CaseSearchPage
         do {
             if let curp {

@@ -124,9 +124,7 @@ actor PublicStatistics {
             "entregas": .array(documents),
         ]
         // Each release of a training database already says so; the envelope says it first too.
-        if year == nil, parts[0].report.training, case .object(let members) = body {
-            body = .object([.init(key: "ambiente", value: .string(TrainingMark.word)), .init(key: "aviso", value: .string(TrainingMark.notice))] + members)
-        }
+        if year == nil, parts[0].report.training { body = TrainingMark.marking(body) }
         return String(decoding: CanonicalJSON.serialize(body), as: UTF8.self)
     }
 

@@ -18,9 +18,7 @@ public enum AnnualReportJSON {
             "anexoDeIndicadores": AnnexRenderer.jsonValue(report.indicators),
             "estadisticasPublicas": statistics(report),
         ]
-        if report.training, case .object(let members) = document {
-            document = .object([.init(key: "ambiente", value: .string(TrainingMark.word)), .init(key: "aviso", value: .string(TrainingMark.notice))] + members)
-        }
+        if report.training { document = TrainingMark.marking(document) }
         return String(decoding: CanonicalJSON.serialize(document), as: UTF8.self)
     }
 

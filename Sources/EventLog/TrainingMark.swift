@@ -28,6 +28,13 @@ public enum TrainingMark {
         }.joined(separator: "\n")
     }
 
+    /// A JSON object with `"ambiente": "CAPACITACIÓN"` and `"aviso"` first, its own keys unchanged
+    /// (documents whose shape clients read: statistics, the annual report). Anything else is returned as is.
+    public static func marking(_ document: JSONValue) -> JSONValue {
+        guard case .object(let members) = document else { return document }
+        return .object([.init(key: "ambiente", value: .string(word)), .init(key: "aviso", value: .string(notice))] + members)
+    }
+
     /// A JSON document wrapped as `{"ambiente": "CAPACITACIÓN", "aviso": …, "contenido": …}`.
     public static func json(_ value: JSONValue) -> JSONValue {
         .object([.init(key: "ambiente", value: .string(word)), .init(key: "aviso", value: .string(notice)), .init(key: "contenido", value: value)])

@@ -26,9 +26,7 @@ public enum StatisticsRenderer {
             "anios": .array(report.years.map { .number(Double($0)) }),
             "tablas": .array(report.tables.map(table)),
         ]
-        if report.training, case .object(let members) = document {
-            document = .object([.init(key: "ambiente", value: .string(TrainingMark.word)), .init(key: "aviso", value: .string(TrainingMark.notice))] + members)
-        }
+        if report.training { document = TrainingMark.marking(document) }
         return String(decoding: CanonicalJSON.serialize(document), as: UTF8.self)
     }
 

@@ -17,6 +17,10 @@ struct CaseListPage {
         }
     }
 
+    /// The scope as a caseworker reads it.
+    static let scopeWords = ["propios": "los que usted registró", "institucion": "los de su institución y los canalizados a ella",
+                             "entidad": "los de su entidad federativa", "nacional": "todo el país"]
+
     func list(_ request: Request, _ session: WebSession) async throws -> Response {
         guard let scope = web.services.accounts.authorizer.widestScope(session.identity, .leerExpedientes) else {
             throw WebError.forbidden("su cuenta no tiene permiso para «leer-expedientes»")
@@ -29,12 +33,7 @@ struct CaseListPage {
                                 detectedTo: text("hasta").flatMap { CalendarDate($0) },
                                 validated: text("validado").flatMap { $0 == "si" ? true : $0 == "no" ? false : nil })
         if text("canalizados") == "si" { filter.institution = session.identity.institution }
-        switch scope {
-        case .nacional: break
-        case .entidad: filter.withinEntidad = session.identity.entidad ?? "--"
-        case .institucion: filter.visibleToInstitution = session.identity.institution
-        case .propios: filter.registeredBy = session.identity.userId
-        }
+        filter.restrict(to: scope, of: session.identity)
         let page = try await web.services.cases.list(filter, pageSize: Self.pageSize, after: text("despuesDe").flatMap { Int64($0) })
         let labels = CatalogLabels(web.services.definitions.catalogs)
         let rows: [[String: Any]] = page.cases.map { item in
@@ -54,7 +53,7 @@ struct CaseListPage {
             (try? web.commands.context(session.identity, command: definition.command, client: "web/1")) != nil
         }
         return web.templates.render("expedientes", title: "Mis expedientes", session: session, [
-            "expedientes": rows, "hayExpedientes": !rows.isEmpty, "siguiente": next, "alcance": scope.rawValue,
+            "expedientes": rows, "hayExpedientes": !rows.isEmpty, "siguiente": next, "alcance": Self.scopeWords[scope.rawValue] ?? scope.rawValue,
             "registrar": registrable.map { ["comando": $0.command, "titulo": FieldLabels.command($0.command)] },
             "filtroEstado": options(["abierto": "Abierto", "cerrado": "Cerrado"], text("estado")),
             "filtroValidado": options(["si": "Sí", "no": "No"], text("validado")),

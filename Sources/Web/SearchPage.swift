@@ -48,12 +48,7 @@ struct SearchPage {
             throw WebError.forbidden("su cuenta no tiene permiso para «leer-expedientes»")
         }
         var filter = CaseFilter()
-        switch scope {
-        case .nacional: break
-        case .entidad: filter.withinEntidad = session.identity.entidad ?? "--"
-        case .institucion: filter.visibleToInstitution = session.identity.institution
-        case .propios: filter.registeredBy = session.identity.userId
-        }
+        filter.restrict(to: scope, of: session.identity)
         return filter
     }
 

@@ -9,23 +9,9 @@ import TestDatabase
 @Suite(.needsDatabase) struct GeneratedClientTests {
     static let root = TestDatabase.repositoryRoot
 
-    /// Runs a program without blocking a thread of the cooperative pool, which serves the live server.
+    /// `runProgram` waits without holding a thread of the cooperative pool, which serves the live server too.
     static func run(_ arguments: [String]) async throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("salida-\(UUID().uuidString).txt")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: output) }
-        let handle = try FileHandle(forWritingTo: output)
-        process.standardOutput = handle
-        process.standardError = handle
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do { try process.run() } catch { continuation.resume(throwing: error) }
-        }
-        try handle.close()
-        return (status, (try? String(contentsOf: output, encoding: .utf8)) ?? "")
+        try await runProgram(URL(fileURLWithPath: "/usr/bin/env"), arguments)
     }
 
     @Test func aGeneratedPythonClientHasEveryOperationAndWorksACase() async throws {
