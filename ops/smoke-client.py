@@ -44,7 +44,8 @@ steps["registrar_persona"] = registered.status_code.value
 case = registered.parsed.flujo
 
 attention = module("api.atencion_a_victimas.registrar_atencion").sync_detailed(
-    case, client=client, body=payloads["atencion"], idempotency_key=str(uuid.uuid4()))
+    case, client=client, body=module("models.atencion_otorgada").AtencionOtorgada.from_dict(payloads["atencion"]),
+    idempotency_key=str(uuid.uuid4()))
 steps["registrar_atencion"] = attention.status_code.value
 
 # Read-your-writes: the position of the last write, as the API's contract offers.

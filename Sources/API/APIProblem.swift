@@ -28,7 +28,7 @@ public struct APIProblem: HTTPResponseError, Sendable {
 
     public var json: JSONValue {
         var members: [JSONMember] = [
-            .init(key: "type", value: .string("https://sintra.gob.mx/problemas/\(status.code)")),
+            .init(key: "type", value: .string(ProblemType.uri(title: title))),
             .init(key: "title", value: .string(title)),
             .init(key: "status", value: .number(Double(status.code))),
             .init(key: "detail", value: .string(detail)),

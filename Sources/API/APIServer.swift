@@ -36,7 +36,7 @@ public struct APIServer: Sendable {
         self.configuration = configuration
         let documented = CommandEndpoints.all(services) + CaseEndpoints.all(services) + RecordEndpoints.all(services) + ReportEndpoints.all(services)
             + ReportQueryEndpoints.all(services) + AnnualReportEndpoints.all(services) + CatalogEndpoints.all(services) + AuditEndpoints.all(services)
-            + SessionEndpoints.all(services) + AdminEndpoints.all(services) + LoadAndPublishEndpoints.all(services)
+            + SessionEndpoints.all(services) + AdminEndpoints.all(services) + LoadAndPublishEndpoints.all(services) + ProblemTypeEndpoints.all()
         // The system endpoints serve the contract, which lists them too: build it from a placeholder, then fill it.
         let box = ContractBox()
         let endpoints = documented + SystemEndpoints.all(services, metrics: configuration.metrics) { box.text }
@@ -49,6 +49,7 @@ public struct APIServer: Sendable {
         let router = Router(context: APIContext.self, options: .autoGenerateHeadEndpoints)
         // Outermost, so that every answer (errors and /health included) names its environment.
         router.add(middleware: EnvironmentMiddleware(environment: configuration.environment))
+        router.add(middleware: CompressionMiddleware())
         router.add(middleware: RequestLogMiddleware())
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: ProblemMiddleware(index: EndpointIndex(endpoints)))
@@ -63,6 +64,7 @@ public struct APIServer: Sendable {
             router.on(RouterPath(endpoint.routerPath), method: endpoint.method) { request, context in
                 if endpoint.access == .authenticated { _ = try context.requireIdentity() }
                 guard ContentNegotiation.accepts(request.headers[.accept], offered: offered) else { throw ContentNegotiation.notAcceptable(offered) }
+                try DeclaredParameters.check(endpoint, request, context)
                 var response = try await endpoint.handler(request, context)
                 // What an account sees depends on who it is: a shared cache must never hand it to another.
                 if endpoint.access == .authenticated { response.headers[.vary] = "Authorization" }

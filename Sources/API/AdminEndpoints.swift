@@ -8,14 +8,14 @@ enum AdminEndpoints {
     static let roles: JSONValue = ["type": "array", "minItems": 1, "maxItems": 6, "uniqueItems": true,
                                    "items": ["type": "string", "enum": .array(Role.allCases.map { .string($0.rawValue) })]]
     static let userParameter = Endpoint.Parameter("usuario", in: .path, description: "Cuenta (usuario-…).", schema: ["type": "string", "minLength": 1, "maxLength": 200])
-    static let accountSchema: JSONValue = ["type": "object"]
+    static let accountSchema: JSONValue = ResponseSchemas.ref("Cuenta")
 
     static func all(_ services: APIServices) -> [Endpoint] {
         let accounts = services.accounts
         return [
             Endpoint(.get, "/v1/admin/instituciones", operationId: "listar-instituciones", tag: "administracion",
                      summary: "Instituciones registradas en SINTRA.", access: .authenticated,
-                     successes: [.init(200, "Las instituciones.", schema: ["type": "object"])], errors: [401, 403, 429, 503]) { _, context in
+                     successes: [.init(200, "Las instituciones.", schema: ResponseSchemas.ref("ListaDeInstituciones"))], errors: [401, 403, 429, 503]) { _, context in
                 _ = try services.requireScope(try context.requireIdentity(), .leerCuentas)
                 let list = try await accounts.directory.institutions()
                 return SystemEndpoints.json(["instituciones": .array(list.map { item in
@@ -29,7 +29,7 @@ enum AdminEndpoints {
                         "clave": ["type": "string", "minLength": 1, "maxLength": 60], "nombre": ["type": "string", "minLength": 1, "maxLength": 300],
                         "nivelDeGobierno": ["type": "string", "enum": .array(GovernmentLevel.allCases.map { .string($0.rawValue) })],
                         "entidad": ["type": "string", "pattern": "^[0-9]{2}$"], "municipio": ["type": "string", "pattern": "^[0-9]{5}$"]]],
-                     successes: [.init(201, "Registrada.", schema: ["type": "object"])], errors: [400, 401, 403, 413, 422, 429, 503],
+                     successes: [.init(201, "Registrada.", schema: ResponseSchemas.ref("Institucion"))], errors: [400, 401, 403, 413, 422, 429, 503],
                      services: services) { _, context, body in
                 let identity = try context.requireIdentity()
                 var fields = Fields(body)
@@ -48,7 +48,7 @@ enum AdminEndpoints {
             Endpoint(.get, "/v1/admin/usuarios", operationId: "listar-usuarios", tag: "administracion",
                      summary: "Cuentas (sin datos personales), de una institución o de todas.", access: .authenticated,
                      parameters: [.init("institucion", in: .query, description: "Solo de esta institución.")],
-                     successes: [.init(200, "Las cuentas.", schema: ["type": "object"])], errors: [400, 401, 403, 429, 503]) { request, context in
+                     successes: [.init(200, "Las cuentas.", schema: ResponseSchemas.ref("ListaDeCuentas"))], errors: [400, 401, 403, 429, 503]) { request, context in
                 let identity = try context.requireIdentity()
                 let query = Query(request)
                 let institution = query.text("institucion", maxLength: 60)
@@ -140,7 +140,7 @@ enum AdminEndpoints {
             },
             Endpoint(.get, "/v1/admin/permisos", operationId: "tabla-de-permisos", tag: "administracion",
                      summary: "La tabla de permisos completa: rol × acción → alcance, y si requiere motivo.", access: .authenticated,
-                     successes: [.init(200, "La tabla.", schema: ["type": "object"])], errors: [401, 403, 429, 503]) { _, context in
+                     successes: [.init(200, "La tabla.", schema: ResponseSchemas.ref("TablaDePermisos"))], errors: [401, 403, 429, 503]) { _, context in
                 _ = try services.requireScope(try context.requireIdentity(), .leerCuentas)
                 return SystemEndpoints.json(["permisos": .array(accounts.authorizer.permissions.map { permission in
                     ["rol": .string(permission.role.rawValue), "accion": .string(permission.action.rawValue), "alcance": .string(permission.scope.rawValue),

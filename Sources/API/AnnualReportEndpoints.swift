@@ -20,7 +20,7 @@ enum AnnualReportEndpoints {
                         .init("anio", in: .path, description: "Año del informe.", schema: ["type": "integer", "minimum": 2012, "maximum": 2100]),
                         .init("formato", in: .query, description: "json (por omisión), md, html (para imprimir) o xlsx.", schema: ["type": "string", "enum": ["json", "md", "html", "xlsx"]]),
                      ],
-                     successes: [.init(200, "El informe.", schema: ["type": "object"], alternatives: ["text/markdown", "text/html", ReportWorkbook.mediaType])],
+                     successes: [.init(200, "El informe.", schema: ResponseSchemas.ref("InformeAnual"), alternatives: ["text/markdown", "text/html", ReportWorkbook.mediaType])],
                      errors: [400, 401, 403, 429, 503]) { request, context in
                 try await annualReport(request, context, services)
             },

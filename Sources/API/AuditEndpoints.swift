@@ -16,7 +16,7 @@ enum AuditEndpoints {
             Endpoint(.get, "/v1/auditoria/flujos/{flujo}", operationId: "historial-de-flujo", tag: "auditoria",
                      summary: "Todos los eventos de un flujo, en orden: quién, cuándo, qué, con su hash.", access: .authenticated,
                      parameters: [.init("flujo", in: .path, description: "Identificador del flujo.", schema: ["type": "string", "minLength": 1, "maxLength": 200])],
-                     successes: [.init(200, "El historial.", schema: ["type": "object"])], errors: [401, 403, 404, 429, 503]) { _, context in
+                     successes: [.init(200, "El historial.", schema: ResponseSchemas.ref("HistorialDeFlujo"))], errors: [401, 403, 404, 429, 503]) { _, context in
                 let identity = try context.requireIdentity()
                 let stream = context.parameters.get("flujo") ?? ""
                 try await services.requireRecord(stream, identity, .leerHistorial)
@@ -46,7 +46,7 @@ enum AuditEndpoints {
             },
             Endpoint(.get, "/v1/auditoria/verificacion", operationId: "verificar-cadena", tag: "auditoria",
                      summary: "Recalcula la cadena de hashes del registro completo: sin huecos, encadenado, versiones contiguas.", access: .authenticated,
-                     successes: [.init(200, "El registro está íntegro.", schema: ["type": "object"])], errors: [401, 403, 409, 429, 503]) { _, context in
+                     successes: [.init(200, "El registro está íntegro.", schema: ResponseSchemas.ref("VerificacionDeLaCadena"))], errors: [401, 403, 409, 429, 503]) { _, context in
                 let identity = try context.requireIdentity()
                 guard try services.requireScope(identity, .leerHistorial) == .nacional else {
                     throw APIProblem.forbidden("Verificar el registro completo requiere alcance nacional.")
@@ -64,7 +64,7 @@ enum AuditEndpoints {
             Endpoint(.get, "/v1/auditoria/consultas/{expediente}", operationId: "consultas-de-datos-personales", tag: "auditoria",
                      summary: "Quién abrió los datos personales de este expediente, cuándo, qué campos y con qué finalidad.", access: .authenticated,
                      parameters: [.init("expediente", in: .path, description: "Identificador del expediente.", schema: ["type": "string", "minLength": 1, "maxLength": 200])],
-                     successes: [.init(200, "Las consultas.", schema: ["type": "object"])], errors: [401, 403, 404, 429, 503]) { _, context in
+                     successes: [.init(200, "Las consultas.", schema: ResponseSchemas.ref("ConsultasDeDatosPersonales"))], errors: [401, 403, 404, 429, 503]) { _, context in
                 let identity = try context.requireIdentity()
                 let caseId = context.parameters.get("expediente") ?? ""
                 try await services.requireRecord(caseId, identity, .leerHistorial)

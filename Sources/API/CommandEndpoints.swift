@@ -64,7 +64,7 @@ enum CommandEndpoints {
         var expected: Int64?
         if let match = request.headers[.ifMatch] {
             // The ETag of a case read with its personal data opened carries a suffix; it names the same version.
-            let digits = match.trimmingCharacters(in: CharacterSet(charactersIn: "\" W/")).replacingOccurrences(of: "-datos-personales", with: "")
+            let digits = EntityTag.core(match).replacingOccurrences(of: "-datos-personales", with: "")
             if let version = Int64(digits), version >= 0 { expected = version } else {
                 problems.append(Problem(path: "encabezados.If-Match", code: "version-no-valida", message: "If-Match debe ser la versión del flujo, p. ej. \"3\""))
             }

@@ -15,8 +15,7 @@ enum Conditional {
     static func response(_ request: Request, bytes: [UInt8], contentType: String, cacheControl: String) -> Response {
         let tag = etag(bytes)
         var headers: HTTPFields = [.eTag: tag, .cacheControl: cacheControl]
-        if let sent = request.headers[.ifNoneMatch],
-           sent.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "W/", with: "") }).contains(where: { $0 == tag || $0 == "*" }) {
+        if let sent = request.headers[.ifNoneMatch], EntityTag.matches(sent, tag) {
             return Response(status: .notModified, headers: headers)
         }
         headers[.contentType] = contentType

@@ -85,7 +85,16 @@ struct AddressRateLimitMiddleware: RouterMiddleware {
         if request.uri.path == "/health" { return try await next(request, context) }
         let (wait, state) = await perAddress.check("ip:" + (context.remoteAddress ?? "local"))
         if let wait { throw tooManyRequests(wait, "esta dirección", state) }
-        return try await next(request, context)
+        // A caller without an account is told what is left of its address's limit; an account's own
+        // limit (AccountRateLimitMiddleware, inside) speaks for a known caller.
+        do {
+            var response = try await next(request, context)
+            if response.headers[RateLimiter.limitHeader] == nil { state.apply(to: &response.headers) }
+            return response
+        } catch var problem as APIProblem {
+            if problem.headers[RateLimiter.limitHeader] == nil { state.apply(to: &problem.headers) }
+            throw problem
+        }
     }
 }
 

@@ -56,12 +56,33 @@ struct OpenAPIComponents {
                     return .object([.init(key: "$ref", value: .string(reference))] + siblings)
                 }
             }
-            return .object(members.map { .init(key: $0.key, value: rewrite($0.value, owner: owner)) })
+            return Self.composingAlternatives(.object(members.map { .init(key: $0.key, value: rewrite($0.value, owner: owner)) }))
         case .array(let items):
             return .array(items.map { rewrite($0, owner: owner) })
         default:
             return value
         }
+    }
+
+    /// An object whose `oneOf`/`anyOf` beside its `properties` only says which fields are required
+    /// («institucion» or «organizacionDeLaSociedadCivil») reads, to swift-openapi-generator, as the
+    /// alternatives alone: the typed client loses every property. Written as `allOf: [{the object},
+    /// {oneOf: […]}]` it means exactly the same in JSON Schema — the alternatives add no properties,
+    /// so `additionalProperties` judges the same fields — and the generators keep the properties.
+    static func composingAlternatives(_ schema: JSONValue) -> JSONValue {
+        guard case .object(let members) = schema, schema["properties"] != nil else { return schema }
+        let alternatives = members.filter { member in
+            ["oneOf", "anyOf"].contains(member.key) && (member.value.arrayValue ?? []).allSatisfy { branch in
+                (branch.objectValue ?? []).allSatisfy { ["required", "description"].contains($0.key) }
+            }
+        }
+        guard !alternatives.isEmpty else { return schema }
+        let structural: Set<String> = ["type", "properties", "required", "additionalProperties", "patternProperties", "propertyNames",
+                                       "minProperties", "maxProperties", "dependentRequired"]
+        let moved = Set(alternatives.map(\.key)).union(structural).union(["allOf"])
+        let object = JSONValue.object(members.filter { structural.contains($0.key) })
+        let allOf = [object] + (schema["allOf"]?.arrayValue ?? []) + alternatives.map { JSONValue.object([$0]) }
+        return .object(members.filter { !moved.contains($0.key) } + [.init(key: "allOf", value: .array(allOf))])
     }
 
     enum Target {

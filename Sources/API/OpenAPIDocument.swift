@@ -34,6 +34,7 @@ public enum OpenAPIDocument {
         schemas.append(.init(key: "Publicacion", value: publicationSchema))
         schemas += CatalogEndpoints.schemas
         schemas += ResponseSchemas.all
+        schemas += ResponseSchemas.operations
         var paths: [String: [JSONMember]] = [:]
         for endpoint in endpoints {
             paths[endpoint.path, default: []].append(.init(key: endpoint.method.rawValue.lowercased(), value: operation(endpoint)))
@@ -53,6 +54,7 @@ public enum OpenAPIDocument {
             .init(key: "paths", value: .object(paths.keys.sorted().map { .init(key: $0, value: .object(paths[$0]!)) })),
             .init(key: "components", value: .object([
                 .init(key: "schemas", value: .object(schemas)),
+                .init(key: "headers", value: .object(ResponseHeaders.components)),
                 .init(key: "securitySchemes", value: ["bearer": ["type": "http", "scheme": "bearer", "description": "Token opaco de POST /v1/sesiones."]]),
             ])),
         ])
@@ -85,9 +87,8 @@ public enum OpenAPIDocument {
         }
         var responses: [JSONMember] = endpoint.successes.map { success in
             var response: [JSONMember] = [.init(key: "description", value: .string(success.description))]
-            if !success.headers.isEmpty {
-                response.append(.init(key: "headers", value: .object(success.headers.keys.sorted().map { .init(key: $0, value: success.headers[$0]!) })))
-            }
+            let headers = ResponseHeaders.common(endpoint, status: success.status).merging(success.headers) { _, own in own }
+            response.append(.init(key: "headers", value: .object(headers.keys.sorted().map { .init(key: $0, value: headers[$0]!) })))
             if let schema = success.schema {
                 let alternatives = success.alternatives.map { type in
                     JSONMember(key: type, value: ["schema": type.hasSuffix("json") ? ["type": "array", "items": ["type": "object"]] : ["type": "string"]])
@@ -96,11 +97,21 @@ public enum OpenAPIDocument {
             }
             return .init(key: String(success.status), value: .object(response))
         }
+        // An answer with an ETag is also a 304 to a client that sends it back in If-None-Match.
+        if endpoint.successes.contains(where: { $0.headers["ETag"] != nil && $0.status == 200 }) {
+            let headers = ResponseHeaders.common(endpoint, status: 304).merging(["ETag": Conditional.header]) { _, own in own }
+            responses.append(.init(key: "304", value: [
+                "description": "No cambió desde la versión que indica If-None-Match: sin cuerpo.",
+                "headers": .object(headers.keys.sorted().map { .init(key: $0, value: headers[$0]!) }),
+            ]))
+        }
         // Every operation refuses an Accept it cannot satisfy; one with a body refuses a body that is not JSON.
         let errors = Set(endpoint.errors + [406] + (endpoint.requestBody == nil ? [] : [415]))
         for status in errors.sorted() {
+            let headers = ResponseHeaders.common(endpoint, status: status)
             responses.append(.init(key: String(status), value: [
                 "description": .string(errorDescriptions[status] ?? "Error"),
+                "headers": .object(headers.keys.sorted().map { .init(key: $0, value: headers[$0]!) }),
                 "content": ["application/problem+json": ["schema": ["$ref": "#/components/schemas/Problema"]]],
             ]))
         }
@@ -128,11 +139,15 @@ public enum OpenAPIDocument {
     static let problemSchema: JSONValue = [
         "type": "object", "required": ["type", "title", "status", "detail"],
         "properties": [
-            "type": ["type": "string"], "title": ["type": "string"], "status": ["type": "integer"], "detail": ["type": "string"],
+            "type": ["type": "string", "format": "uri", "description": .string(ProblemType.contractDescription),
+                     "enum": .array((ProblemType.all.map(\.uri) + ["about:blank"]).map(JSONValue.string))],
+            "title": ["type": "string"], "status": ["type": "integer"], "detail": ["type": "string"],
             "versionActual": ["type": "integer"],
             "problemas": ["type": "array", "items": [
                 "type": "object", "required": ["ruta", "codigo", "mensaje"],
-                "properties": ["ruta": ["type": "string"], "codigo": ["type": "string"], "mensaje": ["type": "string"]],
+                "properties": ["ruta": ["type": "string", "description": "Dónde está el problema: datos.persona.curp, consulta.anio, encabezados.If-Match…"],
+                               "codigo": ["type": "string", "description": "Código estable de la regla que no se cumplió."],
+                               "mensaje": ["type": "string", "description": "Qué corregir, en español."]],
             ]],
         ],
     ]

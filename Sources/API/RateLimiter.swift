@@ -15,6 +15,8 @@ actor RateLimiter {
 
     init(_ limit: Limit) { self.limit = limit }
 
+    static let limitHeader = HTTPField.Name("RateLimit-Limit")!
+
     /// What a client is told of its limit (`RateLimit-Limit`, `-Remaining`, `-Reset`: the IETF draft's fields).
     struct State: Sendable {
         let limit: Int

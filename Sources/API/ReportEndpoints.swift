@@ -22,7 +22,7 @@ enum ReportEndpoints {
                         .init("asOf", in: .query, description: "Fecha AAAA-MM-DD: el valor como estaba al final de ese día, con la ficha vigente entonces.",
                               schema: ["type": "string", "format": "date"]),
                      ],
-                     successes: [.init(200, "Los resultados.", schema: ResponseSchemas.ref("Indicadores"))], errors: [400, 401, 403, 404, 429, 503]) { request, context in
+                     successes: [.init(200, "Los resultados.", schema: ResponseSchemas.ref("Indicadores"), headers: ["ETag": Conditional.header])], errors: [400, 401, 403, 404, 429, 503]) { request, context in
                 try await indicators(request, context, services)
             },
             Endpoint(.get, "/v1/indicadores/anexo", operationId: "anexo-de-indicadores", tag: "indicadores",
@@ -30,7 +30,7 @@ enum ReportEndpoints {
                      parameters: [.init("formato", in: .query, description: "md (por omisión), html, json o csv.",
                                         schema: ["type": "string", "enum": ["md", "html", "json", "csv"]])],
                      successes: [.init(200, "El anexo.", mediaType: "text/markdown", schema: ["type": "string"],
-                                                 alternatives: ["text/html", "application/json", "text/csv"])], errors: [400, 401, 403, 429, 503]) { request, context in
+                                                 alternatives: ["text/html", "application/json", "text/csv"], headers: ["ETag": Conditional.header])], errors: [400, 401, 403, 429, 503]) { request, context in
                 try await annex(request, context, services)
             },
             Endpoint(.get, "/v1/estadisticas", operationId: "estadisticas-publicas", tag: "estadisticas",
@@ -50,7 +50,8 @@ enum ReportEndpoints {
                         .init("anio", in: .query, description: "Solo este año.", schema: ["type": "integer", "minimum": 2012, "maximum": 2100]),
                         .init("formato", in: .query, description: "json (por omisión) o csv.", schema: ["type": "string", "enum": ["json", "csv"]]),
                      ],
-                     successes: [.init(200, "Las tablas vigentes, con la regla de supresión.", schema: ResponseSchemas.ref("Estadisticas"), alternatives: ["text/csv"])],
+                     successes: [.init(200, "Las tablas vigentes, con la regla de supresión.", schema: ResponseSchemas.ref("Estadisticas"), alternatives: ["text/csv"],
+                                       headers: ["ETag": Conditional.header])],
                      errors: [400, 401, 403, 429, 503]) { request, context in
                 try await liveStatistics(request, context, services)
             },
@@ -58,15 +59,16 @@ enum ReportEndpoints {
                      summary: "La exportación de la última publicación de las estadísticas: datapackage.json (Frictionless, describe cada archivo y campo) y los CSV y JSON que enlaza. Sin autenticación.",
                      access: .open, parameters: [.init("archivo", in: .path, description: "datapackage.json, estadisticas-serie.csv, estadisticas-2024.json…",
                                                        schema: ["type": "string", "pattern": "^[a-z0-9-]{1,60}\\.(csv|json)$"])],
-                     successes: [.init(200, "El archivo.", schema: ["type": "object"], alternatives: ["text/csv"])], errors: [400, 404, 429, 503]) { _, context in
-                try await exportFile(context.parameters.get("archivo") ?? "", services)
+                     successes: [.init(200, "El archivo.", schema: ["anyOf": [ResponseSchemas.ref("PaqueteDeDatos"), ResponseSchemas.ref("Estadisticas")]], alternatives: ["text/csv"],
+                                       headers: ["ETag": Conditional.header])], errors: [400, 404, 429, 503]) { request, context in
+                try await exportFile(request, context.parameters.get("archivo") ?? "", services)
             },
         ]
     }
 
     /// One file of the export of the last published release. An unknown name is refused before
     /// any work; the release's files are built once and kept (`PublicStatistics`).
-    static func exportFile(_ name: String, _ services: APIServices) async throws -> Response {
+    static func exportFile(_ request: Request, _ name: String, _ services: APIServices) async throws -> Response {
         guard name.range(of: "^[a-z0-9-]{1,60}\\.(csv|json)$", options: .regularExpression) != nil else {
             throw APIProblem.malformed("archivo: un nombre como datapackage.json o estadisticas-2024.csv", path: "ruta.archivo")
         }
@@ -79,8 +81,7 @@ enum ReportEndpoints {
             throw APIProblem.notFound("La publicación del \(release.release.date) no tiene «\(name)»; consulte datapackage.json.")
         }
         let type = name.hasSuffix(".csv") ? "text/csv; charset=utf-8" : "application/json; charset=utf-8"
-        return Response(status: .ok, headers: [.contentType: type, .cacheControl: "public, max-age=300"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: contents)))
+        return Conditional.response(request, bytes: Array(contents), contentType: type, cacheControl: "public, max-age=300")
     }
 
     static func indicators(_ request: Request, _ context: APIContext, _ services: APIServices) async throws -> Response {
@@ -111,7 +112,8 @@ enum ReportEndpoints {
                                             recordChanges: try await RecordChange.after(position, projector.pool))
             body.append(.init(key: "diferencias", value: comparison.json["diferencias"] ?? .array([])))
         }
-        return SystemEndpoints.json(.object(body))
+        // Recomputed on every request, but a client polling for changes gets 304 while none happened.
+        return Conditional.json(request, .object(body), cacheControl: "private, no-cache")
     }
 
     static func annex(_ request: Request, _ context: APIContext, _ services: APIServices) async throws -> Response {
@@ -129,8 +131,8 @@ enum ReportEndpoints {
         }
         // An annex of a SINTRA Capacitación database says CAPACITACIÓN in the document, not only in the header.
         let training = try await DeploymentEnvironment.of(projector.pool) == .capacitacion
-        return Response(status: .ok, headers: [.contentType: type],
-                        body: .init(byteBuffer: ByteBuffer(string: training ? TrainingMark.apply(text, format: format) : text)))
+        return Conditional.response(request, bytes: Array((training ? TrainingMark.apply(text, format: format) : text).utf8), contentType: type,
+                                    cacheControl: "private, no-cache")
     }
 
     /// The last published release of each year (README "Releases"): never recomputed per request.
@@ -157,6 +159,6 @@ enum ReportEndpoints {
         guard let statistics = services.publicStatistics else { throw APIProblem.unavailable("Sin proyector configurado.") }
         let body = try await statistics.current(year: year.map(Int.init), format: format)
         let type = format == "csv" ? "text/csv; charset=utf-8" : "application/json; charset=utf-8"
-        return Response(status: .ok, headers: [.contentType: type], body: .init(byteBuffer: ByteBuffer(string: body)))
+        return Conditional.response(request, bytes: Array(body.utf8), contentType: type, cacheControl: "private, no-cache")
     }
 }

@@ -17,7 +17,7 @@ enum ReportQueryEndpoints {
         return [
             Endpoint(.get, "/v1/reportes/variables", operationId: "variables-de-reportes", tag: "reportes",
                      summary: "Las fuentes (un tipo de registro de cada módulo, o «personas») y las variables que un reporte puede usar como filas, columnas, filtros o medida; generadas de las definiciones de eventos. Ningún dato personal.",
-                     access: .authenticated, successes: [.init(200, "Las fuentes y sus variables.", schema: ["type": "object"])],
+                     access: .authenticated, successes: [.init(200, "Las fuentes y sus variables.", schema: ResponseSchemas.ref("VariablesDeReportes"))],
                      errors: [401, 403, 429]) { _, context in
                 _ = try services.requireScope(try context.requireIdentity(), .leerIndicadores)
                 return SystemEndpoints.json(variables(catalogue))
@@ -37,7 +37,7 @@ enum ReportQueryEndpoints {
             },
             Endpoint(.get, "/v1/reportes/guardados", operationId: "reportes-guardados", tag: "reportes",
                      summary: "Los reportes guardados (comando guardar-reporte): nombre, descripción, definición, institución de quien lo guardó y fecha; el último guardado con cada nombre.",
-                     access: .authenticated, successes: [.init(200, "Los reportes guardados.", schema: ["type": "object"])], errors: [401, 403, 429, 503]) { _, context in
+                     access: .authenticated, successes: [.init(200, "Los reportes guardados.", schema: ResponseSchemas.ref("ReportesGuardados"))], errors: [401, 403, 429, 503]) { _, context in
                 _ = try services.requireScope(try context.requireIdentity(), .leerIndicadores)
                 guard let projector = services.projector else { throw APIProblem.unavailable("Sin proyector configurado.") }
                 let saved = try await SavedReports(pool: projector.pool).all()

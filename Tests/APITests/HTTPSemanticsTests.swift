@@ -1,7 +1,9 @@
 import CanonicalJSON
 import API
+import CompressNIO
 import Foundation
 import HTTPTypes
+import NIOCore
 import Testing
 import TestDatabase
 
@@ -60,7 +62,7 @@ import TestDatabase
 
             answer = try await client.call(.get, "/v1/catalogos/municipios?entidad=7&vigenteEn=ayer")
             let paths = answer.json["problemas"]?.arrayValue?.compactMap { $0["ruta"]?.stringValue } ?? []
-            #expect(answer.status == 400 && paths == ["consulta.vigenteEn", "consulta.entidad"], "\(answer.text)")
+            #expect(answer.status == 400 && Set(paths) == ["consulta.vigenteEn", "consulta.entidad"], "\(answer.text)")
             #expect(try await client.call(.get, "/v1/catalogos/paises?entidad=07").status == 400)
             #expect(try await client.call(.get, "/v1/catalogos/no-existe").status == 404)
 
@@ -121,6 +123,31 @@ extension HTTPSemanticsTests {
             let next = String(link.dropFirst().prefix { $0 != ">" })
             page = try await client.call(.get, next, token: token)
             #expect(page.status == 200 && page.json["expedientes"]?.arrayValue?.count == 1 && page.headers[HTTPField.Name("Link")!] == nil, "\(page.text.prefix(300))")
+        }
+    }
+
+    /// gzip for a client that asks (JSON, CSV, the annex), the same bytes once decompressed; the compressed
+    /// answer has its own ETag, and either form of the tag names the same version for If-None-Match.
+    @Test func textAnswersAreCompressedForAClientThatAsks() async throws {
+        let world = try await APIWorld.make()
+        try await world.test { client in
+            let plain = try await client.call(.get, "/v1/catalogos/municipios?entidad=07")
+            #expect(plain.status == 200 && plain.headers[.contentEncoding] == nil && plain.headers[.vary]?.contains("Accept-Encoding") == true, "\(plain.headers)")
+            let packed = try await client.call(.get, "/v1/catalogos/municipios?entidad=07", headers: ["Accept-Encoding": "br;q=1, gzip;q=0.8"])
+            #expect(packed.status == 200 && packed.headers[.contentEncoding] == "gzip", "\(packed.headers)")
+            var buffer = ByteBuffer(bytes: packed.bytes)
+            let unpacked = try buffer.decompress(with: .gzip)
+            #expect(Array(buffer: unpacked) == plain.bytes)
+            #expect(packed.bytes.count * 3 < plain.bytes.count, "\(packed.bytes.count) de \(plain.bytes.count) bytes")
+            let plainTag = try #require(plain.headers[.eTag]), packedTag = try #require(packed.headers[.eTag])
+            #expect(plainTag != packedTag && packedTag.hasSuffix("-gzip\""), "\(plainTag) \(packedTag)")
+            for tag in [plainTag, packedTag] {
+                let again = try await client.call(.get, "/v1/catalogos/municipios?entidad=07", headers: ["If-None-Match": tag, "Accept-Encoding": "gzip"])
+                #expect(again.status == 304 && again.bytes.isEmpty, "\(tag): \(again.status)")
+            }
+            // Refused outright, or too small to be worth it: sent as is.
+            #expect(try await client.call(.get, "/v1/catalogos", headers: ["Accept-Encoding": "gzip;q=0"]).headers[.contentEncoding] == nil)
+            #expect(try await client.call(.get, "/health", headers: ["Accept-Encoding": "gzip"]).headers[.contentEncoding] == nil)
         }
     }
 }

@@ -81,6 +81,8 @@ struct Answer: Sendable {
     let status: Int
     let headers: HTTPFields
     let text: String
+    /// The body as sent (a gzip answer is not text).
+    let bytes: [UInt8]
     var json: JSONValue { (try? CanonicalJSON.parse(text)) ?? .null }
 }
 
@@ -96,7 +98,7 @@ struct Client: Sendable {
         for (name, value) in extra { headers[HTTPField.Name(name)!] = value }
         let payload = raw ?? body.map { String(decoding: CanonicalJSON.serialize($0), as: UTF8.self) }
         return try await client.execute(uri: uri, method: method, headers: headers, body: payload.map { ByteBuffer(string: $0) }) { response in
-            Answer(status: Int(response.status.code), headers: response.headers, text: String(buffer: response.body))
+            Answer(status: Int(response.status.code), headers: response.headers, text: String(buffer: response.body), bytes: Array(buffer: response.body))
         }
     }
 
