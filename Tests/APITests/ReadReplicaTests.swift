@@ -1,3 +1,4 @@
+import API
 import Foundation
 import EventLog
 import Hummingbird
@@ -26,9 +27,9 @@ import Testing
         let copy = world.database.name + "r"
         let cluster = try await PostgresConnection.connect(try #require(ProcessInfo.processInfo.environment["SINTRA_TEST_ADMIN_URL"]))
         try await cluster.execute(SQLScript("""
-            SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity WHERE datname = '\(world.database.name)';
-            CREATE DATABASE "\(copy)" TEMPLATE "\(world.database.name)";
+            SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity WHERE datname = '\(world.database.name)'
             """, origin: "test"))
+        try await cluster.execute(SQLScript("CREATE DATABASE \"\(copy)\" TEMPLATE \"\(world.database.name)\"", origin: "test"))
         await cluster.close()
         var services = world.services
         services.readReplica = EventStore(pool: ConnectionPool(connectionString: world.database.appURL.replacingOccurrences(
