@@ -56,7 +56,7 @@ def count(status):
 
 def read_back(location):
     """The case at its Location: 200 once the (possibly replica) read model holds the write."""
-    for _ in range(100):
+    for _ in range(300):
         status, headers, _ = call("GET", location)
         if status == 200:
             with lock:

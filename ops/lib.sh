@@ -255,7 +255,8 @@ ha_url() {
 # Runs COMMAND in the background as the cluster's owner, its PID in PIDFILE and output in LOG.
 ha_spawn() {
     local pidfile="$1" log="$2"; shift 2
-    as_owner sh -c 'echo $$ > "$1"; log="$2"; shift 2; exec "$@" >>"$log" 2>&1' sh "$pidfile" "$log" "$@" &
+    # In a subshell, runuser silenced: neither the calling shell nor runuser reports a killed process.
+    ( as_owner sh -c 'echo $$ > "$1"; log="$2"; shift 2; exec "$@" >>"$log" 2>&1' sh "$pidfile" "$log" "$@" >/dev/null 2>&1 & )
 }
 
 # A node's Patroni configuration: synchronous replication (a commit returns once the synchronous
@@ -374,4 +375,15 @@ ha_stop() {
         kill -TERM "$pid" 2>/dev/null || true
         for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
     fi
+}
+
+# ha_database NAME: ensure_database on the leader, then waits until every node has it. (libpq tries the
+# next host of a multi-host URL only when a host cannot be reached: a replica that has not replayed the
+# CREATE DATABASE yet would refuse the connection with "does not exist" and end the attempt.)
+ha_database() {
+    local name="$1" node
+    ensure_database "$name"
+    for node in "${HA_NODES[@]}"; do
+        ha_wait 30 "la base $name en $node" psql -h 127.0.0.1 -p "$(ha_pg_port "$node")" -U postgres -d "$name" -tAXc "SELECT 1"
+    done
 }
