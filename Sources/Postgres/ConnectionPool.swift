@@ -64,11 +64,11 @@ public final class ConnectionPool: Sendable {
 
     /// One statement on a pooled connection: a single trip to the connection's thread runs the
     /// statement and readies the connection for its next borrower.
-    @discardableResult
     ///
     /// A connection the server closed while it was idle (a failover, a restart) is found before the
     /// statement leaves (`PostgresError.neverSent`): the statement then goes on another connection,
     /// since it never ran. A connection lost after sending is reported: its outcome is unknown.
+    @discardableResult
     public func query(_ sql: SQL, _ parameters: [PostgresValue] = []) async throws -> PostgresRows {
         var discarded = 0
         while true {
