@@ -230,3 +230,160 @@ CONF
 
 # Bytes as a person reads them.
 human_size() { numfmt --to=iec --suffix=iB "${1:-0}"; }
+
+# --- High availability (Patroni + etcd): README "Operations: high availability" ---------------------
+# A three-node cluster on loopback in one folder DIR: etcd/ (the consensus store Patroni keeps the
+# leader lock in), n1/ n2/ n3/ (each node's Patroni configuration, data and log). Ports from
+# $SINTRA_HA_PUERTO (5441): PostgreSQL 5441–5443, Patroni's REST API 8441–8443, etcd 23790/23800.
+# Every process runs as the cluster's owner and is stopped by the PID it wrote. Trust authentication
+# on 127.0.0.1 is for tests and drills only; a deployment uses scram-sha-256 and TLS between machines.
+HA_NODES=(n1 n2 n3)
+ha_pg_port() { echo $(( ${SINTRA_HA_PUERTO:-5441} + ${1#n} - 1 )); }
+ha_rest_port() { echo $(( $(ha_pg_port "$1") + 3000 )); }
+ha_etcd_port() { echo $(( ${SINTRA_HA_PUERTO:-5441} + 18349 )); }
+
+ensure_patroni() { command -v patroni >/dev/null && command -v etcd >/dev/null || apt_install patroni etcd-server etcd-client; }
+
+# The libpq multi-host URL of every node: ha_url ROLE [ATTRS] (ATTRS: read-write by default, the
+# primary wherever it is; prefer-standby for reads that may go to a replica).
+ha_url() {
+    local hosts="" ports="" node
+    for node in "${HA_NODES[@]}"; do hosts+="${hosts:+,}127.0.0.1"; ports+="${ports:+,}$(ha_pg_port "$node")"; done
+    echo "host=$hosts port=$ports dbname=sintra user=$1 target_session_attrs=${2:-read-write} connect_timeout=2"
+}
+
+# Runs COMMAND in the background as the cluster's owner, its PID in PIDFILE and output in LOG.
+ha_spawn() {
+    local pidfile="$1" log="$2"; shift 2
+    # In a subshell, runuser silenced: neither the calling shell nor runuser reports a killed process.
+    ( as_owner sh -c 'echo $$ > "$1"; log="$2"; shift 2; exec "$@" >>"$log" 2>&1' sh "$pidfile" "$log" "$@" >/dev/null 2>&1 & )
+}
+
+# A node's Patroni configuration: synchronous replication (a commit returns once the synchronous
+# standby has it, so a failover to that standby loses no acknowledged write), ttl 10 s.
+ha_node_config() {
+    local dir="$1" node="$2"
+    cat > "$dir/$node/patroni.yml" <<YML
+scope: sintra
+name: $node
+restapi: {listen: 127.0.0.1:$(ha_rest_port "$node"), connect_address: 127.0.0.1:$(ha_rest_port "$node")}
+etcd3: {hosts: 127.0.0.1:$(ha_etcd_port)}
+bootstrap:
+  dcs:
+    ttl: 10
+    loop_wait: 2
+    retry_timeout: 5
+    synchronous_mode: true
+    postgresql:
+      use_pg_rewind: true
+      parameters: {max_connections: 200, wal_log_hints: 'on', max_wal_senders: 10, max_replication_slots: 10}
+  initdb: [{encoding: UTF8}, {locale: C.UTF-8}]
+  pg_hba: [host replication repl 127.0.0.1/32 trust, host all all 127.0.0.1/32 trust, local all all trust]
+postgresql:
+  listen: 127.0.0.1:$(ha_pg_port "$node")
+  connect_address: 127.0.0.1:$(ha_pg_port "$node")
+  data_dir: $dir/$node/data
+  bin_dir: $(dirname "$(pg_bin postgres)")
+  authentication:
+    replication: {username: repl, password: drill}
+    superuser: {username: postgres, password: drill}
+    rewind: {username: postgres, password: drill}
+  parameters: {unix_socket_directories: '$dir/$node'}
+YML
+}
+
+# ha_start DIR: etcd and the three nodes (created on first use); waits for a leader, a synchronous
+# standby and a streaming replica. PGHOST/PGPORT then point at the leader.
+ha_start() {
+    local dir="$1" node
+    ensure_patroni
+    mkdir -p "$dir/etcd"
+    for node in "${HA_NODES[@]}"; do mkdir -p "$dir/$node"; done
+    if [ "$(id -u)" -eq 0 ]; then
+        as_owner true
+        chown -R postgres "$dir/etcd" "${HA_NODES[@]/#/$dir/}"
+        chmod 711 "$dir"
+    fi
+    chmod 700 "$dir/etcd" "${HA_NODES[@]/#/$dir/}"
+    if ! ha_alive "$dir/etcd/etcd.pid"; then
+        local client="http://127.0.0.1:$(ha_etcd_port)" peer="http://127.0.0.1:$(( $(ha_etcd_port) + 10 ))"
+        ha_spawn "$dir/etcd/etcd.pid" "$dir/etcd/etcd.log" etcd --name e1 --data-dir "$dir/etcd/data" \
+            --listen-client-urls "$client" --advertise-client-urls "$client" \
+            --listen-peer-urls "$peer" --initial-advertise-peer-urls "$peer" --initial-cluster "e1=$peer"
+        ha_wait 30 "etcd" curl -sf "$client/health"
+    fi
+    for node in "${HA_NODES[@]}"; do
+        ha_node_config "$dir" "$node"
+        ha_alive "$dir/$node/patroni.pid" || ha_spawn "$dir/$node/patroni.pid" "$dir/$node/patroni.log" patroni "$dir/$node/patroni.yml"
+    done
+    ha_wait 120 "un líder y una réplica síncrona" ha_ready "$dir"
+    export PGHOST=127.0.0.1 PGPORT
+    PGPORT=$(ha_pg_port "$(ha_leader "$dir")")
+}
+
+ha_alive() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+# ha_wait SECONDS WHAT COMMAND…: retries COMMAND every half second until it succeeds, or fails naming WHAT.
+ha_wait() {
+    local seconds="$1" what="$2"; shift 2
+    local deadline=$(( $(date +%s) + seconds ))
+    until "$@" >/dev/null 2>&1; do
+        [ "$(date +%s)" -lt "$deadline" ] || { echo "ERROR: $what no respondió en $seconds s" >&2; return 1; }
+        sleep 0.5
+    done
+}
+
+# The node Patroni calls leader (its REST /primary answers 200), or nothing.
+ha_leader() {
+    local node
+    for node in "${HA_NODES[@]}"; do
+        curl -sf -o /dev/null "http://127.0.0.1:$(ha_rest_port "$node")/primary" && { echo "$node"; return 0; }
+    done
+    return 1
+}
+
+# True when a leader, a synchronous standby and every other node streaming are all in place.
+ha_ready() {
+    local dir="$1" node leader=0 sync=0 replicas=0
+    for node in "${HA_NODES[@]}"; do
+        local rest="http://127.0.0.1:$(ha_rest_port "$node")"
+        if curl -sf -o /dev/null "$rest/primary"; then leader=$(( leader + 1 ))
+        elif curl -sf -o /dev/null "$rest/replica"; then
+            replicas=$(( replicas + 1 ))
+            curl -sf -o /dev/null "$rest/sync" && sync=$(( sync + 1 ))
+        fi
+    done
+    [ "$leader" -eq 1 ] && [ "$sync" -ge 1 ] && [ "$replicas" -eq $(( ${#HA_NODES[@]} - 1 )) ]
+}
+
+# ha_stop DIR: the Patroni processes (each stops its PostgreSQL), any PostgreSQL left without its
+# Patroni (a drill kills one), then etcd — all by their PIDs.
+ha_stop() {
+    local dir="$1" node pid
+    for node in "${HA_NODES[@]}"; do
+        ha_alive "$dir/$node/patroni.pid" && kill -TERM "$(cat "$dir/$node/patroni.pid")" 2>/dev/null || true
+    done
+    for node in "${HA_NODES[@]}"; do
+        if [ -s "$dir/$node/patroni.pid" ]; then
+            pid=$(cat "$dir/$node/patroni.pid")
+            for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+        fi
+        [ ! -f "$dir/$node/data/postmaster.pid" ] || as_owner "$(pg_bin pg_ctl)" -D "$dir/$node/data" -m fast -w stop >/dev/null 2>&1 || true
+    done
+    if ha_alive "$dir/etcd/etcd.pid"; then
+        pid=$(cat "$dir/etcd/etcd.pid")
+        kill -TERM "$pid" 2>/dev/null || true
+        for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    fi
+}
+
+# ha_database NAME: ensure_database on the leader, then waits until every node has it. (libpq tries the
+# next host of a multi-host URL only when a host cannot be reached: a replica that has not replayed the
+# CREATE DATABASE yet would refuse the connection with "does not exist" and end the attempt.)
+ha_database() {
+    local name="$1" node
+    ensure_database "$name"
+    for node in "${HA_NODES[@]}"; do
+        ha_wait 30 "la base $name en $node" psql -h 127.0.0.1 -p "$(ha_pg_port "$node")" -U postgres -d "$name" -tAXc "SELECT 1"
+    done
+}

@@ -33,6 +33,9 @@ public struct APIServices: Sendable {
     /// The reports of the annual report (`events/reportes/informe-anual.json`); without it
     /// `/v1/informe-anual/{anio}` answers 503.
     public var annualReportPlan: AnnualReportPlan?
+    /// A read replica (`SINTRA_READ_DATABASE_URL`) for the API's case-file list and reads; nil: they
+    /// go to the primary. A read with a position token waits until the replica holds that write.
+    public var readReplica: EventStore?
 
     public init(definitions: DefinitionSet, handler: CommandHandler, accounts: AccountService, projector: Projector?,
                 cases: CaseFileReader, indicators: [IndicatorDefinition], statisticsThreshold: Int) {
@@ -51,4 +54,9 @@ public struct APIServices: Sendable {
     }
 
     var store: EventStore { handler.store }
+
+    /// Where the API reads case files: the read replica when there is one.
+    var caseReads: CaseFileReader {
+        readReplica.map { CaseFileReader(store: $0, vault: handler.vault, definitions: definitions) } ?? cases
+    }
 }

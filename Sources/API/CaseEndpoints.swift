@@ -5,6 +5,7 @@ import Catalog
 import Commands
 import Foundation
 import Hummingbird
+import Postgres
 
 /// Case files: the list with filters and pages, one case with its timeline, its event history.
 /// Scope comes from the caller's permissions and is added to their filters, never taken from them.
@@ -64,7 +65,7 @@ enum CaseEndpoints {
         try query.finish()
         try await waitForCaseFiles(position, services)
         filter.restrict(to: scope, of: identity)
-        let page = try await services.cases.list(filter, pageSize: Int(size), after: cursor)
+        let page = try await services.caseReads.list(filter, pageSize: Int(size), after: cursor)
         return Pagination.json(request, ["expedientes": .array(page.cases.map { .object(summary($0)) }), "siguiente": page.next.map { .number(Double($0)) } ?? .null,
                                           "alcance": .string(scope.rawValue)], next: page.next)
     }
@@ -95,7 +96,7 @@ enum CaseEndpoints {
         try services.require(identity, .leerExpedientes, on: record)
         if personal { try services.require(identity, .leerDatosPersonales, on: record, reason: purpose) }
         try await waitForCaseFiles(position, services)
-        guard let file = try await services.cases.read(caseId, personal: personal) else {
+        guard let file = try await services.caseReads.read(caseId, personal: personal) else {
             throw APIProblem.notFound("El expediente «\(caseId.prefix(80))» no existe o aún no se proyecta.")
         }
         if personal && file.personalDataOpened {
@@ -115,7 +116,9 @@ enum CaseEndpoints {
         }
     }
 
-    /// Read-your-writes: a caller that just wrote at `position` waits (up to 5 s) until case files show it.
+    /// Read-your-writes: a caller that just wrote at `position` waits (up to 5 s) until case files show it
+    /// — on the read replica too, when reads go to one: until its copy of the projection's state has
+    /// reached the position (the replica replays the primary's commits in order, so the case is there).
     static func waitForCaseFiles(_ position: Int64?, _ services: APIServices) async throws {
         guard let position, let projector = services.projector else { return }
         // A position the log has not reached is the caller's mistake, not something to wait for.
@@ -123,7 +126,17 @@ enum CaseEndpoints {
         if position > head {
             throw APIProblem.malformed("posicion: el registro va en la posición \(head); \(position) no existe aún", path: "consulta.posicion")
         }
-        if !(try await projector.waitUntil("expedientes", hasApplied: position, timeout: .seconds(5))) {
+        let deadline = ContinuousClock.now + .seconds(5)
+        var shown = try await projector.waitUntil("expedientes", hasApplied: position, timeout: .seconds(5))
+        if shown, let replica = services.readReplica {
+            while true {
+                let applied = try await replica.pool.query("SELECT position FROM projection_state WHERE name = 'expedientes'").first?.decode(Int64.self, 0)
+                if (applied ?? 0) >= position { break }
+                guard ContinuousClock.now < deadline else { shown = false; break }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+        }
+        if !shown {
             throw APIProblem.unavailable("Los expedientes aún no reflejan la posición \(position); reintente.", retryAfterSeconds: 1)
         }
     }

@@ -25,7 +25,7 @@ struct ProblemMiddleware: RouterMiddleware {
             return try problem.response(from: request, context: context)
         } catch let error as HTTPError {
             return try Self.problem(error).response(from: request, context: context)
-        } catch let error as PostgresError where [.connection, .poolExhausted, .closed].contains(error.kind) {
+        } catch let error as PostgresError where error.isUnavailable {
             context.logger.warning("base de datos no disponible", metadata: ["tipo": "\(error.kind)"])
             return try APIProblem.unavailable("La base de datos no responde; reintente en unos segundos.").response(from: request, context: context)
         } catch let error as PostgresError where error.sqlState == "42P01" {

@@ -4,7 +4,9 @@ import Foundation
 ///
 /// At most `maxConnections` exist at once; a caller that finds none free waits in line
 /// (first come, first served) up to `acquireTimeout`, then gets `.poolExhausted`.
-/// A connection comes back rolled back to idle; a broken one is dropped and replaced on demand.
+/// A connection comes back rolled back to idle; a broken one is dropped, with the idle ones (they
+/// went to the same server), and replaced on demand — after a failover, through a multi-host URL,
+/// on the new primary.
 ///
 /// The pool's state is behind a lock rather than in an actor: lending and taking back a
 /// connection are a few instructions, and an actor hop on each would cost a thread switch on
@@ -41,7 +43,15 @@ public final class ConnectionPool: Sendable {
         isolation: isolated (any Actor)? = #isolation,
         _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
-        let connection = try await acquire()
+        var connection = try await acquire()
+        // A session the server closed while it sat idle is replaced before `body` sees it (bounded:
+        // each turn discards one connection, and the first discard empties the idle ones).
+        var discarded = 0
+        while discarded <= maxConnections, !(await connection.stillConnected()) {
+            release(connection, reusable: false)
+            discarded += 1
+            connection = try await acquire()
+        }
         do {
             let value = try await cancellable(connection) { try await body(connection) }
             release(connection, reusable: await connection.resetForReuse())
@@ -54,12 +64,23 @@ public final class ConnectionPool: Sendable {
 
     /// One statement on a pooled connection: a single trip to the connection's thread runs the
     /// statement and readies the connection for its next borrower.
+    ///
+    /// A connection the server closed while it was idle (a failover, a restart) is found before the
+    /// statement leaves (`PostgresError.neverSent`): the statement then goes on another connection,
+    /// since it never ran. A connection lost after sending is reported: its outcome is unknown.
     @discardableResult
     public func query(_ sql: SQL, _ parameters: [PostgresValue] = []) async throws -> PostgresRows {
-        let connection = try await acquire()
-        let (outcome, reusable) = await cancellable(connection) { await connection.queryAndReset(sql, parameters) }
-        release(connection, reusable: reusable)
-        return try outcome.get()
+        var discarded = 0
+        while true {
+            let connection = try await acquire()
+            let (outcome, reusable) = await cancellable(connection) { await connection.queryAndReset(sql, parameters) }
+            release(connection, reusable: reusable)
+            if case .failure(let error as PostgresError) = outcome, error.neverSent, discarded < maxConnections {
+                discarded += 1
+                continue
+            }
+            return try outcome.get()
+        }
     }
 
     public var statistics: (total: Int, idle: Int, waiting: Int) {
@@ -153,8 +174,17 @@ public final class ConnectionPool: Sendable {
 
     /// Takes a connection back; `reusable` is what `resetForReuse` said of it.
     func release(_ connection: PostgresConnection, reusable: Bool) {
+        var stale: [PostgresConnection] = []
         let next: Return = state.withLock { state in
             if state.closed || !reusable {
+                // The idle connections went to the same server as this broken one, which is likely
+                // gone (a failover): they are closed too, and the next borrowers connect afresh
+                // (through a multi-host URL, to the new primary) instead of failing one by one.
+                if !state.closed {
+                    stale = state.idle
+                    state.total -= state.idle.count
+                    state.idle.removeAll()
+                }
                 // A broken connection's place is free again: open a fresh one for whoever waits.
                 if !state.closed, !state.waiters.isEmpty { return .replace(state.waiters.removeFirst().continuation) }
                 state.total -= 1
@@ -164,6 +194,7 @@ public final class ConnectionPool: Sendable {
             state.idle.append(connection)
             return .kept
         }
+        if !stale.isEmpty { Task { for connection in stale { await connection.close() } } }
         switch next {
         case .kept: break
         case .handed(let waiter): waiter.resume(returning: connection)

@@ -26,9 +26,13 @@ extension PostgresConnection {
         return isHealthy && isIdle
     }
 
-    /// One statement, then `resetForReuse`, in one trip to the connection's thread.
+    /// One statement, then `resetForReuse`, in one trip to the connection's thread. A session the
+    /// server already closed is reported `neverSent` without sending anything (`stillConnected`).
     func queryAndReset(_ sql: SQL, _ parameters: [PostgresValue]) -> (Result<PostgresRows, any Error>, reusable: Bool) {
-        let outcome = Result { try query(sql, parameters) }
+        let outcome = Result {
+            try requireStillConnected()
+            return try query(sql, parameters)
+        }
         return (outcome, resetForReuse())
     }
 

@@ -22,6 +22,8 @@ public actor PostgresConnection {
     /// What a cancelled task uses to stop this connection's running statement from another thread
     /// (`PostgresConnection+Cancel.swift`).
     nonisolated let cancellation = Locked(Cancellation())
+    /// Set when the server said this session is of no further use (`PostgresError.unusableServerStates`).
+    var serverUnusable = false
 
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
@@ -74,7 +76,7 @@ public actor PostgresConnection {
 
     /// False once the server or network has gone away.
     public var isHealthy: Bool {
-        guard let handle else { return false }
+        guard let handle, !serverUnusable else { return false }
         return PQstatus(handle) == CONNECTION_OK
     }
 
@@ -187,6 +189,7 @@ public actor PostgresConnection {
             return String(cString: pointer)
         }
         let lost = PQstatus(handle) != CONNECTION_OK
+        if let state = field(SINTRA_PG_DIAG_SQLSTATE), PostgresError.unusableServerStates.contains(state) { serverUnusable = true }
         let message = field(SINTRA_PG_DIAG_MESSAGE_PRIMARY)
             ?? String(cString: PQresultErrorMessage(result)).trimmingTrailingWhitespace()
         return PostgresError(

@@ -111,6 +111,10 @@ struct Serve: AsyncParsableCommand {
         var services = APIServices(
             definitions: definitions, handler: handler, accounts: try await AccountService.make(handler: handler), projector: projector,
             cases: CaseFileReader(store: store, vault: vault, definitions: definitions), indicators: try fichas.load(), statisticsThreshold: settings.threshold)
+        if let readURL = try ConfigReader.load().text(Settings.readURL) {
+            services.readReplica = EventStore(pool: ConnectionPool(connectionString: Self.withStatementTimeout(readURL, seconds: timeout), maxConnections: 16))
+            try await ConnectionPrivileges.refuseElevated(services.readReplica!.pool, purpose: "las lecturas de réplica")
+        }
         services.annualReportPlan = try AnnualReportPlan.load(eventsDirectory: URL(fileURLWithPath: command.events.resolved),
                                                               catalogue: ReportCatalogue(definitions: definitions))
         var configuration = APIServer.Configuration()

@@ -40,6 +40,8 @@ enum Settings {
                                       help: "Conexión de las proyecciones (rol sintra_proyector); si falta, DATABASE_URL.")
     static let adminURL = Setting("SINTRA_ADMIN_DATABASE_URL", flag: "--admin-url", secret: true,
                                   help: "Conexión del dueño de la base (sintra_owner), solo para migrate y keys rotate.")
+    static let readURL = Setting("SINTRA_READ_DATABASE_URL", secret: true,
+                                 help: "Conexión de solo lectura (rol sintra_app) para la lista y la consulta de expedientes de la API de sintra serve: una réplica, p. ej. con target_session_attrs=prefer-standby; quien envía ?posicion= espera a que la réplica tenga su escritura. Si falta, DATABASE_URL.")
     static let masterKeyFile = Setting("SINTRA_MASTER_KEY_FILE", flag: "--master-key",
                                        help: "Archivo de claves que cifra los datos personales (respáldelo aparte de la base).")
     static let eventsDirectory = Setting("SINTRA_EVENTS_DIR", flag: "--events", default: "events", help: "Carpeta de definiciones de eventos y catálogos.")
@@ -68,7 +70,7 @@ enum Settings {
                                           help: "Frase de paso de sintra keys respaldar y restaurar cuando no hay terminal donde pedirla (scripts).")
 
     /// In the order `sintra configuracion` and the README list them.
-    static let all: [Setting] = [configFile, databaseURL, projectorURL, adminURL, masterKeyFile, eventsDirectory, projectionsDirectory,
+    static let all: [Setting] = [configFile, databaseURL, projectorURL, adminURL, readURL, masterKeyFile, eventsDirectory, projectionsDirectory,
                                  migrationsDirectory, root, host, port, threshold, logLevel, environment, webIdleMinutes, webSecureCookie, token, password,
                                  backupPassphrase]
 }
