@@ -33,6 +33,8 @@ public struct APIServices: Sendable {
     /// The reports of the annual report (`events/reportes/informe-anual.json`); without it
     /// `/v1/informe-anual/{anio}` answers 503.
     public var annualReportPlan: AnnualReportPlan?
+    /// What `/metrics` serves (`ServerMetrics`).
+    public var metrics = ServerMetrics()
 
     public init(definitions: DefinitionSet, handler: CommandHandler, accounts: AccountService, projector: Projector?,
                 cases: CaseFileReader, indicators: [IndicatorDefinition], statisticsThreshold: Int) {
