@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTypes
 import Hummingbird
 
@@ -39,7 +40,7 @@ public struct TrustedProxies: Sendable, Equatable {
     static func forwardedChain(_ headers: HTTPFields) -> [String] {
         let forwarded = headers[values: HTTPField.Name("Forwarded")!]
         if !forwarded.isEmpty {
-            return forwarded.flatMap { $0.split(separator: ",") }.compactMap { element in
+            return forwarded.flatMap { $0.split(separator: ",") }.compactMap { element -> String? in
                 for pair in element.split(separator: ";") {
                     let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
                     if parts.count == 2, parts[0].lowercased() == "for" { return normalized(parts[1]) }

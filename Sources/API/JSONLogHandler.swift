@@ -56,7 +56,6 @@ public struct JSONLogHandler: LogHandler {
 
     /// One write per line, so that lines from concurrent requests never interleave.
     public static let standardError: @Sendable (String) -> Void = { line in
-        let bytes = Array((line + "\n").utf8)
-        bytes.withUnsafeBytes { buffer in _ = Foundation.write(2, buffer.baseAddress, buffer.count) }
+        FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 }

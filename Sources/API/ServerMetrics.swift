@@ -52,12 +52,12 @@ public final class ServerMetrics: Sendable {
             registry.makeGauge(name: "sintra_proyeccion_retraso_eventos", labels: [("proyeccion", status.name)],
                                help: "Eventos del registro que la proyección aún no aplica.").set(Double(status.lag))
             registry.makeGauge(name: "sintra_proyeccion_detenida", labels: [("proyeccion", status.name)],
-                               help: "1 si la proyección está detenida por un evento que no pudo aplicar.").set(status.lastError == nil ? 0 : 1)
+                               help: "1 si la proyección está detenida por un evento que no pudo aplicar.").set(Double(status.lastError == nil ? 0 : 1))
         }
         pool("api", services.store.pool)
         if let projector = services.projector { pool("proyecciones", projector.pool) }
         registry.makeGauge(name: "sintra_proyector_lider", help: "1 si esta instancia mantiene las proyecciones (tiene el candado de líder).")
-            .set(leader.withLock { $0 } ? 1 : 0)
+            .set(Double(leader.withLock { $0 } ? 1 : 0))
         let failed = services.accounts.failedLogins.withLock { $0 }
         let delta = exportedFailedLogins.withLock { exported in
             defer { exported = max(exported, failed) }

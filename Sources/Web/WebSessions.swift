@@ -43,11 +43,17 @@ struct WebSessions: Sendable {
         let accessExpiresAt: Date
         let refresh: String
 
-        init(_ pair: TokenPair) { (access, accessExpiresAt, refresh) = (pair.accessToken, pair.accessTokenExpiresAt, pair.refreshToken) }
+        init(_ pair: TokenPair) {
+            access = pair.accessToken
+            accessExpiresAt = pair.accessTokenExpiresAt
+            refresh = pair.refreshToken
+        }
         init?(_ text: String) {
             let parts = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
             guard parts.count == 3, let seconds = Double(parts[1]) else { return nil }
-            (access, accessExpiresAt, refresh) = (parts[0], Date(timeIntervalSince1970: seconds), parts[2])
+            access = parts[0]
+            accessExpiresAt = Date(timeIntervalSince1970: seconds)
+            refresh = parts[2]
         }
         var text: String { "\(access)\n\(accessExpiresAt.timeIntervalSince1970)\n\(refresh)" }
     }

@@ -95,7 +95,7 @@ struct Doctor: AsyncParsableCommand {
                 applied[try row.decode(Int.self, 0)] = try row.decode(String.self, 1)
             }
             let pending = migrator.migrations.filter { applied[$0.version] == nil }
-            let changed = migrator.migrations.filter { applied[$0.version].map { checksum in checksum != $0.checksum } ?? false }
+            let changed = migrator.migrations.filter { migration in applied[migration.version].map { $0 != migration.checksum } ?? false }
             let unknown = Set(applied.keys).subtracting(migrator.migrations.map(\.version)).sorted()
             if !changed.isEmpty {
                 findings.append(Finding(check: "migraciones", level: .falla, detail: "archivos cambiados tras aplicarse: \(changed.map(\.name).joined(separator: ", "))",
@@ -162,13 +162,13 @@ struct Doctor: AsyncParsableCommand {
         let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue ?? 0
         let owner = (attributes[.ownerAccountID] as? NSNumber)?.uint32Value
         if mode & 0o077 != 0 {
-            findings.append(Finding(check: "permisos del archivo de claves", level: .falla, detail: String(format: "modo %o: otros usuarios pueden leerlo", mode),
+            findings.append(Finding(check: "permisos del archivo de claves", level: .falla, detail: "modo \(String(mode, radix: 8)): otros usuarios pueden leerlo",
                                     fix: "chmod 600 \(path)"))
         } else if let owner, let postgres = getpwnam("postgres"), owner == postgres.pointee.pw_uid, getuid() != postgres.pointee.pw_uid {
             findings.append(Finding(check: "permisos del archivo de claves", level: .falla, detail: "pertenece a la cuenta postgres",
                                     fix: "chown sintra: \(path) (la cuenta que ejecuta sintra, nunca la del servidor de base de datos)."))
         } else {
-            findings.append(Finding(check: "permisos del archivo de claves", level: .ok, detail: String(format: "modo %o", mode), fix: ""))
+            findings.append(Finding(check: "permisos del archivo de claves", level: .ok, detail: "modo \(String(mode, radix: 8))", fix: ""))
         }
     }
 
@@ -227,7 +227,7 @@ struct Doctor: AsyncParsableCommand {
             guard !folder.isEmpty, statvfs(folder, &stats) == 0, stats.f_blocks > 0 else { continue }
             let free = Double(stats.f_bavail) / Double(stats.f_blocks) * 100
             let bytes = Double(stats.f_bavail) * Double(stats.f_frsize)
-            let detail = String(format: "%@: %.0f %% libre (%.1f GiB)", folder, free, bytes / 1_073_741_824)
+            let detail = "\(folder): " + String(format: "%.0f %% libre (%.1f GiB)", free, bytes / 1_073_741_824)
             findings.append(free < minFreePercent
                 ? Finding(check: "disco", level: .aviso, detail: detail,
                           fix: "Libere espacio o amplíe el disco; revise también el del servidor de PostgreSQL y el del repositorio de respaldos (ops/backup).")

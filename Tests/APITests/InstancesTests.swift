@@ -79,10 +79,10 @@ import Testing
         configuration.strictTransportSecurity = true
         let world = try await APIWorld.make(configuration: configuration)
         let plain = try await APIWorld.make()
-        try await world.test { client in
+        try await world.test { (client: Client) async throws in
             #expect(try await client.call(.get, "/health").headers[HTTPField.Name("Strict-Transport-Security")!]?.hasPrefix("max-age=") == true)
             #expect(try await client.call(.get, "/no-existe").headers[HTTPField.Name("Strict-Transport-Security")!] != nil)
         }
-        try await plain.test { client in #expect(try await client.call(.get, "/health").headers[HTTPField.Name("Strict-Transport-Security")!] == nil) }
+        try await plain.test { (client: Client) async throws in #expect(try await client.call(.get, "/health").headers[HTTPField.Name("Strict-Transport-Security")!] == nil) }
     }
 }

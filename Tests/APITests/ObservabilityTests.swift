@@ -6,6 +6,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import Postgres
+import TestDatabase
 import Testing
 
 /// Lines written by a `JSONLogHandler`, kept for the test to read.
@@ -58,12 +59,12 @@ final class CapturedLines: Sendable {
 
     @Test func metricsAreOffWithoutATokenAndClosedToOtherTokens() async throws {
         let off = try await APIWorld.make()
-        try await off.test { client in #expect(try await client.call(.get, "/metrics").status == 404) }
+        try await off.test { (client: Client) async throws in #expect(try await client.call(.get, "/metrics").status == 404) }
         var configuration = APIServer.Configuration()
         configuration.metricsToken = "token-de-metricas-largo"
         let world = try await APIWorld.make(configuration: configuration)
         try await world.account("cap.a", "FGE-07", [.capturista])
-        try await world.test { client in
+        try await world.test { (client: Client) async throws in
             #expect(try await client.call(.get, "/metrics").status == 401)
             #expect(try await client.call(.get, "/metrics", token: "otro-token").status == 401)
             // An account's own token is not the metrics token either.

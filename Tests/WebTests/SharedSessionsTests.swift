@@ -30,7 +30,7 @@ import Testing
             let answer = try await Self.send(a, .post, "/entrar", cookie: "\(loginName)=\(login)", body: body)
             return try #require(Self.cookies(answer.headers)[WebSessions.cookieName], "\(answer.status) \(answer.html.prefix(300))")
         }
-        try await other.test(.router) { b in
+        try await other.test(.router) { (b: any TestClientProtocol) async throws in
             #expect(try await Self.send(b, .get, "/expedientes", cookie: "\(WebSessions.cookieName)=\(cookie)").status == 200)
         }
         // Neither the cookie nor anything readable is stored: only its digest and a sealed box.
@@ -45,7 +45,7 @@ import Testing
             let csrf = try #require(page.html.firstMatch(of: /name="_csrf" value="([0-9a-f]+)"/)?.output.1)
             _ = try await Self.send(b, .post, "/salir", cookie: "\(WebSessions.cookieName)=\(cookie)", body: "_csrf=\(csrf)")
         }
-        try await first.test(.router) { a in
+        try await first.test(.router) { (a: any TestClientProtocol) async throws in
             #expect(try await Self.send(a, .get, "/expedientes", cookie: "\(WebSessions.cookieName)=\(cookie)").location?.hasPrefix("/entrar") == true)
         }
         #expect(try await world.database.store().pool.query("SELECT 1 FROM web_sessions").isEmpty)
