@@ -5,7 +5,7 @@ connection cut, a 502/503 while an instance dies) is sent again with the same ke
 answered. Each answered write goes to the ledger (JSON Lines): key, status, stream, position.
 At write number --matar-en it kills the given process with SIGKILL (the instance under test).
 
-    drill-instancias-carga.py URL TOKEN LEDGER --total N --hilos H --matar PID --matar-en K
+    drill-instancias-carga.py URL TOKEN LEDGER --total N --hilos H --matar PID --matar-en K [--hasta ARCHIVO]
 """
 import argparse
 import json
@@ -41,12 +41,13 @@ def main():
     parser.add_argument("--matar", type=int, default=0)
     parser.add_argument("--matar-en", type=int, default=0)
     parser.add_argument("--prefijo", default="simulacro")
+    parser.add_argument("--hasta", default="", help="sigue enviando (más allá de --total) hasta que exista este archivo")
     parser.add_argument("--lider", default="", help="/metrics de la instancia que debe relevar a la matada")
     parser.add_argument("--token-metricas", default="")
     options = parser.parse_args()
 
     lock = threading.Lock()
-    state = {"next": 0, "killed_at": None, "retries": 0, "refused": 0, "takeover": None}
+    state = {"next": 0, "killed_at": None, "retries": 0, "refused": 0, "takeover": None, "why": {}}
     killed = threading.Event()
 
     def watch_takeover():
@@ -56,7 +57,8 @@ def main():
             try:
                 request = urllib.request.Request(options.lider, headers={"Authorization": "Bearer " + options.token_metricas})
                 with urllib.request.urlopen(request, timeout=5) as answer:
-                    if any(line.strip() == "sintra_proyector_lider 1" for line in answer.read().decode().splitlines()):
+                    values = [line.split()[1] for line in answer.read().decode().splitlines() if line.startswith("sintra_proyector_lider ")]
+                    if values and float(values[0]) == 1:
                         state["takeover"] = round(time.time() - state["killed_at"], 2)
                         return
             except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
@@ -68,7 +70,7 @@ def main():
         while True:
             with lock:
                 number = state["next"]
-                if number >= options.total:
+                if number >= options.total and (not options.hasta or os.path.exists(options.hasta)):
                     return
                 state["next"] += 1
                 if options.matar and number == options.matar_en:
@@ -89,6 +91,8 @@ def main():
                     break
                 with lock:
                     state["retries"] += 1
+                    why = str(status) if status is not None else "sin respuesta"
+                    state["why"][why] = state["why"].get(why, 0) + 1
                 time.sleep(0.25)
 
     started = time.time()
@@ -100,7 +104,7 @@ def main():
     for thread in threads:
         thread.join()
     ledger.close()
-    print(json.dumps({"segundos": round(time.time() - started, 1), "reintentos": state["retries"], "rechazadas": state["refused"],
+    print(json.dumps({"enviadas": state["next"], "segundos": round(time.time() - started, 1), "reintentos": state["retries"], "motivos": state["why"], "rechazadas": state["refused"],
                       "matado_en": state["killed_at"], "relevo_segundos": state["takeover"]}))
 
 
