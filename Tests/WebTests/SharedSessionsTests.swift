@@ -16,11 +16,14 @@ import Testing
 @Suite struct SharedSessionsTests {
     @Test func aSessionOpenedOnOneInstanceWorksOnTheOtherAndEndsOnBoth() async throws {
         let world = try await WebWorld.make()
-        try await world.account("cap.compartida", "FGE-07", [.capturista])
+        let user = try await world.account("cap.compartida", "FGE-07", [.capturista])
         try await world.services.projector!.start()
         let second = try await WebInterface(services: world.services, configuration: WebInterface.Configuration())
         let first = world.server.application(host: "127.0.0.1", port: 0, logger: Logger(label: "pruebas"), extend: world.web.register(on:))
-        let other = world.server.application(host: "127.0.0.1", port: 0, logger: Logger(label: "pruebas"), extend: second.register(on:))
+        // The second instance logs as JSON into `lines`: its request lines must name the account.
+        let lines = Locked<[String]>([])
+        let logger = Logger(label: "pruebas") { label in JSONLogHandler(label: label) { line in lines.withLock { $0.append(line) } } }
+        let other = world.server.application(host: "127.0.0.1", port: 0, logger: logger, extend: second.register(on:))
         let cookie: String = try await first.test(.router) { a in
             let form = try await Self.send(a, .get, "/entrar", cookie: nil)
             let loginName = LoginPages.loginCookie
@@ -33,6 +36,9 @@ import Testing
         try await other.test(.router) { (b: any TestClientProtocol) async throws in
             #expect(try await Self.send(b, .get, "/expedientes", cookie: "\(WebSessions.cookieName)=\(cookie)").status == 200)
         }
+        let pageLine = lines.withLock { $0 }.first { $0.contains("\"ruta\":\"/expedientes\"") && $0.contains("\"mensaje\":\"solicitud\"") }
+        #expect(pageLine?.contains("\"usuario\":\"\(user)\"") == true, "\(pageLine ?? "sin línea")")
+        #expect(lines.withLock { $0 }.allSatisfy { !$0.contains(cookie) })
         // Neither the cookie nor anything readable is stored: only its digest and a sealed box.
         let rows = try await world.database.store().pool.query("SELECT session_digest, sealed_tokens FROM web_sessions")
         #expect(rows.count == 1)
