@@ -8,8 +8,13 @@ public struct APIContext: RequestContext {
     /// Set by `AuthenticationMiddleware` from the bearer token; nil for anonymous callers.
     public var identity: Identity?
 
-    /// The peer's IP address, for the per-address rate limit.
-    public let remoteAddress: String?
+    /// The client's IP address, for the per-address rate limit: the peer's, or, when the peer is a
+    /// configured proxy, the one it forwarded (`ClientAddressMiddleware`).
+    public internal(set) var remoteAddress: String?
+    /// The connection comes from a configured proxy: its forwarded headers are believed.
+    public internal(set) var peerIsTrustedProxy = false
+    /// Filled in as the request runs (the acting account), read by the request log.
+    public let record = RequestRecord()
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

@@ -18,8 +18,13 @@ public struct APIServer: Sendable {
         /// Sustained requests per second and burst, per client address and per account.
         public var perAddress = (perSecond: 100.0, burst: 200.0)
         public var perAccount = (perSecond: 50.0, burst: 100.0)
-        /// Where `/metrics` reads from; `sintra serve` bootstraps swift-metrics into it.
-        public var metrics: PrometheusCollectorRegistry? = nil
+        /// The bearer token a Prometheus scrape presents at `/metrics`; without one `/metrics` is off
+        /// (404): the metrics name routes, modules and load, nothing for the public.
+        public var metricsToken: String? = nil
+        /// The proxies whose `Forwarded` / `X-Forwarded-For` are believed (`TrustedProxies`).
+        public var trustedProxies = TrustedProxies([String]())
+        /// `Strict-Transport-Security` on every answer: the site is reached over HTTPS only.
+        public var strictTransportSecurity = false
         /// Named on every response (`SINTRA-Ambiente`); `sintra serve` checks it against the database first.
         public var environment: DeploymentEnvironment = .produccion
         public init() {}
@@ -39,7 +44,7 @@ public struct APIServer: Sendable {
             + SessionEndpoints.all(services) + AdminEndpoints.all(services) + LoadAndPublishEndpoints.all(services) + ProblemTypeEndpoints.all()
         // The system endpoints serve the contract, which lists them too: build it from a placeholder, then fill it.
         let box = ContractBox()
-        let endpoints = documented + SystemEndpoints.all(services, metrics: configuration.metrics) { box.text }
+        let endpoints = documented + SystemEndpoints.all(services, metricsToken: configuration.metricsToken) { box.text }
         self.endpoints = endpoints
         self.contract = OpenAPIDocument.build(endpoints: endpoints, definitions: services.definitions)
         box.text = OpenAPIDocument.text(contract)
@@ -48,17 +53,22 @@ public struct APIServer: Sendable {
     public func router() -> Router<APIContext> {
         let router = Router(context: APIContext.self, options: .autoGenerateHeadEndpoints)
         // Outermost, so that every answer (errors and /health included) names its environment.
+        if configuration.strictTransportSecurity { router.add(middleware: TransportSecurityMiddleware()) }
         router.add(middleware: EnvironmentMiddleware(environment: configuration.environment))
         router.add(middleware: CompressionMiddleware())
+        // The client's address first: the request log, the metrics and the address limit read it.
+        router.add(middleware: ClientAddressMiddleware(proxies: configuration.trustedProxies))
         router.add(middleware: RequestLogMiddleware())
-        router.add(middleware: MetricsMiddleware())
+        router.add(middleware: RequestMetricsMiddleware(metrics: services.metrics))
         router.add(middleware: ProblemMiddleware(index: EndpointIndex(endpoints)))
         // The address limit before authentication (checking a token costs a query), the account limit after it.
         router.add(middleware: AddressRateLimitMiddleware(
-            perAddress: RateLimiter(.init(perSecond: configuration.perAddress.perSecond, burst: configuration.perAddress.burst))))
+            perAddress: RateLimiter(.init(perSecond: configuration.perAddress.perSecond, burst: configuration.perAddress.burst),
+                                    pool: services.store.pool, keyring: services.handler.vault.keyring)))
         router.add(middleware: AuthenticationMiddleware(accounts: services.accounts))
         router.add(middleware: AccountRateLimitMiddleware(
-            perAccount: RateLimiter(.init(perSecond: configuration.perAccount.perSecond, burst: configuration.perAccount.burst))))
+            perAccount: RateLimiter(.init(perSecond: configuration.perAccount.perSecond, burst: configuration.perAccount.burst),
+                                    pool: services.store.pool, keyring: services.handler.vault.keyring)))
         for endpoint in endpoints {
             let offered = endpoint.mediaTypes
             router.on(RouterPath(endpoint.routerPath), method: endpoint.method) { request, context in

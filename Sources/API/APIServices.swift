@@ -36,6 +36,8 @@ public struct APIServices: Sendable {
     /// A read replica (`SINTRA_READ_DATABASE_URL`) for the API's case-file list and reads; nil: they
     /// go to the primary. A read with a position token waits until the replica holds that write.
     public var readReplica: EventStore?
+    /// What `/metrics` serves (`ServerMetrics`).
+    public var metrics = ServerMetrics()
 
     public init(definitions: DefinitionSet, handler: CommandHandler, accounts: AccountService, projector: Projector?,
                 cases: CaseFileReader, indicators: [IndicatorDefinition], statisticsThreshold: Int) {

@@ -6,7 +6,6 @@ import Commands
 import Definitions
 import HTTPTypes
 import Hummingbird
-import Metrics
 import NIOCore
 
 /// One endpoint per command of every module, generated from the definitions:
@@ -78,6 +77,7 @@ enum CommandEndpoints {
         let command = Command(name: definition.command, data: data, streamId: stream, expectedVersion: expected,
                               idempotencyKey: key!, historicalLoad: historical == "true")
         let result: CommandResult
+        let started = ContinuousClock.now
         switch await outcome(services.handler, command, commandContext) {
         case .success(let value): result = value
         case .failure(.conflict(let stream, let expectedVersion, let current)) where expected != nil:
@@ -89,7 +89,7 @@ enum CommandEndpoints {
             throw problem
         case .failure(let error): throw APIProblem(error)
         }
-        if !result.replayed { Counter(label: "sintra_eventos_anexados_total", dimensions: [("modulo", definition.module)]).increment() }
+        if !result.replayed { services.metrics.appended(module: definition.module, duration: ContinuousClock.now - started) }
         let body: JSONValue = [
             "comando": .string(result.command), "evento": .string(result.eventType), "flujo": .string(result.streamId),
             "version": .number(Double(result.streamVersion)), "posicion": .number(Double(result.position)), "repetido": .bool(result.replayed),

@@ -63,13 +63,15 @@ struct AuthenticationMiddleware: RouterMiddleware {
     let accounts: AccountService
 
     func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response) async throws -> Response {
-        guard let header = request.headers[.authorization] else { return try await next(request, context) }
+        // /metrics has its own token (`SystemEndpoints`), which is no account's.
+        guard let header = request.headers[.authorization], request.uri.path != "/metrics" else { return try await next(request, context) }
         guard header.lowercased().hasPrefix("bearer ") else { throw APIProblem.unauthenticated }
         let identity: Identity?
         identity = try await accountCall { () async throws(AccountError) in try await accounts.authenticate(bearer: String(header.dropFirst(7))) }
         guard let identity else { throw APIProblem.unauthenticated }
         var context = context
         context.identity = identity
+        context.record.account = identity.userId
         return try await next(request, context)
     }
 }
@@ -83,7 +85,7 @@ struct AddressRateLimitMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response) async throws -> Response {
         // Liveness probes are never limited: a load balancer must not take a busy server for a dead one.
         if request.uri.path == "/health" { return try await next(request, context) }
-        let (wait, state) = await perAddress.check("ip:" + (context.remoteAddress ?? "local"))
+        let (wait, state) = try await perAddress.check("ip:" + (context.remoteAddress ?? "local"))
         if let wait { throw tooManyRequests(wait, "esta dirección", state) }
         // A caller without an account is told what is left of its address's limit; an account's own
         // limit (AccountRateLimitMiddleware, inside) speaks for a known caller.
@@ -106,7 +108,7 @@ struct AccountRateLimitMiddleware: RouterMiddleware {
     /// Every answer to a known account says how much of its limit is left (`RateLimit-*`).
     func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response) async throws -> Response {
         guard let identity = context.identity else { return try await next(request, context) }
-        let (wait, state) = await perAccount.check("cuenta:" + identity.userId)
+        let (wait, state) = try await perAccount.check("cuenta:" + identity.userId)
         if let wait { throw tooManyRequests(wait, "esta cuenta", state) }
         do {
             var response = try await next(request, context)
@@ -124,22 +126,4 @@ func tooManyRequests(_ seconds: Int, _ who: String, _ state: RateLimiter.State? 
     problem.headers[.retryAfter] = String(seconds)
     state?.apply(to: &problem.headers)
     return problem
-}
-
-/// One line per request: method, path without its query (a query may carry a stated purpose),
-/// status, milliseconds and the account id — never a body, a token or a personal field.
-struct RequestLogMiddleware: RouterMiddleware {
-    typealias Context = APIContext
-
-    func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response) async throws -> Response {
-        let started = ContinuousClock.now
-        let response = try await next(request, context)
-        let elapsed = ContinuousClock.now - started
-        let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-        context.logger.info("solicitud", metadata: [
-            "metodo": "\(request.method.rawValue)", "ruta": "\(request.uri.path)", "estado": "\(response.status.code)",
-            "ms": "\(String(format: "%.1f", milliseconds))", "usuario": "\(context.identity?.userId ?? "-")",
-        ])
-        return response
-    }
 }

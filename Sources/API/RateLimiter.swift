@@ -1,19 +1,30 @@
+import Cryptography
 import Foundation
 import HTTPTypes
+import Postgres
+import Privacy
 
 /// Token buckets per key (an account, an address): each allows `burst` requests at once and
-/// `perSecond` sustained. In memory: one server process is one limit.
-actor RateLimiter {
+/// `perSecond` sustained. The buckets are rows of `api_rate_limits` (migration 0110), updated in one
+/// statement, so every `sintra serve` behind the proxy spends from the same bucket: a client cannot
+/// multiply its limit by the number of instances. The table is unlogged (no WAL, nothing to
+/// replicate) and its key is an HMAC of the address or account, never the address itself.
+struct RateLimiter: Sendable {
     struct Limit: Sendable {
         let perSecond: Double
         let burst: Double
     }
 
     private let limit: Limit
-    private var buckets: [String: (tokens: Double, updated: ContinuousClock.Instant)] = [:]
-    private let clock = ContinuousClock()
+    private let pool: ConnectionPool
+    /// Derived from the keyring like the blind indexes: a copy of the table names no address.
+    private let bucketKey: [UInt8]
 
-    init(_ limit: Limit) { self.limit = limit }
+    init(_ limit: Limit, pool: ConnectionPool, keyring: Keyring) {
+        self.limit = limit
+        self.pool = pool
+        self.bucketKey = BlindIndex.purposeKey("sintra/api/limite-de-solicitudes/v1", keyring: keyring)
+    }
 
     static let limitHeader = HTTPField.Name("RateLimit-Limit")!
 
@@ -31,27 +42,27 @@ actor RateLimiter {
         }
     }
 
-    /// The bucket of `key` after taking one request from it, with the wait when it was empty.
-    func check(_ key: String) -> (wait: Int?, state: State) {
-        let wait = take(key)
-        let tokens = buckets[key]?.tokens ?? limit.burst
-        let reset = Int(((limit.burst - tokens) / limit.perSecond).rounded(.up))
-        return (wait, State(limit: Int(limit.burst), remaining: max(0, Int(tokens.rounded(.down))), reset: max(0, reset)))
-    }
-
-    /// Nil when the request may go on; otherwise the seconds to wait.
-    func take(_ key: String) -> Int? {
-        let now = clock.now
-        var bucket = buckets[key] ?? (limit.burst, now)
-        let elapsed = Double((now - bucket.updated).components.attoseconds) / 1e18 + Double((now - bucket.updated).components.seconds)
-        bucket.tokens = min(limit.burst, bucket.tokens + elapsed * limit.perSecond)
-        bucket.updated = now
-        defer { buckets[key] = bucket }
-        if bucket.tokens >= 1 {
-            bucket.tokens -= 1
-            if buckets.count > 100_000 { buckets = buckets.filter { now - $0.value.updated < .seconds(60) } }
-            return nil
+    /// The bucket of `key` after taking one request from it, with the seconds to wait when it was empty.
+    func check(_ key: String) async throws -> (wait: Int?, state: State) {
+        let bucket = HMACSHA256.authenticationCode(for: Array(key.utf8), key: bucketKey)
+        // Refill by the time elapsed (PostgreSQL's clock: one for every instance), then take one if a whole token is there.
+        let rows = try await pool.query("""
+            INSERT INTO api_rate_limits AS b (bucket, tokens, updated_at, allowed) VALUES ($1, $2 - 1, now(), true)
+            ON CONFLICT (bucket) DO UPDATE SET
+                allowed = LEAST($2, b.tokens + GREATEST(0, EXTRACT(epoch FROM now() - b.updated_at)::float8) * $3) >= 1,
+                tokens = LEAST($2, b.tokens + GREATEST(0, EXTRACT(epoch FROM now() - b.updated_at)::float8) * $3)
+                         - CASE WHEN LEAST($2, b.tokens + GREATEST(0, EXTRACT(epoch FROM now() - b.updated_at)::float8) * $3) >= 1 THEN 1 ELSE 0 END,
+                updated_at = GREATEST(now(), b.updated_at)
+            RETURNING allowed, tokens
+            """, [.bytea(bucket), .double(limit.burst), .double(limit.perSecond)])
+        guard let row = rows.first else { throw PostgresError(kind: .connection, message: "sin respuesta del límite de solicitudes") }
+        let allowed = try row.decode(Bool.self, 0), tokens = try row.decode(Double.self, 1)
+        // Buckets idle for an hour are full again anyway: forgotten now and then.
+        if UInt8.random(in: 0...255) == 0 {
+            _ = try? await pool.query("DELETE FROM api_rate_limits WHERE updated_at < now() - interval '1 hour'")
         }
-        return max(1, Int(((1 - bucket.tokens) / limit.perSecond).rounded(.up)))
+        let reset = Int(((limit.burst - tokens) / limit.perSecond).rounded(.up))
+        let state = State(limit: Int(limit.burst), remaining: max(0, Int(tokens.rounded(.down))), reset: max(0, reset))
+        return (allowed ? nil : max(1, Int(((1 - tokens) / limit.perSecond).rounded(.up))), state)
     }
 }

@@ -3,30 +3,23 @@ import Hummingbird
 import NIOCore
 import Postgres
 import Projections
-import Prometheus
+import Cryptography
 
 /// Health, readiness and the contract: open to anyone, no data.
 enum SystemEndpoints {
-    static var lagDescriptor: MetricNameDescriptor {
-        MetricNameDescriptor(namespace: "sintra", metricName: "proyeccion_retraso", unitName: "eventos",
-                             helpText: "Eventos del registro que la proyección aún no aplica.")
-    }
-    static var headDescriptor: MetricNameDescriptor {
-        MetricNameDescriptor(namespace: "sintra", metricName: "registro", unitName: "posicion", helpText: "Posición de la cabeza del registro.")
-    }
-
-    static func all(_ services: APIServices, metrics: PrometheusCollectorRegistry?, contract: @escaping @Sendable () -> String) -> [Endpoint] {
+    static func all(_ services: APIServices, metricsToken: String?, contract: @escaping @Sendable () -> String) -> [Endpoint] {
         [
             Endpoint(.get, "/metrics", operationId: "metricas", tag: "sistema",
-                     summary: "Métricas Prometheus: solicitudes, latencias, eventos anexados, retraso de cada proyección.", access: .open,
-                     successes: [.init(200, "Formato de texto de Prometheus.", mediaType: "text/plain", schema: ["type": "string"])], errors: [503]) { _, _ in
-                let registry = metrics ?? PrometheusCollectorRegistry()
-                for status in try await services.projector?.status() ?? [] {
-                    registry.makeGauge(descriptor: lagDescriptor, labels: [("proyeccion", status.name)]).set(Double(status.lag))
-                }
-                let head = try await services.store.headPosition()
-                registry.makeGauge(descriptor: headDescriptor).set(Double(head))
-                return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: registry.emitToString())))
+                     summary: "Métricas Prometheus (solicitudes, latencias, anexados, retraso de cada proyección, pools, inicios de sesión fallidos); solo con el token de métricas (SINTRA_METRICAS_TOKEN) como Bearer.",
+                     access: .open,
+                     successes: [.init(200, "Formato de texto de Prometheus.", mediaType: "text/plain", schema: ["type": "string"])], errors: [401, 404, 503]) { request, _ in
+                guard let metricsToken else { throw APIProblem.notFound("Las métricas no están habilitadas en esta instancia (SINTRA_METRICAS_TOKEN).") }
+                let presented = (request.headers[.authorization] ?? "").split(separator: " ", maxSplits: 1)
+                guard presented.count == 2, presented[0].lowercased() == "bearer",
+                      HMACSHA256.constantTimeEquals(Array(presented[1].utf8), Array(metricsToken.utf8)) else { throw APIProblem.unauthenticated }
+                try await services.metrics.refresh(services)
+                return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                                body: .init(byteBuffer: ByteBuffer(string: services.metrics.registry.emitToString())))
             },
             Endpoint(.get, "/health", operationId: "salud", tag: "sistema", summary: "El proceso responde (no consulta la base).", access: .open,
                      successes: [.init(200, "Vivo.", schema: ResponseSchemas.ref("Estado"))], errors: []) { _, _ in

@@ -84,6 +84,7 @@ public struct WebInterface: Sendable {
             guard let session = try await sessions.current(request) else {
                 return Redirect.to(WebSessions.hasCookie(request) ? "/entrar?motivo=expirada" : "/entrar")
             }
+            context.record.account = session.identity.userId
             do {
                 return try await body(request, session)
             } catch let error as WebError {

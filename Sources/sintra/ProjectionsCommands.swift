@@ -1,7 +1,9 @@
+import API
 import ArgumentParser
 import CanonicalJSON
 import EventLog
 import Foundation
+import Logging
 import Postgres
 import Projections
 
@@ -143,8 +145,10 @@ struct ProjectionsCommand: AsyncParsableCommand {
             progress.finish()
             for item in try await projector.status() { print("\(item.name): versión \(item.version), posición \(formatCount(item.position))") }
             if once { return }
-            print("Siguiendo el registro (Ctrl-C para salir)…")
-            try await projector.follow()
+            // Beside `sintra serve` instances: one lock decides who follows (`ProjectionLeadership`).
+            print("Siguiendo el registro mientras esta instancia tenga el candado de líder de las proyecciones (Ctrl-C para salir)…")
+            let leadership = ProjectionLeadership(connectionString: projector.pool.connectionString)
+            try await ProjectorService(projector: projector, logger: Logger(label: "sintra"), leadership: leadership).run()
         }
     }
 }

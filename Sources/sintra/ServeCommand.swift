@@ -9,10 +9,8 @@ import Foundation
 import Hummingbird
 import Indicators
 import Logging
-import Metrics
 import Postgres
 import Privacy
-import Prometheus
 import Reports
 import Statistics
 import Web
@@ -34,6 +32,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("registro"),
             help: "Nivel del registro en stderr: depuracion, info (una línea por solicitud), aviso o error (por omisión $SINTRA_REGISTRO o info).")
     var logLevel: String?
+    @Option(name: .customLong("registro-formato"), help: "json o texto (por omisión $SINTRA_REGISTRO_FORMATO o json).") var logFormat: String?
+    @Option(name: .customLong("proxies-confiables"), help: "IP de los proxies cuyo X-Forwarded-For se cree (por omisión $SINTRA_PROXIES_CONFIABLES).")
+    var trustedProxies: String?
     @Option(name: .customLong("web-inactividad"), help: "Minutos sin uso tras los que termina una sesión web (por omisión $SINTRA_WEB_INACTIVIDAD o 30).")
     var webIdleMinutes: Int?
     @Option(name: .customLong("web-cookie-segura"), help: "si o no: cookie de sesión web con Secure, tras HTTPS (por omisión $SINTRA_WEB_COOKIE_SEGURA o no).")
@@ -47,6 +48,7 @@ struct Serve: AsyncParsableCommand {
     struct Resolved {
         var host: String, port: Int, threshold: Int, level: Logger.Level, environment: DeploymentEnvironment
         var web: WebInterface.Configuration
+        var jsonLog: Bool, metricsToken: String?, proxies: TrustedProxies
     }
 
     /// Every setting that does not parse is reported at once; none becomes a default silently.
@@ -64,9 +66,14 @@ struct Serve: AsyncParsableCommand {
         let (idleFlag, secureFlag) = (webIdleMinutes, webSecureCookie)
         let idle = attempt { try config.integer(Settings.webIdleMinutes, flag: idleFlag) }
         let secure = attempt { try config.choice(Settings.webSecureCookie, flag: secureFlag) }
+        let format = attempt { try config.choice(Settings.logFormat, flag: logFormat) }
+        let proxies = TrustedProxies(list: config.text(Settings.trustedProxies, flag: trustedProxies) ?? "")
+        if let given = config.text(Settings.trustedProxies, flag: trustedProxies), proxies.addresses.isEmpty, !given.isEmpty {
+            problems.append("SINTRA_PROXIES_CONFIABLES: «\(given.prefix(40))» no contiene direcciones IP")
+        }
         if perAddress <= 0 || perAccount <= 0 { problems.append("los límites por segundo deben ser positivos") }
         if !(1...600).contains(timeout) { problems.append("--tiempo-maximo: de 1 a 600 s") }
-        guard problems.isEmpty, let port, let threshold, let level, let environment, let idle, let secure else {
+        guard problems.isEmpty, let port, let threshold, let level, let environment, let idle, let secure, let format else {
             throw ValidationError(problems.joined(separator: "\n"))
         }
         var web = WebInterface.Configuration()
@@ -74,21 +81,25 @@ struct Serve: AsyncParsableCommand {
         web.secureCookies = secure == "si"
         web.training = environment == .capacitacion
         return Resolved(host: config.text(Settings.host, flag: host) ?? "127.0.0.1", port: port, threshold: threshold,
-                        level: Self.logLevels[level] ?? .info, environment: environment, web: web)
+                        level: Self.logLevels[level] ?? .info, environment: environment, web: web,
+                        jsonLog: format == "json", metricsToken: config.text(Settings.metricsToken), proxies: proxies)
     }
 
     func validate() throws { _ = try resolved() }
 
     func run() async throws {
         let settings = try resolved()
-        let level = settings.level
+        let (level, json) = (settings.level, settings.jsonLog)
         LoggingSystem.bootstrap { label in
+            if json {
+                var handler = JSONLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            }
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
         }
-        let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let logger = Logger(label: "sintra")
 
         let definitions = try command.events.load()
@@ -106,8 +117,16 @@ struct Serve: AsyncParsableCommand {
         try await EnvironmentOptions.require(settings.environment, database: projector.pool)
         // And the keyring must be this database's own (issue 20): a regenerated one is refused before anything is served.
         try await KeyringOptions.requireIdentity(vault.keyring, file: try? command.keys.path(), pool: store.pool)
-        logger.info("poniendo al día las proyecciones")
-        try await projector.start()
+        // Several instances may serve one database: only the one holding the leader's lock keeps the
+        // projections; the first to start brings them up to date before serving.
+        let metrics = ServerMetrics()
+        let leadership = ProjectionLeadership(connectionString: projector.pool.connectionString, metrics: metrics)
+        if try await leadership.tryAcquire() {
+            logger.info("poniendo al día las proyecciones")
+            try await projector.start()
+        } else {
+            logger.info("otra instancia mantiene las proyecciones")
+        }
         var services = APIServices(
             definitions: definitions, handler: handler, accounts: try await AccountService.make(handler: handler), projector: projector,
             cases: CaseFileReader(store: store, vault: vault, definitions: definitions), indicators: try fichas.load(), statisticsThreshold: settings.threshold)
@@ -115,12 +134,16 @@ struct Serve: AsyncParsableCommand {
             services.readReplica = EventStore(pool: ConnectionPool(connectionString: Self.withStatementTimeout(readURL, seconds: timeout), maxConnections: 16))
             try await ConnectionPrivileges.refuseElevated(services.readReplica!.pool, purpose: "las lecturas de réplica")
         }
+        services.metrics = metrics
         services.annualReportPlan = try AnnualReportPlan.load(eventsDirectory: URL(fileURLWithPath: command.events.resolved),
                                                               catalogue: ReportCatalogue(definitions: definitions))
         var configuration = APIServer.Configuration()
         configuration.perAddress = (perAddress, perAddress * 2)
         configuration.perAccount = (perAccount, perAccount * 2)
-        configuration.metrics = registry
+        configuration.metricsToken = settings.metricsToken
+        configuration.trustedProxies = settings.proxies
+        // Cookies marked Secure mean the site is served over HTTPS: browsers are told to keep to it.
+        configuration.strictTransportSecurity = settings.web.secureCookies
         configuration.environment = settings.environment
         let server = APIServer(services: services, configuration: configuration)
         let web = try await WebInterface(services: services, configuration: settings.web)
@@ -130,7 +153,7 @@ struct Serve: AsyncParsableCommand {
         // runService handles SIGINT/SIGTERM: it stops accepting, finishes the requests in flight, then returns.
         // One service group: the HTTP server and the projector start together and stop together.
         try await server.application(host: host, port: port, logger: logger,
-                                     services: [ProjectorService(projector: projector, logger: logger)],
+                                     services: [ProjectorService(projector: projector, logger: logger, leadership: leadership)],
                                      extend: web.register(on:)).runService()
         await store.close()
     }

@@ -11,7 +11,7 @@ struct Sintra: AsyncParsableCommand {
         subcommands: [Migrate.self, Verify.self, LogCommand.self, Checkpoint.self, Keygen.self, Export.self,
                       DefinitionsCommand.self, KeysCommand.self, Submit.self, DemoCommand.self,
                       ProjectionsCommand.self, Replay.self, IndicatorsCommand.self, Publish.self, Publications.self, CasesCommand.self,
-                      StatsCommand.self, ReportsCommand.self, AnnualReportCommand.self, AccountsCommand.self, Serve.self, ConfigurationCommand.self, RecordsCommand.self, TrainingCommand.self])
+                      StatsCommand.self, ReportsCommand.self, AnnualReportCommand.self, AccountsCommand.self, Serve.self, ConfigurationCommand.self, RecordsCommand.self, TrainingCommand.self, Doctor.self])
 }
 
 /// What `sintra --version` prints; raised with each release.

@@ -115,7 +115,9 @@ import Testing
     }
 
     @Test func healthReadinessAndMetrics() async throws {
-        let world = try await APIWorld.make()
+        var configuration = APIServer.Configuration()
+        configuration.metricsToken = "token-de-metricas"
+        let world = try await APIWorld.make(configuration: configuration)
         try await world.catchUp()
         try await world.test { client in
             #expect(try await client.call(.get, "/health").status == 200)
@@ -123,7 +125,7 @@ import Testing
             try await world.account("cap.a", "FGE-07", [.capturista])  // the projections now lag behind the log
             let behind = try await client.call(.get, "/ready")
             #expect(behind.status == 503 && behind.headers[.retryAfter] != nil)
-            let metrics = try await client.call(.get, "/metrics")
+            let metrics = try await client.call(.get, "/metrics", token: "token-de-metricas")
             #expect(metrics.status == 200 && metrics.text.contains("sintra_proyeccion_retraso_eventos{proyeccion=\"expedientes\"}"))
             try await world.catchUp()
             #expect(try await client.call(.get, "/ready").status == 200)

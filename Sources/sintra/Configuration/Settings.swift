@@ -61,7 +61,7 @@ enum Settings {
     static let webIdleMinutes = Setting("SINTRA_WEB_INACTIVIDAD", flag: "--web-inactividad", default: "30", .integer(1...720),
                                         help: "Minutos sin uso tras los que termina una sesión de la interfaz web (sintra serve).")
     static let webSecureCookie = Setting("SINTRA_WEB_COOKIE_SEGURA", flag: "--web-cookie-segura", default: "no", .choice(["si", "no"]),
-                                         help: "si: la cookie de sesión de la interfaz web lleva Secure (el sitio se sirve por HTTPS, p. ej. tras un proxy con TLS).")
+                                         help: "si: la cookie de sesión de la interfaz web lleva Secure y cada respuesta Strict-Transport-Security (el sitio se sirve por HTTPS, p. ej. tras un proxy con TLS).")
     static let token = Setting("SINTRA_TOKEN", flag: "--token", secret: true, help: "Token de acceso de la cuenta con que actúa la consola.")
     static let password = Setting("SINTRA_CONTRASENA", secret: true,
                                   help: "Contraseña de --cuenta cuando no hay terminal donde pedirla (scripts).")
@@ -69,8 +69,15 @@ enum Settings {
     static let backupPassphrase = Setting("SINTRA_FRASE_DE_RESPALDO", secret: true,
                                           help: "Frase de paso de sintra keys respaldar y restaurar cuando no hay terminal donde pedirla (scripts).")
 
+    static let logFormat = Setting("SINTRA_REGISTRO_FORMATO", flag: "--registro-formato", default: "json", .choice(["json", "texto"]),
+                                   help: "Formato del registro de sintra serve en stderr: json (un objeto por línea, con el id de solicitud y la cuenta) o texto.")
+    static let metricsToken = Setting("SINTRA_METRICAS_TOKEN", secret: true,
+                                      help: "Token (Bearer) con que Prometheus lee /metrics; sin él, /metrics no existe (404).")
+    static let trustedProxies = Setting("SINTRA_PROXIES_CONFIABLES", flag: "--proxies-confiables",
+                                        help: "Direcciones IP de los proxies (nginx, HAProxy) separadas por comas: solo de ellas se cree Forwarded / X-Forwarded-For para la dirección del cliente.")
+
     /// In the order `sintra configuracion` and the README list them.
     static let all: [Setting] = [configFile, databaseURL, projectorURL, adminURL, readURL, masterKeyFile, eventsDirectory, projectionsDirectory,
                                  migrationsDirectory, root, host, port, threshold, logLevel, environment, webIdleMinutes, webSecureCookie, token, password,
-                                 backupPassphrase]
+                                 backupPassphrase, logFormat, metricsToken, trustedProxies]
 }
