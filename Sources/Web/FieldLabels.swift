@@ -8,6 +8,7 @@ enum FieldLabels {
         "organizacion": "organización", "sociedad": "sociedad", "version": "versión", "validada": "validada", "vigente": "vigente",
         "autoadscripcion": "autoadscripción", "curp": "CURP", "osc": "OSC", "medida": "medida", "fisica": "física", "psicologica": "psicológica",
         "juridica": "jurídica", "medica": "médica", "credito": "crédito", "codigo": "código", "razon": "razón", "periodo": "período",
+        "contrasena": "contraseña",
     ]
 
     static func label(_ name: String) -> String {

@@ -87,9 +87,11 @@ import Testing
             #expect(try await world.services.accounts.directory.account(userId)?.roles == [.supervisorInstitucional])
 
             let history = try await browser.get("/admin/usuarios/\(userId)")
-            for event in ["Usuario suspendido", "Usuario reactivado", "Roles de usuario cambiados", "Baja temporal por licencia", "Persona admin.web"] {
+            for event in ["Usuario suspendido", "Usuario reactivado", "Roles de usuario cambiados", "Contraseña establecida", "Persona admin.web"] {
                 #expect(history.html.contains(event), "the history shows «\(event)»")
             }
+            // The reason is free text, kept encrypted like any personal field: the history says it is hidden.
+            #expect(!history.html.contains("Baja temporal por licencia") && history.html.contains("[dato personal oculto]"))
             // A stale form (another site's) changes nothing.
             let forged = try await browser.post("/admin/usuarios/\(userId)/suspender", [("_csrf", "otro"), ("motivo", "ataque")])
             #expect(forged.status == 403)

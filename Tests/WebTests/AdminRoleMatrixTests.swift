@@ -88,3 +88,49 @@ extension Browser {
                                  body: ByteBuffer(bytes: CanonicalJSON.serialize(body))) { Int($0.status.code) }
     }
 }
+
+/// The module records and the CIES through the web for every role: reading answers as
+/// `GET /v1/registros` does; opening the correction or annulment form is allowed exactly to the
+/// accounts whose `POST /v1/flujos/{registro}/corregir-registro` (or `anular-registro`) the API
+/// does not refuse with 403 (sent incomplete, so the API writes nothing either).
+@Suite(.needsDatabase) struct RegistrosRoleMatrixTests {
+    @Test func everyRoleReadsCorrectsAndAnnulsThroughTheWebAsThroughTheAPI() async throws {
+        let world = try await WebWorld.make()
+        var logins: [String] = []
+        for role in Role.allCases {
+            let login = "rol.\(role.rawValue)"
+            try await world.account(login, role == .secretariaTecnica || role == .auditor || role == .administrador ? "SEGOB" : "FGE-07", [role])
+            logins.append(login)
+        }
+        try await world.account("rol.otra-institucion", "DIF-07", [.capturista])
+        logins.append("rol.otra-institucion")
+        let accounts = logins
+        try await world.test { browser in
+            _ = try await browser.login("rol.capturista")
+            let sent = try await browser.post("/registros/nuevo/registrar-operativo",
+                                              try await RegistrosPagesTests.form(browser, "/registros/nuevo/registrar-operativo")
+                                              + RegistrosPagesTests.typed(world, "registrar-operativo"))
+            let recordURL = try #require(sent.location?.split(separator: "?").first.map(String.init), "\(sent.html.prefix(1500))")
+            let stream = String(recordURL.dropFirst("/registros/".count))
+            let before = try await world.services.handler.store.readStream(stream).count
+            for login in accounts {
+                browser.forgetCookies()
+                let token = try await browser.apiLogin(login)
+                _ = try await browser.login(login)
+                let listAPI = try await browser.api(.get, "/v1/registros", token: token)
+                #expect(try await browser.get("/registros").status == listAPI, "\(login): lista")
+                let recordAPI = try await browser.api(.get, "/v1/registros/\(stream)", token: token)
+                #expect(try await browser.get(recordURL).status == recordAPI, "\(login): registro")
+                #expect(try await browser.get("/cies").status == listAPI, "\(login): CIES, readable as the records are")
+                for (page, command, incomplete) in [("corregir", "corregir-registro", ["fecha": "2024-02-10", "motivo": "x", "correcciones": [:]] as JSONValue),
+                                                    ("anular", "anular-registro", ["fecha": "2024-03-01"] as JSONValue)] {
+                    let api = try await browser.apiPost("/v1/flujos/\(stream)/\(command)", incomplete, token: token)
+                    let web = try await browser.get("\(recordURL)/\(page)")
+                    #expect((web.status == 200) == (api != 403), "\(login): \(page) web \(web.status), API \(api)")
+                    #expect(web.status == 200 || web.status == 403, "\(login): \(page) \(web.status)")
+                }
+            }
+            #expect(try await world.services.handler.store.readStream(stream).count == before, "nothing was written")
+        }
+    }
+}

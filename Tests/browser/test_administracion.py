@@ -107,7 +107,7 @@ def main():
         driver.find_element(By.ID, "campo-contrasena").send_keys("otra frase larga y nueva")
         submit_form(driver, "asignar-contrasena")
         check("se asignó la contraseña nueva" in driver.page_source, "contraseña restablecida")
-        for event in ["Usuario suspendido", "Usuario reactivado", "Licencia temporal"]:
+        for event in ["Usuario suspendido", "Usuario reactivado", "Contraseña establecida"]:
             check(event in driver.page_source, f"el historial de la cuenta muestra «{event}»")
         audit(driver, "admin-cuenta-historial")
         check(enter(driver, "nueva.web", "otra frase larga y nueva").endswith("/expedientes"), "entra con la contraseña restablecida")

@@ -55,7 +55,7 @@ struct InstitutionPages {
                   help: "La del catálogo de instituciones (por ejemplo FGE-07); nombre, nivel y entidad se toman de él. Una clave nueva pide los tres."),
             .init("nombre", "Nombre", maxLength: 300),
             .init("nivelDeGobierno", "Nivel de gobierno", kind: .choice(Self.levels.map(\.code)), options: Self.levels),
-            .init("entidad", "Entidad federativa", kind: .choice(entidades.map(\.code)), options: entidades, help: "Sin entidad: de alcance nacional."),
+            .init("entidad", "Entidad federativa", kind: .choice(entidades.map(\.code)), help: "Sin entidad: de alcance nacional.", options: entidades),
             .init("municipio", "Municipio", maxLength: 5, help: "Clave INEGI de cinco dígitos, solo para instituciones municipales."),
         ])
     }

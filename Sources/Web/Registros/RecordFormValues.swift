@@ -48,7 +48,8 @@ enum RecordFormValues {
         var members: [JSONMember] = []
         for field in fields where !field.isPersonal {
             let old = before[field.name] ?? .null, new = after[field.name] ?? .null
-            if old != new { members.append(.init(key: field.name, value: new)) }
+            // Compared in canonical form: the stored record's keys are sorted, the form's follow the definition.
+            if CanonicalJSON.serialize(old) != CanonicalJSON.serialize(new) { members.append(.init(key: field.name, value: new)) }
         }
         return .object(members)
     }

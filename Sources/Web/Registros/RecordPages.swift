@@ -1,6 +1,7 @@
 import API
 import Accounts
 import CanonicalJSON
+import Catalog
 import Commands
 import Definitions
 import Foundation
@@ -46,7 +47,7 @@ struct RecordPages {
     func list(_ request: Request, _ session: WebSession) async throws -> Response {
         try requireRead(session)
         let query = request.uri.queryParameters
-        func text(_ name: String) -> String? { query[name].map(String.init).flatMap { $0.isEmpty ? nil : String($0.prefix(60)) } }
+        func text(_ name: String) -> String? { query[Substring(name)].map(String.init).flatMap { $0.isEmpty ? nil : String($0.prefix(60)) } }
         var problems: [String] = []
         func date(_ name: String) -> CalendarDate? {
             guard let value = text(name) else { return nil }
@@ -69,21 +70,25 @@ struct RecordPages {
             for name in ["modulo", "institucion", "entidad", "desde", "hasta"] { if let value = text(name) { parts.append("\(name)=\(Browserless.encode(value))") } }
             next = "/registros?" + parts.joined(separator: "&")
         }
-        return web.templates.render("registros", title: (problems.isEmpty ? "" : "Error: ") + "Registros de los módulos", session: session,
-                                    status: problems.isEmpty ? .ok : .unprocessableContent, personal: false, [
-            "errores": problems.map { ["mensaje": $0] }, "hayErrores": !problems.isEmpty,
-            "modulos": modules.map { ["valor": $0, "etiqueta": Self.moduleName($0), "elegida": $0 == filter.module] as [String: Any] },
+        let rows: [[String: String]] = (page?.records ?? []).map { record in
+            ["registro": record.recordId, "tipo": FieldLabels.eventType(record.eventType), "modulo": Self.moduleName(record.module),
+             "fecha": record.date, "institucion": record.institution,
+             "entidad": record.data["lugar"]?["entidad"]?.stringValue.map { labels.label("entidades-federativas", $0) } ?? "—"]
+        }
+        let moduleOptions: [[String: Any]] = modules.map { ["valor": $0, "etiqueta": Self.moduleName($0), "elegida": $0 == filter.module] }
+        let newOnes: [[String: String]] = allowed.map { ["comando": $0.command, "titulo": FieldLabels.command($0.command), "modulo": Self.moduleName($0.module)] }
+        var data: [String: Any] = [
+            "errores": problems.map { ["mensaje": $0] }, "hayErrores": !problems.isEmpty, "modulos": moduleOptions,
             "entidades": labels.options("entidades-federativas", selected: filter.entidad),
             "institucion": filter.institution ?? "", "desde": text("desde") ?? "", "hasta": text("hasta") ?? "",
-            "registros": (page?.records ?? []).map { record in
-                ["registro": record.recordId, "tipo": FieldLabels.eventType(record.eventType), "modulo": Self.moduleName(record.module),
-                 "fecha": record.date, "institucion": record.institution,
-                 "entidad": record.data["lugar"]?["entidad"]?.stringValue.map { labels.label("entidades-federativas", $0) } ?? "—"]
-            },
-            "hayRegistros": !(page?.records ?? []).isEmpty, "siguiente": next,
-            "nuevos": allowed.map { ["comando": $0.command, "titulo": FieldLabels.command($0.command), "modulo": Self.moduleName($0.module)] },
-            "hayNuevos": !allowed.isEmpty,
-        ])
+        ]
+        data["registros"] = rows
+        data["hayRegistros"] = !rows.isEmpty
+        data["siguiente"] = next
+        data["nuevos"] = newOnes
+        data["hayNuevos"] = !newOnes.isEmpty
+        return web.templates.render("registros", title: (problems.isEmpty ? "" : "Error: ") + "Registros de los módulos", session: session,
+                                    status: problems.isEmpty ? .ok : .unprocessableContent, personal: false, data)
     }
 
     func show(_ recordId: String, _ session: WebSession, done: String?) async throws -> Response {
