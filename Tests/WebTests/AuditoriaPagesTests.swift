@@ -44,6 +44,7 @@ import Testing
             #expect(page.html.contains("Seguimiento de la canalización al DIF"), "the stated purpose is shown")
             #expect(page.html.contains("Persona sup.web"), "who, by name")
             #expect(page.html.contains("(FGE-07)"), "and institution")
+            #expect(page.html.contains("<dd>Nombre, Primer apellido</dd>"), "which fields, as the form labels them")
             #expect(page.html.contains("Víctima registrada") && page.html.contains("Persona cap.web"), "the case's changes in the same timeline")
             #expect(!page.html.contains("Zenaida"), "the personal data itself stays closed")
             #expect(page.headers[.cacheControl] == "no-store")

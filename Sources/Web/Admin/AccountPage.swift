@@ -95,6 +95,8 @@ struct AccountPage {
             "formReactivar": form(.reactivar, Self.reactivateForm, FormValues()),
             "formContrasena": form(.contrasena, Self.passwordForm(accounts.policy.minimumPasswordLength), FormValues()),
             "historial": Array(history.reversed()), "hayHistorial": !history.isEmpty,
+            // Positions link to the event's page only for those who may read it.
+            "auditor": accounts.authorizer.widestScope(session.identity, .leerHistorial) != nil,
         ])
     }
 

@@ -90,12 +90,22 @@ struct ConsultationsPage {
                 "esConsulta": true, "posicion": String(position), "id": "evento-\(position)", "flujo": caseId,
                 "evento": "Consulta de datos personales", "cuando": WebTime.text(try row.decode(Timestamp.self, 1)),
                 "persona": who.person, "institucion": who.institution,
-                "campos": fields.map(FieldLabels.label).joined(separator: ", "),
+                "campos": Self.fieldNames(fields),
                 "finalidad": opened["finalidad"]?.stringValue ?? "(no se pudo abrir)",
                 "datos": [[String: String]](),
             ]))
         }
         return result
+    }
+
+    /// «lineaDeTiempo[0].primerApellido» → «Primer apellido», each field once.
+    static func fieldNames(_ paths: [String]) -> String {
+        var seen: [String] = []
+        for path in paths {
+            let label = FieldLabels.label(String(path.split(separator: ".").last ?? Substring(path)).replacing(/\[[0-9]+\]/, with: ""))
+            if !seen.contains(label) { seen.append(label) }
+        }
+        return seen.joined(separator: ", ")
     }
 
     func render(_ session: WebSession, title: String, cases: [String], timeline: [[String: Any]]?, problem: String?,
@@ -104,7 +114,7 @@ struct ConsultationsPage {
         return web.templates.render("auditoria-consultas", title: title, session: session, status: status, [
             "csrf": session.csrf, "error": problem ?? "", "expedientes": cases.map { ["expediente": $0] },
             "buscado": timeline != nil, "historial": timeline ?? [], "hayHistorial": !(timeline ?? []).isEmpty,
-            "consultas": (timeline ?? []).filter { $0["esConsulta"] as? Bool == true }.count,
+            "auditor": true, "consultas": (timeline ?? []).filter { $0["esConsulta"] as? Bool == true }.count,
         ])
     }
 }

@@ -89,7 +89,7 @@ struct HistoryPages {
         return web.templates.render("historial", title: "Historial de un flujo", session: session, personal: false, [
             "flujo": stream, "hasta": trimmed, "historial": try await StreamTimeline(services: web.services).rows(events),
             "hayHistorial": !events.isEmpty, "mostrados": String(events.count), "total": String(total), "recortado": events.count < total,
-            "esExpediente": events.first?.streamType == "Expediente", "formulario": true,
+            "esExpediente": events.first?.streamType == "Expediente", "formulario": true, "auditor": true,
         ])
     }
 
