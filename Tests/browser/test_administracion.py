@@ -11,11 +11,28 @@ import os
 import sys
 import time
 
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
-from test_escritorio import ACCOUNTS, SHOTS, URL, audit, browser, check, checked_pages, click_and_wait, failures, fill
+from test_escritorio import ACCOUNTS, SHOTS, URL, audit, browser, check, checked_pages, failures, fill
 
 NEW_PASSWORD = "una frase larga para la cuenta nueva"
+
+
+def click_and_wait(driver, element):
+    """Click, then wait until the browser has left the page. On a loaded machine Chromium may answer
+    «node does not belong to the document» instead of «stale element»: both mean the page changed."""
+    element.click()
+
+    def left(_):
+        try:
+            element.is_enabled()
+            return False
+        except WebDriverException:
+            return True
+    WebDriverWait(driver, 30).until(left)
+    WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 
 def enter(driver, user, password=None):
@@ -52,6 +69,8 @@ def stopped(driver, error):
 
 def main():
     driver = browser()
+    # axe-core on the long generated forms takes a while on a loaded 2-core machine.
+    driver.set_script_timeout(180)
     started = time.time()
     try:
         enter(driver, "administracion")

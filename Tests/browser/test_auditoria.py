@@ -14,14 +14,16 @@ import time
 
 from selenium.webdriver.common.by import By
 
-from test_administracion import enter, finish, stopped, submit_form
-from test_escritorio import URL, audit, browser, check, click_and_wait, fill
+from test_administracion import click_and_wait, enter, finish, stopped, submit_form
+from test_escritorio import URL, audit, browser, check, fill
 
 PURPOSE = "Revisión de la canalización solicitada por la fiscalía"
 
 
 def main():
     driver = browser()
+    # axe-core on the long generated forms takes a while on a loaded 2-core machine.
+    driver.set_script_timeout(180)
     started = time.time()
     try:
         # A caseworker registers a person and opens her personal data, stating why.
@@ -77,13 +79,46 @@ def main():
         driver.get(URL + f"/auditoria/historial?flujo={case_id}&hasta={int(first) - 1}")
         check("no tenía eventos" in driver.page_source, "el flujo como estaba antes de su primer evento")
 
-        # Module records and the CIES, as a supervisor (who reads, records, corrects and annuls).
+        # Module records: a supervisor records an operation through its generated form, corrects it, annuls it.
         enter(driver, "sup.web")
-        driver.get(URL + "/registros")
-        audit(driver, "registros")
         driver.get(URL + "/registros/nuevo/registrar-operativo")
         audit(driver, "registro-nuevo")
-        driver.get(URL + "/cies")
+        fill(driver, {"fecha": "2024-06-10", "institucionQueEncabeza": "FGE-07", "lugar.pais": "MEX", "lugar.entidad": "07",
+                      "lugar.municipio": "07101", "personasRescatadas.mujeres": "2", "personasRescatadas.hombres": "1"})
+        submit_form(driver, "enviar")
+        check("Listo: quedó registrado" in driver.page_source and "Vigente" in driver.page_source, "operativo registrado desde su formulario")
+        record_url = driver.current_url.split("?")[0]
+        click_and_wait(driver, driver.find_element(By.ID, "accion-corregir"))
+        check(driver.find_element(By.NAME, "personasRescatadas.mujeres").get_attribute("value") == "2", "la corrección abre el registro como está")
+        audit(driver, "registro-corregir")
+        submit_form(driver, "enviar")
+        check(len(driver.find_elements(By.ID, "campo--motivo-error")) == 1, "corregir sin motivo: error junto al campo")
+        fill(driver, {"personasRescatadas.mujeres": "3", "_motivo": "El informe rectificado reporta tres mujeres rescatadas."})
+        submit_form(driver, "enviar")
+        check("Registro corregido" in driver.page_source and "El informe rectificado" in driver.page_source, "corrección con motivo en el historial")
+        audit(driver, "registro")
+        driver.get(URL + "/registros")
+        audit(driver, "registros")
+        driver.get(record_url + "/anular")
+        fill(driver, {"_motivo": "Operativo capturado dos veces."})
+        submit_form(driver, "enviar")
+        check("Anulado el" in driver.page_source, "la supervisora anula el registro")
+
+        # CIES: a state liaison records a session, an agreement and its follow-up; the agreement's state shows.
+        enter(driver, "enlace.web")
+        driver.get(URL + "/registros/nuevo/registrar-sesion-cies")
+        fill(driver, {"fecha": "2024-04-06", "entidad": "07", "institucion": "CIES-07", "tipoDeSesion": "ordinaria"})
+        submit_form(driver, "enviar")
+        check("Listo: quedó registrado" in driver.page_source, "sesión de la CIES registrada")
+        click_and_wait(driver, driver.find_element(By.PARTIAL_LINK_TEXT, "Registrar un acuerdo"))
+        fill(driver, {"fecha": "2024-04-06", "numeroDeAcuerdo": "CIES/SO/01/2024-01", "responsables": "FGE-07",
+                      "descripcion": "Se aprueba el programa estatal de capacitación 2024."})
+        submit_form(driver, "enviar")
+        check("Adoptado" in driver.page_source, "el acuerdo nuevo queda «Adoptado»")
+        click_and_wait(driver, driver.find_element(By.PARTIAL_LINK_TEXT, "Dar seguimiento"))
+        fill(driver, {"fecha": "2024-06-30", "estatus": "en-proceso", "avance": "40"})
+        submit_form(driver, "enviar")
+        check("En proceso" in driver.page_source and "40 %" in driver.page_source, "el seguimiento cambia el estado del acuerdo")
         audit(driver, "cies")
     except Exception as error:
         stopped(driver, error)

@@ -185,8 +185,10 @@ struct RecordCommandPages {
             var data: [JSONMember] = [.init(key: "fecha", value: .string(CalendarDateText.today)), .init(key: "correcciones", value: corrections)]
             if let reason = values.text("_motivo") { data.append(.init(key: "motivo", value: .string(reason))) }
             if corrections.objectValue?.isEmpty ?? true {
-                return form(kind, session, values, problems: [Problem(path: "", code: "sin-cambios", message: "no cambió ningún dato: corrija al menos uno")],
-                            status: .unprocessableContent)
+                // Nothing to send: every problem at once, the missing reason too.
+                var problems = [Problem(path: "", code: "sin-cambios", message: "no cambió ningún dato: corrija al menos uno")]
+                if values.text("_motivo") == nil { problems.append(Problem(path: "_motivo", code: "obligatorio", message: "escriba por qué se corrige")) }
+                return form(kind, session, values, problems: problems, status: .unprocessableContent)
             }
             command = Command(name: "corregir-registro", data: .object(data), streamId: record.recordId, idempotencyKey: "web-" + key)
         case .annul(let record):

@@ -6,6 +6,7 @@ import Commands
 import Definitions
 import Foundation
 import Hummingbird
+import Postgres
 import Records
 
 /// The records of the modules beside the case files (trainings, dissemination, operations,
@@ -99,12 +100,12 @@ struct RecordPages {
         var history: [[String: Any]] = []
         for change in record.history {
             let who = try await names.describe(user: change.userId ?? "", institution: change.institution, services: web.services)
+            let changes = change.fields.flatMap { Self.changedRows($0, display, record.eventType) }
             history.append([
                 "evento": FieldLabels.eventType(change.eventType), "posicion": String(change.position), "version": String(change.version),
-                "cuando": change.recordedAt, "persona": who.person, "institucion": who.institution, "motivo": change.reason ?? "",
-                "cambios": change.fields.map { ["campo": FieldLabels.label($0.field), "antes": Self.text($0.field, $0.before, display, record.eventType),
-                                                "despues": Self.text($0.field, $0.after, display, record.eventType)] },
-                "hayCambios": !change.fields.isEmpty,
+                "cuando": Timestamp(iso8601: change.recordedAt).map(WebTime.text) ?? change.recordedAt,
+                "persona": who.person, "institucion": who.institution, "motivo": change.reason ?? "",
+                "cambios": changes, "hayCambios": !changes.isEmpty,
             ])
         }
         let actions = RecordCommandPages(web: web)
@@ -119,10 +120,19 @@ struct RecordPages {
         ])
     }
 
-    /// A corrected field's value in words (its catalogue's labels), as the record's rows show it.
-    static func text(_ field: String, _ value: JSONValue, _ display: CaseDisplay, _ eventType: String) -> String {
-        if value == .null { return "—" }
-        return display.rows(.object([.init(key: field, value: value)]), eventType: eventType).map { $0["valor"] ?? "" }.joined(separator: "; ")
+    /// A corrected field as rows before → after, in words (its catalogue's labels): a group's or a
+    /// list's parts one by one, only those that changed.
+    static func changedRows(_ change: ModuleRecord.FieldChange, _ display: CaseDisplay, _ eventType: String) -> [[String: String]] {
+        func rows(_ value: JSONValue) -> [(label: String, value: String)] {
+            value == .null ? [] : display.rows(.object([.init(key: change.field, value: value)]), eventType: eventType).map { ($0["etiqueta"] ?? "", $0["valor"] ?? "") }
+        }
+        let before = rows(change.before), after = rows(change.after)
+        var labels = after.map(\.label)
+        for row in before where !labels.contains(row.label) { labels.append(row.label) }
+        return labels.compactMap { label in
+            let old = before.first { $0.label == label }?.value ?? "—", new = after.first { $0.label == label }?.value ?? "—"
+            return old == new ? nil : ["campo": label, "antes": old, "despues": new]
+        }
     }
 }
 
