@@ -44,6 +44,7 @@ import Testing
             let page = try await browser.get(made.location!)
             #expect(page.status == 200 && page.html.contains("Nueva Persona") && page.html.contains("quedó registrada"))
             #expect(page.html.contains("Usuario registrado"), "the history shows the registration")
+            #expect(page.html.contains("<td>Leer datos personales</td><td>Su institución</td>"), "the roles' scope, from the permissions table")
 
             let list = try await browser.get("/admin/usuarios")
             #expect(list.html.contains("href=\"\(accountURL)\""))

@@ -36,6 +36,15 @@ struct AccountPage {
         }
     }
 
+    static func scopeWord(_ scope: Scope) -> String {
+        switch scope {
+        case .propios: "Sus propios registros"
+        case .institucion: "Su institución"
+        case .entidad: "Su entidad federativa"
+        case .nacional: "Nacional"
+        }
+    }
+
     static func roleWords(_ roles: [Role]) -> String { roles.map(roleWord).joined(separator: ", ") }
 
     static let rolesForm = PlainForm(fields: [
@@ -90,6 +99,11 @@ struct AccountPage {
                 ["etiqueta": "Registrada", "valor": account.registeredOn],
                 ["etiqueta": "Contraseña asignada", "valor": account.passwordSetOn ?? "Sin contraseña"],
             ],
+            // What the roles allow and how far (the permissions table), so «roles» reads as scope too.
+            "permisos": accounts.authorizer.permissions.filter { account.roles.contains($0.role) }.map { permission in
+                ["rol": Self.roleWord(permission.role), "accion": FieldLabels.command(permission.action.rawValue),
+                 "alcance": Self.scopeWord(permission.scope), "explicacion": permission.explanation + (permission.requiresReason ? " (declarando el motivo)" : "")]
+            },
             "administra": manages, "activa": account.active, "propia": userId == session.identity.userId,
             "formRoles": form(.roles, Self.rolesForm, current), "formSuspender": form(.suspender, Self.suspendForm, FormValues()),
             "formReactivar": form(.reactivar, Self.reactivateForm, FormValues()),
