@@ -48,6 +48,7 @@ let package = Package(
         ]),
         .target(name: "Web", dependencies: [
             "API", "Accounts", "Commands", "Streams", "CaseFiles", "Definitions", "Catalog", "CanonicalJSON", "Privacy", "EventLog", "Postgres", "Cryptography",
+            "Records",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "Logging", package: "swift-log"),
@@ -99,6 +100,7 @@ let package = Package(
         ]),
         .testTarget(name: "WebTests", dependencies: [
             "Web", "API", "Accounts", "CaseFiles", "Commands", "Streams", "Definitions", "EventLog", "Postgres", "Privacy", "Projections", "CanonicalJSON", "Catalog", "TestDatabase",
+            "Cryptography", "Records",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),

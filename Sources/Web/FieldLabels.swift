@@ -8,13 +8,18 @@ enum FieldLabels {
         "organizacion": "organización", "sociedad": "sociedad", "version": "versión", "validada": "validada", "vigente": "vigente",
         "autoadscripcion": "autoadscripción", "curp": "CURP", "osc": "OSC", "medida": "medida", "fisica": "física", "psicologica": "psicológica",
         "juridica": "jurídica", "medica": "médica", "credito": "crédito", "codigo": "código", "razon": "razón", "periodo": "período",
+        "contrasena": "contraseña", "cies": "CIES", "ci": "CI",
     ]
 
     static func label(_ name: String) -> String {
         var words: [String] = []
         var current = ""
-        for character in name {
-            if character.isUppercase, !current.isEmpty {
+        let characters = Array(name)
+        for (index, character) in characters.enumerated() {
+            // A new word at a capital after a small letter, or at the last capital of an acronym
+            // before a small letter: «AcuerdoCIESSeguido» → Acuerdo · CIES · Seguido.
+            if character.isUppercase, !current.isEmpty,
+               characters[index - 1].isLowercase || (index + 1 < characters.count && characters[index + 1].isLowercase) {
                 words.append(current)
                 current = ""
             }

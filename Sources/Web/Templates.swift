@@ -31,7 +31,8 @@ struct Templates: Sendable {
         if training { layout["capacitacion"] = true }
         if let session {
             layout["sesion"] = ["csrf": session.csrf, "institucion": session.identity.institution,
-                                "roles": session.identity.roles.map(\.rawValue).sorted().joined(separator: ", ")]
+                                "roles": session.identity.roles.map(\.rawValue).sorted().joined(separator: ", "),
+                                "gestion": ManagementMenu.links(session.identity)] as [String: Any]
         }
         let html = library.render(layout, withTemplate: "layout") ?? body
         var response = Response(status: status, headers: [.contentType: "text/html; charset=utf-8"],

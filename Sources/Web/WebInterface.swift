@@ -54,6 +54,14 @@ public struct WebInterface: Sendable {
         CommandPages(web: self).register(on: router)
         InboxPage(web: self).register(on: router)
         SearchPage(web: self).register(on: router)
+        AccountPages(web: self).register(on: router)
+        InstitutionPages(web: self).register(on: router)
+        VerificationPage(web: self).register(on: router)
+        ConsultationsPage(web: self).register(on: router)
+        HistoryPages(web: self).register(on: router)
+        RecordPages(web: self).register(on: router)
+        RecordCommandPages(web: self).register(on: router)
+        CIESPage(web: self).register(on: router)
     }
 
     /// Caseworkers start at their cases; an account without cases to read (the administrator) at a
