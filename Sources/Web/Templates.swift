@@ -1,3 +1,4 @@
+import Accounts
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -10,6 +11,8 @@ struct Templates: Sendable {
     let css: ByteBuffer
     /// A training instance: the layout shows the banner on every page.
     var training = false
+    /// Decides which of the Secretaría Técnica's links the layout shows (`ProgramMenu`).
+    var authorizer: Authorizer?
 
     static func load(training: Bool = false) async throws -> Templates {
         guard let folder = Bundle.module.url(forResource: "Templates", withExtension: nil),
@@ -31,7 +34,8 @@ struct Templates: Sendable {
         if training { layout["capacitacion"] = true }
         if let session {
             layout["sesion"] = ["csrf": session.csrf, "institucion": session.identity.institution,
-                                "roles": session.identity.roles.map(\.rawValue).sorted().joined(separator: ", ")]
+                                "roles": session.identity.roles.map(\.rawValue).sorted().joined(separator: ", "),
+                                "programa": ProgramMenu.links(session.identity, authorizer)]
         }
         let html = library.render(layout, withTemplate: "layout") ?? body
         var response = Response(status: status, headers: [.contentType: "text/html; charset=utf-8"],

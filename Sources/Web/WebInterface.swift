@@ -33,7 +33,9 @@ public struct WebInterface: Sendable {
     public init(services: APIServices, configuration: Configuration = .init()) async throws {
         self.services = services
         self.configuration = configuration
-        self.templates = try await Templates.load(training: configuration.training)
+        var templates = try await Templates.load(training: configuration.training)
+        templates.authorizer = services.accounts.authorizer
+        self.templates = templates
         self.sessions = WebSessions(accounts: services.accounts, idleTimeout: configuration.idleTimeout)
         self.forms = FormBuilder(definitions: services.definitions)
         self.commands = AuthorizedCommands(accounts: services.accounts)
@@ -54,6 +56,11 @@ public struct WebInterface: Sendable {
         CommandPages(web: self).register(on: router)
         InboxPage(web: self).register(on: router)
         SearchPage(web: self).register(on: router)
+        IndicatorsPage(web: self).register(on: router)
+        FichaPage(web: self).register(on: router)
+        PublishPages(web: self).register(on: router)
+        PortalPage(web: self).register(on: router)
+        ProgramFactPages(web: self).register(on: router)
     }
 
     /// Caseworkers start at their cases; an account without cases to read (the administrator) at a
