@@ -61,6 +61,8 @@ public struct WebInterface: Sendable {
         PublishPages(web: self).register(on: router)
         PortalPage(web: self).register(on: router)
         ProgramFactPages(web: self).register(on: router)
+        ReportPages(web: self).register(on: router)
+        AnnualReportPage(web: self).register(on: router)
     }
 
     /// Caseworkers start at their cases; an account without cases to read (the administrator) at a
