@@ -28,6 +28,8 @@ public struct WebInterface: Sendable {
     let commands: AuthorizedCommands
     let personalData: PersonalDataAccess
     let scopes: RecordScopes
+    /// The annex by position of the projections (the indicators page).
+    let indicatorCache = IndicatorCache()
 
     /// Loads the templates and the stylesheet once; a template that does not parse stops the start.
     public init(services: APIServices, configuration: Configuration = .init()) async throws {

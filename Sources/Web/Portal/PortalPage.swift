@@ -22,7 +22,7 @@ struct PortalPage {
         let asked = try ProgramYears.year(query["anio"].map(String.init), in: 2012...2100)
         guard let statistics = web.services.publicStatistics else { throw WebError.unavailable }
         let all = try await statistics.releasedReports(year: nil)
-        let years = all.map(\.report.years).flatMap { $0 }
+        let years = all.flatMap { $0.report.years }
         let title = "Estadísticas públicas sobre trata de personas"
         guard let year = asked ?? years.last else {
             return web.templates.render("portal", title: title, session: nil, personal: false,

@@ -4,6 +4,7 @@ import Catalog
 import Hummingbird
 import Indicators
 import Postgres
+import Projections
 import Publications
 
 /// «Indicadores del PNTdP»: the annex as a page — the fichas with baseline, goal and the series
@@ -32,7 +33,7 @@ struct IndicatorsPage {
         let asOf = try ProgramYears.date(query["al"].map(String.init))
         let projector = try web.projector
         let years = year.map { [$0] } ?? ProgramYears.annex
-        let now = try await IndicatorEngine(pool: projector.pool, indicators: web.services.indicators).compute(years: years, today: .today())
+        let now = try await web.indicatorCache.results(years: years, today: .today(), indicators: web.services.indicators, pool: projector.pool)
         var data: [String: Any] = [
             "fichas": web.services.indicators.map { definition in row(definition, years: years, results: now.filter { $0.id == definition.id }) },
             "anios": years.map { ["anio": String($0)] },
