@@ -1,6 +1,7 @@
 import Accounts
 import API
 import Catalog
+import Commands
 import Hummingbird
 import Indicators
 import Publications
