@@ -76,7 +76,11 @@ def record_fact(driver, command, values, checkboxes=()):
     for name, value in checkboxes:
         driver.find_element(By.CSS_SELECTOR, f'input[name="{name}"][value="{value}"]').click()
     submit(driver)
-    check("/hechos?hecho=" + command in driver.current_url, f"{command}: registrado desde su formulario generado")
+    recorded = "/hechos?hecho=" + command in driver.current_url
+    check(recorded, f"{command}: registrado desde su formulario generado")
+    if not recorded:
+        with open(base.os.path.join(base.SHOTS, f"fallo-{command}.html"), "w") as out:
+            out.write(driver.page_source)
 
 
 def main():
@@ -102,7 +106,8 @@ def main():
         for date in ["2023-05-10", "2023-09-02"]:
             record_fact(driver, "registrar-espacio-de-participacion", {
                 "fecha": date, "nombre": "Mesa del grupo redactor de la reforma", "tipoDeEspacio": "mesa-de-trabajo",
-                "relacionadoConLaReforma": "si", "institucionConvocante": "SEGOB", "modalidad": "presencial"},
+                "relacionadoConLaReforma": "si", "institucionConvocante": "SEGOB", "modalidad": "presencial",
+                "lugar.pais": "MEX", "lugar.entidad": "09", "lugar.municipio": "09015"},
                 checkboxes=[("sectoresParticipantes", "sector-publico")])
 
         driver.get(URL + "/indicadores?anio=2023")
