@@ -29,6 +29,11 @@ struct Templates: Sendable {
     /// `template` inside the layout. `title` never carries personal data (it goes to history and tabs).
     func render(_ template: String, title: String, session: WebSession?, status: HTTPResponse.Status = .ok,
                 personal: Bool = true, _ data: [String: Any]) -> Response {
+        respond(html(template, title: title, session: session, data), status: status, personal: personal)
+    }
+
+    /// The page as text (the public portal keeps it per release: a release never changes).
+    func html(_ template: String, title: String, session: WebSession?, _ data: [String: Any]) -> String {
         let body = library.render(Blank.replacingEmptyStrings(data), withTemplate: template) ?? ""
         var layout: [String: Any] = ["titulo": training ? "CAPACITACIÓN — " + title : title, "cuerpo": body]
         if training { layout["capacitacion"] = true }
@@ -37,7 +42,10 @@ struct Templates: Sendable {
                                 "roles": session.identity.roles.map(\.rawValue).sorted().joined(separator: ", "),
                                 "programa": ProgramMenu.links(session.identity, authorizer)]
         }
-        let html = library.render(layout, withTemplate: "layout") ?? body
+        return library.render(layout, withTemplate: "layout") ?? body
+    }
+
+    func respond(_ html: String, status: HTTPResponse.Status = .ok, personal: Bool = true) -> Response {
         var response = Response(status: status, headers: [.contentType: "text/html; charset=utf-8"],
                                 body: .init(byteBuffer: ByteBuffer(string: html)))
         SecurityHeaders.apply(to: &response.headers, personal: personal)

@@ -30,6 +30,8 @@ public struct WebInterface: Sendable {
     let scopes: RecordScopes
     /// The annex by position of the projections (the indicators page).
     let indicatorCache = IndicatorCache()
+    /// The public portal's pages by release (immutable, so never stale).
+    let portalCache = PortalCache()
 
     /// Loads the templates and the stylesheet once; a template that does not parse stops the start.
     public init(services: APIServices, configuration: Configuration = .init()) async throws {

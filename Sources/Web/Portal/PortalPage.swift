@@ -41,8 +41,11 @@ struct PortalPage {
             }
             return index
         }
+        // The page is a function of the releases and the choice: built once, then served as kept.
+        let key = all.map { String($0.release.position) }.joined(separator: ",") + "|\(year)|\(entidad ?? "")"
+        if let kept = await web.portalCache.page(key) { return web.templates.respond(kept, personal: false) }
         let rule = StatisticsReport.rule(threshold: part.report.threshold)
-        return web.templates.render("portal", title: "\(title), \(year)", session: nil, personal: false, [
+        let html = web.templates.html("portal", title: "\(title), \(year)", session: nil, [
             "titulo": StatisticsRenderer.title(part.report), "anio": String(year),
             "anios": years.map { ["anio": String($0), "elegido": $0 == year] },
             "entidades": columns.map { ["clave": $0.code, "nombre": $0.label, "elegida": $0.code == entidad] },
@@ -53,6 +56,8 @@ struct PortalPage {
             "csv": "/v1/estadisticas?anio=\(year)&formato=csv", "json": "/v1/estadisticas?anio=\(year)",
             "paquete": "/v1/estadisticas/exportacion/datapackage.json", "csvAnio": "/v1/estadisticas/exportacion/estadisticas-\(year).csv",
         ])
+        await web.portalCache.keep(key, html)
+        return web.templates.respond(html, personal: false)
     }
 }
 
@@ -78,4 +83,24 @@ enum PortalTableView {
     }
 
     static func text(_ value: Double?) -> String { value.map { String(Int64($0)) } ?? suppressed }
+}
+
+/// The portal's pages as rendered, by the releases they are made of and the year and entidad asked:
+/// a release never changes, so a kept page is never stale; a new release changes the key. Bounded
+/// (the years × 33 choices of the releases in force), and emptied when a new release arrives.
+actor PortalCache {
+    private var pages: [String: String] = [:]
+    private var releases = ""
+    static let limit = 512
+
+    func page(_ key: String) -> String? { pages[key] }
+
+    func keep(_ key: String, _ html: String) {
+        let releasesOfKey = String(key.prefix { $0 != "|" })
+        if releasesOfKey != releases || pages.count >= Self.limit {
+            pages = [:]
+            releases = releasesOfKey
+        }
+        pages[key] = html
+    }
 }
