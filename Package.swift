@@ -49,6 +49,7 @@ let package = Package(
         .target(name: "Web", dependencies: [
             "API", "Accounts", "Commands", "Streams", "CaseFiles", "Definitions", "Catalog", "CanonicalJSON", "Privacy", "EventLog", "Postgres", "Cryptography",
             "Records",
+            "Projections", "Indicators", "Publications", "Statistics", "Reports", "AnnualReport",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "Logging", package: "swift-log"),
@@ -101,6 +102,7 @@ let package = Package(
         .testTarget(name: "WebTests", dependencies: [
             "Web", "API", "Accounts", "CaseFiles", "Commands", "Streams", "Definitions", "EventLog", "Postgres", "Privacy", "Projections", "CanonicalJSON", "Catalog", "TestDatabase",
             "Cryptography", "Records",
+            "Indicators", "Publications", "Statistics", "Reports", "AnnualReport",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),

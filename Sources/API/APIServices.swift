@@ -29,7 +29,7 @@ public struct APIServices: Sendable {
     /// Opening personal data, recorded the same way as from the console.
     let personalData: PersonalDataAccess
     /// The anonymous statistics, computed once per change (nil without a projector).
-    let publicStatistics: PublicStatistics?
+    public let publicStatistics: PublicStatistics?
     /// The reports of the annual report (`events/reportes/informe-anual.json`); without it
     /// `/v1/informe-anual/{anio}` answers 503.
     public var annualReportPlan: AnnualReportPlan?

@@ -19,7 +19,7 @@ import Statistics
 ///   to its position) and kept.
 /// - The live tables (`/v1/estadisticas/vigentes`, for roles that read the statistics internally)
 ///   are computed once per position of the `estadisticas` projection and format.
-actor PublicStatistics {
+public actor PublicStatistics {
     private let projector: Projector
     private let labels: Labels
     private let threshold: Int
@@ -82,6 +82,18 @@ actor PublicStatistics {
 
     /// The last release of each year (of `year` only, if given), as published: nil when none covers it.
     func released(year: Int?, format: String) async throws -> String? {
+        let parts = try await releasedReports(year: year)
+        guard !parts.isEmpty else { return nil }
+        let key = parts.map { "\($0.release.position)" }.joined(separator: ",") + "|\(year.map(String.init) ?? "todos")|\(format)"
+        if let known = bodies[key] { return known }
+        let body = try render(parts, year: year, format: format)
+        bodies[key] = body
+        return body
+    }
+
+    /// The last release of each year (of `year` only), each restricted to its year, oldest year
+    /// first: the suppressed tables as published, for the public API and the web's public portal.
+    public func releasedReports(year: Int?) async throws -> [(release: Publication, report: StatisticsReport)] {
         let all = try await Publication.all(projector.pool).filter { $0.kind == .statistics }
         let years = year.map { [$0] } ?? Set(all.flatMap(\.years)).sorted()
         var parts: [(release: Publication, report: StatisticsReport)] = []
@@ -89,12 +101,7 @@ actor PublicStatistics {
             guard let release = all.last(where: { $0.years.contains(item) }) else { continue }
             parts.append((release, try await report(of: release).restricted(to: item)))
         }
-        guard !parts.isEmpty else { return nil }
-        let key = parts.map { "\($0.release.position)" }.joined(separator: ",") + "|\(year.map(String.init) ?? "todos")|\(format)"
-        if let known = bodies[key] { return known }
-        let body = try render(parts, year: year, format: format)
-        bodies[key] = body
-        return body
+        return parts
     }
 
     private func render(_ parts: [(release: Publication, report: StatisticsReport)], year: Int?, format: String) throws -> String {

@@ -1,3 +1,4 @@
+import Accounts
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -10,6 +11,8 @@ struct Templates: Sendable {
     let css: ByteBuffer
     /// A training instance: the layout shows the banner on every page.
     var training = false
+    /// Decides which of the Secretaría Técnica's links the layout shows (`ProgramMenu`).
+    var authorizer: Authorizer?
 
     static func load(training: Bool = false) async throws -> Templates {
         guard let folder = Bundle.module.url(forResource: "Templates", withExtension: nil),
@@ -26,15 +29,24 @@ struct Templates: Sendable {
     /// `template` inside the layout. `title` never carries personal data (it goes to history and tabs).
     func render(_ template: String, title: String, session: WebSession?, status: HTTPResponse.Status = .ok,
                 personal: Bool = true, _ data: [String: Any]) -> Response {
+        respond(html(template, title: title, session: session, data), status: status, personal: personal)
+    }
+
+    /// The page as text (the public portal keeps it per release: a release never changes).
+    func html(_ template: String, title: String, session: WebSession?, _ data: [String: Any]) -> String {
         let body = library.render(Blank.replacingEmptyStrings(data), withTemplate: template) ?? ""
         var layout: [String: Any] = ["titulo": training ? "CAPACITACIÓN — " + title : title, "cuerpo": body]
         if training { layout["capacitacion"] = true }
         if let session {
             layout["sesion"] = ["csrf": session.csrf, "institucion": session.identity.institution,
                                 "roles": session.identity.roles.map(\.rawValue).sorted().joined(separator: ", "),
-                                "gestion": ManagementMenu.links(session.identity)] as [String: Any]
+                                "gestion": ManagementMenu.links(session.identity),
+                                "programa": ProgramMenu.links(session.identity, authorizer)] as [String: Any]
         }
-        let html = library.render(layout, withTemplate: "layout") ?? body
+        return library.render(layout, withTemplate: "layout") ?? body
+    }
+
+    func respond(_ html: String, status: HTTPResponse.Status = .ok, personal: Bool = true) -> Response {
         var response = Response(status: status, headers: [.contentType: "text/html; charset=utf-8"],
                                 body: .init(byteBuffer: ByteBuffer(string: html)))
         SecurityHeaders.apply(to: &response.headers, personal: personal)

@@ -28,12 +28,18 @@ public struct WebInterface: Sendable {
     let commands: AuthorizedCommands
     let personalData: PersonalDataAccess
     let scopes: RecordScopes
+    /// The annex by position of the projections (the indicators page).
+    let indicatorCache = IndicatorCache()
+    /// The public portal's pages by release (immutable, so never stale).
+    let portalCache = PortalCache()
 
     /// Loads the templates and the stylesheet once; a template that does not parse stops the start.
     public init(services: APIServices, configuration: Configuration = .init()) async throws {
         self.services = services
         self.configuration = configuration
-        self.templates = try await Templates.load(training: configuration.training)
+        var templates = try await Templates.load(training: configuration.training)
+        templates.authorizer = services.accounts.authorizer
+        self.templates = templates
         self.sessions = WebSessions(accounts: services.accounts, idleTimeout: configuration.idleTimeout)
         self.forms = FormBuilder(definitions: services.definitions)
         self.commands = AuthorizedCommands(accounts: services.accounts)
@@ -62,6 +68,13 @@ public struct WebInterface: Sendable {
         RecordPages(web: self).register(on: router)
         RecordCommandPages(web: self).register(on: router)
         CIESPage(web: self).register(on: router)
+        IndicatorsPage(web: self).register(on: router)
+        FichaPage(web: self).register(on: router)
+        PublishPages(web: self).register(on: router)
+        PortalPage(web: self).register(on: router)
+        ProgramFactPages(web: self).register(on: router)
+        ReportPages(web: self).register(on: router)
+        AnnualReportPage(web: self).register(on: router)
     }
 
     /// Caseworkers start at their cases; an account without cases to read (the administrator) at a
