@@ -25,7 +25,7 @@ enum LoadAndPublishEndpoints {
                         "type": "object", "required": ["aceptados", "yaAplicados", "rechazados", "lineas"], "properties": [
                             "aceptados": ["type": "integer"], "yaAplicados": ["type": "integer"], "rechazados": ["type": "integer"],
                             "lineas": ["type": "array", "items": ["type": "object"]]]])],
-                     errors: [400, 401, 403, 413, 429, 503]) { request, context in
+                     errors: [400, 401, 403, 413, 422, 429, 503]) { request, context in
                 try await load(request, context, services)
             },
             Endpoint(.post, "/v1/publicaciones/indicadores", operationId: "publicar-indicadores", tag: "indicadores",
@@ -82,6 +82,10 @@ enum LoadAndPublishEndpoints {
         var fields = Fields(try await Body.json(request))
         let from = fields.integer("desde", 2019...2100) ?? 2019, to = fields.integer("hasta", 2019...2100) ?? 2024
         if from > to { fields.problem("datos.hasta", "periodo-invertido", "hasta (\(to)) es anterior a desde (\(from))") }
+        // An annex reports years that happened: a future year has no figures to publish.
+        if to > Int64(commandContext.today.year) {
+            fields.problem("datos.hasta", "anio-futuro", "hasta (\(to)) es posterior al año en curso (\(commandContext.today.year))")
+        }
         try fields.finish()
         guard let projector = services.projector else { throw APIProblem.unavailable("Sin proyector configurado.") }
         let publisher = IndicatorPublisher(projector: projector, history: IndicatorDefinitionHistory(pool: projector.pool), current: services.indicators)

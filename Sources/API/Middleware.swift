@@ -1,4 +1,5 @@
 import Accounts
+import Commands
 import Hummingbird
 import Logging
 import Postgres
@@ -16,6 +17,9 @@ struct ProblemMiddleware: RouterMiddleware {
             return try await next(request, context)
         } catch let problem as APIProblem {
             return try problem.response(from: request, context: context)
+        } catch let error as CommandError {
+            // A command recorded on the way (a publication, a load) answers as the command endpoints do.
+            return try APIProblem(error).response(from: request, context: context)
         } catch let error as HTTPError where error.status == .notFound && !index.allowed(request.uri.path).isEmpty {
             let allowed = index.allowed(request.uri.path).joined(separator: ", ")
             if request.method == .options { return Response(status: .noContent, headers: [.allow: allowed]) }

@@ -105,8 +105,9 @@ public enum OpenAPIDocument {
                 "headers": .object(headers.keys.sorted().map { .init(key: $0, value: headers[$0]!) }),
             ]))
         }
-        // Every operation refuses an Accept it cannot satisfy; one with a body refuses a body that is not JSON.
-        let errors = Set(endpoint.errors + [406] + (endpoint.requestBody == nil ? [] : [415]))
+        // Every operation refuses an Accept it cannot satisfy and a query parameter it does not declare
+        // (DeclaredParameters); one with a body refuses a body that is not JSON.
+        let errors = Set(endpoint.errors + [400, 406] + (endpoint.requestBody == nil ? [] : [415]))
         for status in errors.sorted() {
             let headers = ResponseHeaders.common(endpoint, status: status)
             responses.append(.init(key: String(status), value: [
