@@ -60,11 +60,11 @@ public struct APIServer: Sendable {
         router.add(middleware: ClientAddressMiddleware(proxies: configuration.trustedProxies))
         router.add(middleware: RequestLogMiddleware())
         router.add(middleware: RequestMetricsMiddleware(metrics: services.metrics))
-        router.add(middleware: ProblemMiddleware(index: EndpointIndex(endpoints)))
         // The address limit before authentication (checking a token costs a query), the account limit after it.
         router.add(middleware: AddressRateLimitMiddleware(
             perAddress: RateLimiter(.init(perSecond: configuration.perAddress.perSecond, burst: configuration.perAddress.burst),
                                     pool: services.store.pool, keyring: services.handler.vault.keyring)))
+        router.add(middleware: ProblemMiddleware(index: EndpointIndex(endpoints)))
         router.add(middleware: AuthenticationMiddleware(accounts: services.accounts))
         router.add(middleware: AccountRateLimitMiddleware(
             perAccount: RateLimiter(.init(perSecond: configuration.perAccount.perSecond, burst: configuration.perAccount.burst),

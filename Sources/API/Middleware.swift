@@ -89,18 +89,20 @@ struct AddressRateLimitMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response) async throws -> Response {
         // Liveness probes are never limited: a load balancer must not take a busy server for a dead one.
         if request.uri.path == "/health" { return try await next(request, context) }
-        let (wait, state) = try await perAddress.check("ip:" + (context.remoteAddress ?? "local"))
-        if let wait { throw tooManyRequests(wait, "esta dirección", state) }
-        // A caller without an account is told what is left of its address's limit; an account's own
-        // limit (AccountRateLimitMiddleware, inside) speaks for a known caller.
+        // Outside ProblemMiddleware: what comes back is always a response, errors included, so every
+        // answer but /health's says what is left of a limit — the account's (AccountRateLimitMiddleware,
+        // inside, for a known caller) or else this address's.
+        let wait: Int?, state: RateLimiter.State
         do {
-            var response = try await next(request, context)
-            if response.headers[RateLimiter.limitHeader] == nil { state.apply(to: &response.headers) }
-            return response
-        } catch var problem as APIProblem {
-            if problem.headers[RateLimiter.limitHeader] == nil { state.apply(to: &problem.headers) }
-            throw problem
+            (wait, state) = try await perAddress.check("ip:" + (context.remoteAddress ?? "local"))
+        } catch {
+            context.logger.warning("límite por dirección no disponible", metadata: ["tipo": "\(type(of: error))"])
+            return try APIProblem.unavailable("No se pudo comprobar el límite de solicitudes; reintente.").response(from: request, context: context)
         }
+        if let wait { return try tooManyRequests(wait, "esta dirección", state).response(from: request, context: context) }
+        var response = try await next(request, context)
+        if response.headers[RateLimiter.limitHeader] == nil { state.apply(to: &response.headers) }
+        return response
     }
 }
 

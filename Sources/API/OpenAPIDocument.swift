@@ -139,6 +139,10 @@ public enum OpenAPIDocument {
 
     static let problemSchema: JSONValue = [
         "type": "object", "required": ["type", "title", "status", "detail"],
+        "examples": [["type": "https://sintra.gob.mx/problemas/datos-no-validos", "title": "Datos no válidos", "status": 422,
+                      "detail": "La solicitud tiene 2 problema(s); corríjalos todos y vuelva a enviarla. No se registró nada.",
+                      "problemas": [["ruta": "datos.fecha", "codigo": "requerido", "mensaje": "campo obligatorio"],
+                                    ["ruta": "datos.clasificacion", "codigo": "valor-no-permitido", "mensaje": "«otra» no está en el catálogo clasificacion-de-atencion"]]]],
         "properties": [
             "type": ["type": "string", "format": "uri", "description": .string(ProblemType.contractDescription),
                      "enum": .array((ProblemType.all.map(\.uri) + ["about:blank"]).map(JSONValue.string))],
@@ -155,6 +159,8 @@ public enum OpenAPIDocument {
 
     static let commandResultSchema: JSONValue = [
         "type": "object", "required": ["comando", "evento", "flujo", "version", "posicion", "repetido", "posiblesDuplicados"],
+        "examples": [["comando": "registrar-atencion", "evento": "AtencionOtorgada", "flujo": "exp-0b6f4c2e9a7d4e1f", "version": 2, "posicion": 1842,
+                      "repetido": false, "posiblesDuplicados": []]],
         "properties": [
             "comando": ["type": "string"], "evento": ["type": "string"], "flujo": ["type": "string"], "version": ["type": "integer"],
             "posicion": ["type": "integer"], "repetido": ["type": "boolean"], "posiblesDuplicados": ["type": "array", "items": ["type": "string"]],

@@ -86,7 +86,8 @@ enum CalendarDateText {
             answer = try await client.call(.get, "/v1/informe-anual/2023?formato=xlsx", token: token)
             #expect(answer.status == 200 && answer.headers[.contentDisposition]?.contains("informe-anual-2023.xlsx") == true)
             answer = try await client.call(.get, "/v1/informe-anual/1999", token: token)
-            #expect(answer.status == 400 && answer.text.contains("anio: 1999 no es un año del registro"), "\(answer.text)")
+            // The contract's bounds (2012–2100), enforced for every operation by DeclaredParameters.
+            #expect(answer.status == 400 && answer.text.contains("ruta.anio") && answer.text.contains("el mínimo es 2012"), "\(answer.text)")
             #expect(try await client.call(.get, "/v1/informe-anual/dos-mil", token: token).status == 400)
             #expect(try await client.call(.get, "/v1/informe-anual/2023?formato=pdf", token: token).status == 400)
         }

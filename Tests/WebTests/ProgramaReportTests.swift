@@ -27,6 +27,11 @@ import Testing
             #expect(csv.status == 200 && csv.headers[.contentType]?.hasPrefix("text/csv") == true)
             let xlsx = try await browser.get(query + "&formato=xlsx")
             #expect(xlsx.status == 200 && xlsx.headers[.contentDisposition]?.contains("reporte.xlsx") == true)
+            // As it was before anyone was recorded: the same report, replayed to a day before the log began.
+            let before = try await browser.get(query + "&al=2000-01-01")
+            #expect(before.status == 200 && before.html.contains("id=\"al-dia\"") && !before.html.contains("<td class=\"cifra\">5</td>"), "\(before.status)")
+            let badDate = try await browser.get(query + "&al=ayer")
+            #expect(badDate.status == 422 && badDate.html.contains("no es una fecha"), "\(badDate.status)")
             let bad = try await browser.get("/reportes?fuente=personas&filas=nombre&medida=personas&modo=otro")
             #expect(bad.status == 422 && bad.html.contains("dato personal") && bad.html.contains("Modo"), "\(bad.html.count)")
 

@@ -82,11 +82,18 @@ struct ReportPages {
                                               "elegida": query["medida"] == $0] }
         }
         var problems = problems
-        if source != nil, let rows = query["filas"], !rows.isEmpty {
+        // «Como estaba el …»: the same report replayed from the log up to the end of that day, as
+        // `POST /v1/reportes/ejecutar?asOf=` does — what an auditor asks of any figure.
+        data["al"] = query["al"] ?? ""
+        let asOf = (query["al"] ?? "").isEmpty ? nil : CalendarDate(query["al"]!)
+        if let text = query["al"], !text.isEmpty, asOf == nil {
+            problems.append(Problem(path: "al", code: "fecha-no-valida", message: "«\(text.prefix(20))» no es una fecha AAAA-MM-DD"))
+        }
+        if source != nil, let rows = query["filas"], !rows.isEmpty, problems.isEmpty {
             do {
                 let report = try ReportDefinition.parse(Self.document(query), catalogue: catalogue)
                 let result = try await ReportRunner(projector: try web.projector, catalogs: web.services.definitions.catalogs)
-                    .run(report, threshold: web.services.statisticsThreshold)
+                    .run(report, threshold: web.services.statisticsThreshold, asOf: asOf)
                 switch query["formato"] {
                 case "csv": return download(Array(ReportRenderer.csv(result).utf8), type: "text/csv; charset=utf-8", name: "reporte.csv")
                 case "xlsx": return download(ReportWorkbook.xlsx(result), type: ReportWorkbook.mediaType, name: "reporte.xlsx")
@@ -94,7 +101,8 @@ struct ReportPages {
                 }
                 data["resultado"] = ReportView.view(result)
                 data["documento"] = String(decoding: CanonicalJSON.serialize(report.document), as: UTF8.self)
-                data["consulta"] = Self.query(report.document)
+                data["consulta"] = Self.query(report.document) + (asOf.map { "&al=\($0)" } ?? "")
+                data["alDia"] = asOf.map { "Como estaba al final del \($0): el registro repetido hasta esa fecha." } ?? ""
             } catch let error as ReportInputError {
                 problems += error.problems
             }
