@@ -14,16 +14,8 @@ import Testing
 @Suite(.needsDatabase) struct AdminRoleMatrixTests {
     @Test func everyRoleSeesTheAdministrationAndAuditPagesAsTheAPIAnswersIt() async throws {
         let world = try await WebWorld.make()
-        var logins: [String] = []
-        for role in Role.allCases {
-            let login = "rol.\(role.rawValue)"
-            try await world.account(login, role == .secretariaTecnica || role == .auditor || role == .administrador ? "SEGOB" : "FGE-07", [role])
-            logins.append(login)
-        }
-        try await world.account("rol.otra-institucion", "DIF-07", [.capturista])
-        logins.append("rol.otra-institucion")
+        let accounts = try await world.accountForEveryRole()
         let target = try await world.account("cuenta.objetivo", "FGE-07", [.capturista])
-        let accounts = logins
         try await world.test { browser in
             let caseId = try await AuditoriaPagesTests.caseOpenedBySupervisor(browser, caseworker: "rol.capturista", supervisor: "rol.supervisor-institucional")
             let position = try #require(try await world.services.handler.store.readStream(caseId).first?.position)
@@ -96,15 +88,7 @@ extension Browser {
 @Suite(.needsDatabase) struct RegistrosRoleMatrixTests {
     @Test func everyRoleReadsCorrectsAndAnnulsThroughTheWebAsThroughTheAPI() async throws {
         let world = try await WebWorld.make()
-        var logins: [String] = []
-        for role in Role.allCases {
-            let login = "rol.\(role.rawValue)"
-            try await world.account(login, role == .secretariaTecnica || role == .auditor || role == .administrador ? "SEGOB" : "FGE-07", [role])
-            logins.append(login)
-        }
-        try await world.account("rol.otra-institucion", "DIF-07", [.capturista])
-        logins.append("rol.otra-institucion")
-        let accounts = logins
+        let accounts = try await world.accountForEveryRole()
         try await world.test { browser in
             _ = try await browser.login("rol.capturista")
             let sent = try await browser.post("/registros/nuevo/registrar-operativo",

@@ -10,14 +10,8 @@ import Testing
 @Suite(.needsDatabase) struct ProgramaRoleTests {
     @Test func everyRoleOpensThroughTheWebWhatItMayThroughTheAPI() async throws {
         let world = try await WebWorld.program()
-        var logins: [(String, Role)] = []
-        for role in Role.allCases {
-            let login = "prog.\(role.rawValue)"
-            try await world.account(login, [.secretariaTecnica, .auditor, .administrador].contains(role) ? "SEGOB" : "FGE-07", [role])
-            logins.append((login, role))
-        }
+        let accounts = Array(zip(try await world.accountForEveryRole(prefix: "prog", outsider: false), Role.allCases))
         let authorizer = world.services.accounts.authorizer
-        let accounts = logins
         try await world.test { browser in
             for (login, role) in accounts {
                 browser.forgetCookies()

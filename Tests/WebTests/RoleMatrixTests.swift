@@ -13,15 +13,7 @@ import Testing
 @Suite(.needsDatabase) struct RoleMatrixTests {
     @Test func everyRoleSeesThroughTheWebWhatItSeesThroughTheAPI() async throws {
         let world = try await WebWorld.make()
-        var logins: [String] = []
-        for role in Role.allCases {
-            let login = "rol.\(role.rawValue)"
-            try await world.account(login, role == .secretariaTecnica || role == .auditor || role == .administrador ? "SEGOB" : "FGE-07", [role])
-            logins.append(login)
-        }
-        try await world.account("rol.otra-institucion", "DIF-07", [.capturista])
-        logins.append("rol.otra-institucion")
-        let accounts = logins
+        let accounts = try await world.accountForEveryRole()
         try await world.test { browser in
             _ = try await browser.login("rol.capturista")
             let form = try await browser.get("/nuevo/registrar-persona")

@@ -47,6 +47,23 @@ struct WebWorld {
             UserRegistration(login: login, name: "Persona \(login)", institution: institution, roles: roles, password: Self.password), by: .console).userId
     }
 
+    /// One account per role, named `<prefix>.<rol>` (national roles at SEGOB, the others at FGE-07), and
+    /// with `outsider` a capturista of another institution, `<prefix>.otra-institucion`: the cast of
+    /// every role-matrix test. Returns the logins in that order.
+    func accountForEveryRole(prefix: String = "rol", outsider: Bool = true) async throws -> [String] {
+        var logins: [String] = []
+        for role in Role.allCases {
+            let login = "\(prefix).\(role.rawValue)"
+            try await account(login, [.secretariaTecnica, .auditor, .administrador].contains(role) ? "SEGOB" : "FGE-07", [role])
+            logins.append(login)
+        }
+        if outsider {
+            try await account("\(prefix).otra-institucion", "DIF-07", [.capturista])
+            logins.append("\(prefix).otra-institucion")
+        }
+        return logins
+    }
+
     func test<T: Sendable>(_ body: @Sendable (Browser) async throws -> T) async throws -> T {
         try await services.projector!.start()
         let following = Task { try await services.projector!.follow(pollInterval: .milliseconds(20)) }
