@@ -11,28 +11,11 @@ import os
 import sys
 import time
 
-from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
 
-from test_escritorio import ACCOUNTS, SHOTS, URL, audit, browser, check, checked_pages, failures, fill
+from test_escritorio import ACCOUNTS, SHOTS, URL, audit, browser, check, checked_pages, click_and_wait, failures, fill
 
 NEW_PASSWORD = "una frase larga para la cuenta nueva"
-
-
-def click_and_wait(driver, element):
-    """Click, then wait until the browser has left the page. On a loaded machine Chromium may answer
-    «node does not belong to the document» instead of «stale element»: both mean the page changed."""
-    element.click()
-
-    def left(_):
-        try:
-            element.is_enabled()
-            return False
-        except WebDriverException:
-            return True
-    WebDriverWait(driver, 30).until(left)
-    WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 
 def enter(driver, user, password=None):

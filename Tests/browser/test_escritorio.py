@@ -19,7 +19,7 @@ from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support import expected_conditions
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.support.ui import Select, WebDriverWait
 from axe_selenium_python import Axe
 
@@ -110,10 +110,19 @@ def fill(driver, values):
 
 
 def click_and_wait(driver, element):
-    """Click, then wait until the browser has left the page (the next one is loaded)."""
+    """Click, then wait until the browser has left the page and the next one is loaded. On a loaded
+    machine Chromium may answer «node does not belong to the document» instead of «stale element»
+    when asked about the old page's element: both mean the page changed."""
     element.click()
-    WebDriverWait(driver, 20).until(expected_conditions.staleness_of(element))
-    WebDriverWait(driver, 20).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+    def left(_):
+        try:
+            element.is_enabled()
+            return False
+        except WebDriverException:
+            return True
+    WebDriverWait(driver, 30).until(left)
+    WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 
 def submit(driver):
