@@ -8,12 +8,11 @@ Run by ops/test-web after test_escritorio.py, against the same live `sintra serv
 Environment: SINTRA_URL, SINTRA_CAPTURAS, SINTRA_CUENTAS (a JSON file {login: password}).
 """
 import os
-import sys
 import time
 
 from selenium.webdriver.common.by import By
 
-from test_escritorio import ACCOUNTS, SHOTS, URL, audit, browser, check, checked_pages, click_and_wait, failures, fill
+from test_escritorio import ACCOUNTS, SHOTS, URL, audit, browser, check, click_and_wait, failures, fill, report
 
 NEW_PASSWORD = "una frase larga para la cuenta nueva"
 
@@ -34,13 +33,7 @@ def submit_form(driver, button_id):
 
 def finish(driver, started, name):
     driver.quit()
-    print(f"\n{name}: capturas en {os.path.abspath(SHOTS)} ({len(checked_pages)} páginas), {time.time() - started:.0f} s")
-    if failures:
-        print(f"{len(failures)} comprobación(es) fallaron:")
-        for failure in failures:
-            print(f"  - {failure}")
-        sys.exit(1)
-    print("Todas las comprobaciones del navegador pasaron.")
+    report(f"{name}: capturas", started)
 
 
 def stopped(driver, error):

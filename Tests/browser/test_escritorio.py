@@ -233,7 +233,12 @@ def main():
         driver.save_screenshot(os.path.join(SHOTS, "fallo.png"))
     finally:
         driver.quit()
-    print(f"\nCapturas en {os.path.abspath(SHOTS)} ({len(checked_pages)} páginas), {time.time() - started:.0f} s")
+    report("Capturas", started)
+
+
+def report(heading, started):
+    """The suite's last lines: where the screenshots are, then every failed check (exit 1) or the all-clear."""
+    print(f"\n{heading} en {os.path.abspath(SHOTS)} ({len(checked_pages)} páginas), {time.time() - started:.0f} s")
     if failures:
         print(f"{len(failures)} comprobación(es) fallaron:")
         for failure in failures:
