@@ -5,6 +5,7 @@ import Commands
 import Definitions
 import EventLog
 import Indicators
+import Postgres
 import Projections
 import Statistics
 
@@ -29,13 +30,16 @@ public struct APIServices: Sendable {
     /// Opening personal data, recorded the same way as from the console.
     let personalData: PersonalDataAccess
     /// The anonymous statistics, computed once per change (nil without a projector).
-    public let publicStatistics: PublicStatistics?
+    public private(set) var publicStatistics: PublicStatistics?
     /// The reports of the annual report (`events/reportes/informe-anual.json`); without it
     /// `/v1/informe-anual/{anio}` answers 503.
     public var annualReportPlan: AnnualReportPlan?
-    /// A read replica (`SINTRA_READ_DATABASE_URL`) for the API's case-file list and reads; nil: they
-    /// go to the primary. A read with a position token waits until the replica holds that write.
-    public var readReplica: EventStore?
+    /// A read replica (`SINTRA_READ_DATABASE_URL`) for the API's case-file list and reads, today's
+    /// indicators, report runs and live statistics; nil: they go to the primary. A case read with a
+    /// position token waits until the replica holds that write.
+    public var readReplica: EventStore? {
+        didSet { publicStatistics = publicStatistics?.reading(from: readReplica?.pool) }
+    }
     /// What `/metrics` serves (`ServerMetrics`).
     public var metrics = ServerMetrics()
 
@@ -56,6 +60,12 @@ public struct APIServices: Sendable {
     }
 
     var store: EventStore { handler.store }
+
+    /// Where today's indicators, report runs and live statistics are read: the read replica when
+    /// there is one (its projections trail the primary's by the replication lag; an aggregate a few
+    /// milliseconds old is what a report asks for), else the projector's pool. Answers "as of" a past
+    /// date stay on the primary: they rebuild scratch copies of projections, which a standby cannot write.
+    public func analyticsPool(_ projector: Projector) -> ConnectionPool { readReplica?.pool ?? projector.pool }
 
     /// Where the API reads case files: the read replica when there is one.
     var caseReads: CaseFileReader {

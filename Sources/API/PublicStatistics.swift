@@ -21,6 +21,8 @@ import Statistics
 ///   are computed once per position of the `estadisticas` projection and format.
 public actor PublicStatistics {
     private let projector: Projector
+    /// Where the live tables are read (`APIServices.analyticsPool`: the read replica when there is one).
+    private let reads: ConnectionPool
     private let labels: Labels
     private let threshold: Int
 
@@ -39,10 +41,16 @@ public actor PublicStatistics {
     /// How many releases and tables were computed: what a flood of anonymous requests cost.
     private(set) var computations = 0
 
-    init(projector: Projector, labels: Labels, threshold: Int) {
+    init(projector: Projector, labels: Labels, threshold: Int, reads: ConnectionPool? = nil) {
         self.projector = projector
+        self.reads = reads ?? projector.pool
         self.labels = labels
         self.threshold = threshold
+    }
+
+    /// The same statistics with the live tables read from `pool` (nothing computed yet is kept).
+    nonisolated func reading(from pool: ConnectionPool?) -> PublicStatistics {
+        PublicStatistics(projector: projector, labels: labels, threshold: threshold, reads: pool)
     }
 
     /// Names the export can hold: its descriptor, the whole series and one year, in CSV or JSON.
@@ -150,14 +158,16 @@ public actor PublicStatistics {
     /// The current tables for `year` in `format` (`json` or `csv`), computed once per position of
     /// the statistics projection.
     func current(year: Int?, format: String) async throws -> String {
-        let position = try await projector.pool.query("SELECT position FROM projection_state WHERE name = 'estadisticas'")
+        // The position and the tables from the same database, so a cached table is never paired with
+        // another server's position.
+        let position = try await reads.query("SELECT position FROM projection_state WHERE name = 'estadisticas'")
             .first?.decode(Int64.self, 0) ?? 0
         let key = "\(year.map(String.init) ?? "todos")/\(format)"
         if let cached = tables[key], cached.position == position { return try await value(of: cached.task, key: key) }
-        let (projector, labels, threshold) = (self.projector, self.labels, self.threshold)
+        let (reads, labels, threshold) = (self.reads, self.labels, self.threshold)
         computations += 1
         let task = Task<String, any Error> {
-            let report = StatisticsBuilder(labels: labels, threshold: threshold).build(try await StatisticsSource(pool: projector.pool).read(), year: year)
+            let report = StatisticsBuilder(labels: labels, threshold: threshold).build(try await StatisticsSource(pool: reads).read(), year: year)
             return format == "csv" ? StatisticsRenderer.csv(report) : StatisticsRenderer.json(report)
         }
         tables[key] = (position, task)

@@ -95,7 +95,7 @@ enum ReportEndpoints {
         guard let projector = services.projector else { throw APIProblem.unavailable("Sin proyector configurado.") }
         let years = year.map { [Int($0)] } ?? Array(2019...2024)
         let ids = only.map { Set([$0]) }
-        let now = try await IndicatorEngine(pool: projector.pool, indicators: services.indicators).compute(years: years, today: .today(), only: ids)
+        let now = try await IndicatorEngine(pool: services.analyticsPool(projector), indicators: services.indicators).compute(years: years, today: .today(), only: ids)
         var body: [JSONMember] = [.init(key: "ahora", value: try CanonicalJSON.parse(AnnexRenderer.json(now)))]
         if let asOf, let end = Timestamp(iso8601: "\(asOf)T23:59:59.999999Z") {
             let position = try await projector.position(recordedAtOrBefore: end)
@@ -122,7 +122,7 @@ enum ReportEndpoints {
         let format = query.choice("formato", ["md", "html", "json", "csv"]) ?? "md"
         try query.finish()
         guard let projector = services.projector else { throw APIProblem.unavailable("Sin proyector configurado.") }
-        let results = try await IndicatorEngine(pool: projector.pool, indicators: services.indicators).compute(years: Array(2019...2024), today: .today())
+        let results = try await IndicatorEngine(pool: services.analyticsPool(projector), indicators: services.indicators).compute(years: Array(2019...2024), today: .today())
         let (text, type): (String, String) = switch format {
         case "html": (AnnexRenderer.html(results, definitions: services.indicators), "text/html; charset=utf-8")
         case "json": (AnnexRenderer.json(results), "application/json; charset=utf-8")

@@ -96,7 +96,7 @@ enum ReportQueryEndpoints {
             throw APIProblem.invalid(error.problems)
         }
         guard let projector = services.projector else { throw APIProblem.unavailable("Sin proyector configurado.") }
-        let result = try await ReportRunner(projector: projector, catalogs: services.definitions.catalogs)
+        let result = try await ReportRunner(projector: projector, catalogs: services.definitions.catalogs, reads: services.analyticsPool(projector))
             .run(report, threshold: services.statisticsThreshold, asOf: asOf)
         let (bytes, type): ([UInt8], String) = switch format {
         case "csv": (Array(ReportRenderer.csv(result).utf8), "text/csv; charset=utf-8")

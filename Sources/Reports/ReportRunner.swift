@@ -8,15 +8,19 @@ import Projections
 public struct ReportRunner: Sendable {
     let projector: Projector
     let catalogs: CatalogSet
+    /// Where a report of today is read (a read replica, or the projector's pool when nil). A report
+    /// as of a past day always runs on the primary, where its scratch copies can be written.
+    let reads: ConnectionPool
 
-    public init(projector: Projector, catalogs: CatalogSet) {
+    public init(projector: Projector, catalogs: CatalogSet, reads: ConnectionPool? = nil) {
         self.projector = projector
         self.catalogs = catalogs
+        self.reads = reads ?? projector.pool
     }
 
     public func run(_ report: ReportDefinition, threshold: Int, asOf: CalendarDate? = nil) async throws -> ReportResult {
         guard let asOf else {
-            return try await ReportEngine(pool: projector.pool, catalogs: catalogs).run(report, threshold: threshold)
+            return try await ReportEngine(pool: reads, catalogs: catalogs).run(report, threshold: threshold)
         }
         guard let end = Timestamp(iso8601: "\(asOf)T23:59:59.999999Z") else { throw ReportInputError(problems: []) }
         let position = try await projector.position(recordedAtOrBefore: end)

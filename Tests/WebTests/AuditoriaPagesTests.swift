@@ -59,7 +59,7 @@ import Testing
     @Test func anAuditorVerifiesTheChainAgainstASignedCheckpoint() async throws {
         let world = try await WebWorld.make()
         try await Self.accounts(world)
-        let store = try await world.database.store()
+        let store = world.database.store()
         let head = try await store.head()
         let key = Ed25519PrivateKey()
         let good = try EventLog.Checkpoint.sign(position: head.position, hash: head.hash, issuedAt: .now(), key: key)

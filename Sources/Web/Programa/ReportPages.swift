@@ -92,7 +92,8 @@ struct ReportPages {
         if source != nil, let rows = query["filas"], !rows.isEmpty, problems.isEmpty {
             do {
                 let report = try ReportDefinition.parse(Self.document(query), catalogue: catalogue)
-                let result = try await ReportRunner(projector: try web.projector, catalogs: web.services.definitions.catalogs)
+                let projector = try web.projector
+                let result = try await ReportRunner(projector: projector, catalogs: web.services.definitions.catalogs, reads: web.services.analyticsPool(projector))
                     .run(report, threshold: web.services.statisticsThreshold, asOf: asOf)
                 switch query["formato"] {
                 case "csv": return download(Array(ReportRenderer.csv(result).utf8), type: "text/csv; charset=utf-8", name: "reporte.csv")

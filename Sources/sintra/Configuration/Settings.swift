@@ -41,7 +41,7 @@ enum Settings {
     static let adminURL = Setting("SINTRA_ADMIN_DATABASE_URL", flag: "--admin-url", secret: true,
                                   help: "Conexión del dueño de la base (sintra_owner), solo para migrate y keys rotate.")
     static let readURL = Setting("SINTRA_READ_DATABASE_URL", secret: true,
-                                 help: "Conexión de solo lectura (rol sintra_app) para la lista y la consulta de expedientes de la API de sintra serve: una réplica, p. ej. con target_session_attrs=prefer-standby; quien envía ?posicion= espera a que la réplica tenga su escritura. Si falta, DATABASE_URL.")
+                                 help: "Conexión de solo lectura (rol sintra_app) de sintra serve para la lista y la consulta de expedientes, las fichas de hoy, los reportes de hoy y las estadísticas vigentes: una réplica, p. ej. con target_session_attrs=prefer-standby; quien envía ?posicion= espera a que la réplica tenga su escritura; lo «como estaba el» va al primario. Si falta, DATABASE_URL.")
     static let masterKeyFile = Setting("SINTRA_MASTER_KEY_FILE", flag: "--master-key",
                                        help: "Archivo de claves que cifra los datos personales (respáldelo aparte de la base).")
     static let eventsDirectory = Setting("SINTRA_EVENTS_DIR", flag: "--events", default: "events", help: "Carpeta de definiciones de eventos y catálogos.")
