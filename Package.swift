@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 /// One target per stage of the data flow (see README "Layout").
@@ -17,6 +17,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.1.0"),
+        // OpenTelemetry tracing, off unless configured (docs/observability.md). Only the OTLP/HTTP
+        // exporter: the gRPC one would add grpc-swift to every build for nothing we use.
+        .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
     ],
     targets: [
         // System libraries.
@@ -45,6 +49,7 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "CompressNIO", package: "compress-nio"),
+            .product(name: "Tracing", package: "swift-distributed-tracing"),
         ]),
         .target(name: "Web", dependencies: [
             "API", "Accounts", "Commands", "Streams", "CaseFiles", "Definitions", "Catalog", "CanonicalJSON", "Privacy", "EventLog", "Postgres", "Cryptography",
@@ -58,7 +63,8 @@ let package = Package(
         .target(name: "Reports", dependencies: ["Statistics", "Projections", "Definitions", "Postgres", "CanonicalJSON", "Catalog"]),
         .target(name: "AnnualReport", dependencies: ["Reports", "Indicators", "Publications", "Statistics", "Projections", "EventLog", "Catalog", "CanonicalJSON"]),
         .target(name: "Demo", dependencies: ["Commands", "Streams", "Definitions", "Catalog", "CanonicalJSON"]),
-        .target(name: "Commands", dependencies: ["Streams", "Definitions", "Privacy", "EventLog", "Postgres", "Catalog", "CanonicalJSON", "Cryptography"]),
+        .target(name: "Commands", dependencies: ["Streams", "Definitions", "Privacy", "EventLog", "Postgres", "Catalog", "CanonicalJSON", "Cryptography",
+                                                 .product(name: "Tracing", package: "swift-distributed-tracing")]),
         .target(name: "Records", dependencies: ["Commands", "Streams", "Definitions", "Privacy", "EventLog", "Postgres", "CanonicalJSON", "Catalog"]),
         .target(name: "Accounts", dependencies: ["Commands", "Streams", "Definitions", "Privacy", "EventLog", "Postgres", "Catalog", "CanonicalJSON", "Cryptography"]),
 
@@ -70,6 +76,8 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "OTel", package: "swift-otel"),
+            .product(name: "Tracing", package: "swift-distributed-tracing"),
         ]),
 
         // Benchmarks (ops/bench runs it beside pgbench; not a test).

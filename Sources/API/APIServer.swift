@@ -59,6 +59,7 @@ public struct APIServer: Sendable {
         // The client's address first: the request log, the metrics and the address limit read it.
         router.add(middleware: ClientAddressMiddleware(proxies: configuration.trustedProxies))
         router.add(middleware: RequestLogMiddleware())
+        router.add(middleware: RequestSpanMiddleware())
         router.add(middleware: RequestMetricsMiddleware(metrics: services.metrics))
         // The address limit before authentication (checking a token costs a query), the account limit after it.
         router.add(middleware: AddressRateLimitMiddleware(

@@ -7,6 +7,7 @@ import Foundation
 import Postgres
 import Privacy
 import Streams
+import Tracing
 
 /// The one path every write takes (CLI, bulk submission, demo, API, accounts, web): load the
 /// stream, validate the command against its definition and the catalogues, let the stream's
@@ -32,6 +33,30 @@ public final class CommandHandler: Sendable {
     }
 
     public func handle(_ command: Command, context: CommandContext) async throws(CommandError) -> CommandResult {
+        // One tracing span per command (docs/observability.md), a child of the request's when there
+        // is one: the command's name, its outcome and where it landed — never its data.
+        let span = startSpan("comando \(command.name)", ofKind: .internal)
+        defer { span.end() }
+        span.attributes["sintra.comando"] = command.name
+        switch await Self.outcome({ () async throws(CommandError) in try await decideAndAppend(command, context: context) }) {
+        case .success(let result):
+            span.attributes["sintra.resultado"] = result.replayed ? "repetido" : "anexado"
+            span.attributes["sintra.flujo"] = result.streamId
+            span.attributes["sintra.posicion"] = Int(result.position)
+            return result
+        case .failure(let error):
+            span.attributes["sintra.resultado"] = switch error {
+            case .rejected: "rechazado"
+            case .conflict: "conflicto"
+            case .unavailable: "no-disponible"
+            case .forbidden: "prohibido"
+            }
+            if case .unavailable = error { span.setStatus(SpanStatus(code: .error)) }
+            throw error
+        }
+    }
+
+    private func decideAndAppend(_ command: Command, context: CommandContext) async throws(CommandError) -> CommandResult {
         guard let definition = definitions.definition(forCommand: command.name) else {
             throw .rejected(CommandRejection([Problem(path: "comando", code: "comando-desconocido",
                 message: "comando «\(command.name)» desconocido; consulte `sintra definitions commands`")]))

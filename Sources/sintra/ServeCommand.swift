@@ -35,6 +35,8 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("registro-formato"), help: "json o texto (por omisión $SINTRA_REGISTRO_FORMATO o json).") var logFormat: String?
     @Option(name: .customLong("proxies-confiables"), help: "IP de los proxies cuyo X-Forwarded-For se cree (por omisión $SINTRA_PROXIES_CONFIABLES).")
     var trustedProxies: String?
+    @Option(name: .customLong("trazas-otlp"), help: "URL del colector OpenTelemetry (OTLP/HTTP) al que enviar las trazas (por omisión $SINTRA_TRAZAS_OTLP; sin ella, no hay trazas).")
+    var traceCollector: String?
     @Option(name: .customLong("web-inactividad"), help: "Minutos sin uso tras los que termina una sesión web (por omisión $SINTRA_WEB_INACTIVIDAD o 30).")
     var webIdleMinutes: Int?
     @Option(name: .customLong("web-cookie-segura"), help: "si o no: cookie de sesión web con Secure, tras HTTPS (por omisión $SINTRA_WEB_COOKIE_SEGURA o no).")
@@ -49,6 +51,7 @@ struct Serve: AsyncParsableCommand {
         var host: String, port: Int, threshold: Int, level: Logger.Level, environment: DeploymentEnvironment
         var web: WebInterface.Configuration
         var jsonLog: Bool, metricsToken: String?, proxies: TrustedProxies
+        var traceCollector: String?
     }
 
     /// Every setting that does not parse is reported at once; none becomes a default silently.
@@ -71,6 +74,10 @@ struct Serve: AsyncParsableCommand {
         if let given = config.text(Settings.trustedProxies, flag: trustedProxies), proxies.addresses.isEmpty, !given.isEmpty {
             problems.append("SINTRA_PROXIES_CONFIABLES: «\(given.prefix(40))» no contiene direcciones IP")
         }
+        let collector = config.text(Settings.traceCollector, flag: traceCollector)
+        if let collector, !collector.isEmpty, !(collector.hasPrefix("http://") || collector.hasPrefix("https://")) {
+            problems.append("SINTRA_TRAZAS_OTLP: «\(collector.prefix(60))» debe ser una URL http:// o https:// (el colector OTLP/HTTP)")
+        }
         if perAddress <= 0 || perAccount <= 0 { problems.append("los límites por segundo deben ser positivos") }
         if !(1...600).contains(timeout) { problems.append("--tiempo-maximo: de 1 a 600 s") }
         guard problems.isEmpty, let port, let threshold, let level, let environment, let idle, let secure, let format else {
@@ -82,7 +89,8 @@ struct Serve: AsyncParsableCommand {
         web.training = environment == .capacitacion
         return Resolved(host: config.text(Settings.host, flag: host) ?? "127.0.0.1", port: port, threshold: threshold,
                         level: Self.logLevels[level] ?? .info, environment: environment, web: web,
-                        jsonLog: format == "json", metricsToken: config.text(Settings.metricsToken), proxies: proxies)
+                        jsonLog: format == "json", metricsToken: config.text(Settings.metricsToken), proxies: proxies,
+                        traceCollector: collector)
     }
 
     func validate() throws { _ = try resolved() }
@@ -101,6 +109,7 @@ struct Serve: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "sintra")
+        let traces = try TraceExport.start(collector: settings.traceCollector, logger: logger)
 
         let definitions = try command.events.load()
         let url = Self.withStatementTimeout(try command.database.resolved(), seconds: timeout)
@@ -153,7 +162,7 @@ struct Serve: AsyncParsableCommand {
         // runService handles SIGINT/SIGTERM: it stops accepting, finishes the requests in flight, then returns.
         // One service group: the HTTP server and the projector start together and stop together.
         try await server.application(host: host, port: port, logger: logger,
-                                     services: [ProjectorService(projector: projector, logger: logger, leadership: leadership)],
+                                     services: [ProjectorService(projector: projector, logger: logger, leadership: leadership)] + (traces.map { [$0] } ?? []),
                                      extend: web.register(on:)).runService()
         await store.close()
     }

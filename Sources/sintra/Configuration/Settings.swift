@@ -73,11 +73,13 @@ enum Settings {
                                    help: "Formato del registro de sintra serve en stderr: json (un objeto por línea, con el id de solicitud y la cuenta) o texto.")
     static let metricsToken = Setting("SINTRA_METRICAS_TOKEN", secret: true,
                                       help: "Token (Bearer) con que Prometheus lee /metrics; sin él, /metrics no existe (404).")
+    static let traceCollector = Setting("SINTRA_TRAZAS_OTLP", flag: "--trazas-otlp",
+                                        help: "URL de un colector OpenTelemetry (OTLP/HTTP), p. ej. http://127.0.0.1:4318/v1/traces: sintra serve envía ahí un tramo por solicitud y por comando (sin datos personales). Sin ella no hay trazas. Las variables OTEL_* la afinan.")
     static let trustedProxies = Setting("SINTRA_PROXIES_CONFIABLES", flag: "--proxies-confiables",
                                         help: "Direcciones IP de los proxies (nginx, HAProxy) separadas por comas: solo de ellas se cree Forwarded / X-Forwarded-For para la dirección del cliente.")
 
     /// In the order `sintra configuracion` and the README list them.
     static let all: [Setting] = [configFile, databaseURL, projectorURL, adminURL, readURL, masterKeyFile, eventsDirectory, projectionsDirectory,
                                  migrationsDirectory, root, host, port, threshold, logLevel, environment, webIdleMinutes, webSecureCookie, token, password,
-                                 backupPassphrase, logFormat, metricsToken, trustedProxies]
+                                 backupPassphrase, logFormat, metricsToken, traceCollector, trustedProxies]
 }
