@@ -436,8 +436,17 @@ ha_haproxy_start() {
     if [ "$(id -u)" -eq 0 ]; then as_owner true; chown -R postgres "$dir/haproxy"; fi
     ha_alive "$dir/haproxy/haproxy.pid" \
         || ha_spawn "$dir/haproxy/haproxy.pid" "$dir/haproxy/haproxy.log" haproxy -db -f "$dir/haproxy/haproxy.cfg"
-    ha_wait 30 "HAProxy (puerto $(ha_haproxy_port rw))" \
-        psql "host=127.0.0.1 port=$(ha_haproxy_port rw) dbname=postgres user=postgres connect_timeout=2 target_session_attrs=read-write" -tAXc "SELECT 1"
+    ha_wait 30 "HAProxy (puerto $(ha_haproxy_port rw))" ha_haproxy_settled "$dir"
+}
+
+# True once HAProxy's checks have settled: of the read-write section only the leader is up. (HAProxy
+# 2.6 starts every server up until its first check, about a second; a connection it sends to a replica
+# meanwhile is refused by target_session_attrs=read-write, or cut when the check marks the node down.)
+ha_haproxy_settled() {
+    local leader up
+    leader=$(ha_leader "$1") || return 1
+    up=" $(ha_haproxy_up) "
+    [[ "$up" == *" sintra_primario/$leader "* ]] && [ "$(grep -o 'sintra_primario/' <<< "$up" | wc -l)" -eq 1 ]
 }
 
 ha_haproxy_stop() {
