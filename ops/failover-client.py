@@ -5,8 +5,10 @@ Each worker registers people with POST /v1/comandos/registrar-persona, one Idemp
 A 503 (or a broken connection) is retried with the same key, as the API asks, until it is answered
 2xx: a retry never writes twice. Every 2xx goes to the ledger (key, stream, position, time), which
 the drill checks against the log afterwards: an acknowledged write that is not there is a lost write.
-After each acknowledged write the worker reads the case back through its Location (the position
-token), which may be served by a read replica: read-your-writes must hold.
+Each acknowledged case is read back through its Location (the position token), which may be served by
+a read replica: read-your-writes must hold. The read-backs run on a reader thread beside each worker, so
+that a read waiting for the projections (which stop with the primary too) does not hold up the writes:
+the outage measured is the writes' own.
 
     failover-client.py URLS TOKEN LEDGER STOPFILE [WORKERS]
 URLS: one API address, or several as NAME=URL separated by commas (the drill serves one instance per way
@@ -15,6 +17,7 @@ summary gives each its own outage. Runs until STOPFILE exists, then writes LEDGE
 entry with its "ruta") and a summary line (JSON) to stdout.
 """
 import json
+import queue
 import sys
 import threading
 import time
@@ -77,8 +80,17 @@ def read_back(url, location):
         print("lectura fallida", location, status, file=sys.stderr)
 
 
+def reader(url, locations):
+    """Reads back every Location its worker hands over, until the worker hands over None."""
+    while (location := locations.get()) is not None:
+        read_back(url, location)
+
+
 def worker(route, url):
     import os
+    locations = queue.Queue()
+    reading = threading.Thread(target=reader, args=(url, locations))
+    reading.start()
     while not os.path.exists(STOP):
         key = "simulacro-" + uuid.uuid4().hex
         while True:
@@ -91,7 +103,7 @@ def worker(route, url):
                     answered.append((route, now, True))
                     ledger.append({"clave": key, "flujo": answer["flujo"], "posicion": answer["posicion"],
                                    "estado": status, "t": time.time(), "ruta": route})
-                read_back(url, headers.get("Location") or headers.get("location"))
+                locations.put(headers.get("Location") or headers.get("location"))
                 break
             with lock:
                 answered.append((route, now, False))
@@ -103,6 +115,8 @@ def worker(route, url):
                 break
             # Faster than Retry-After asks, to time the outage to a tenth of a second.
             time.sleep(0.1)
+    locations.put(None)
+    reading.join()
 
 
 threads = [threading.Thread(target=worker, args=ROUTES[i % len(ROUTES)]) for i in range(WORKERS)]
