@@ -77,7 +77,7 @@ def read_back(url, location):
         break
     with lock:
         reads["fallidas"] += 1
-        print("lectura fallida", location, status, file=sys.stderr)
+        print("lectura fallida", url + location, status, file=sys.stderr)
 
 
 def reader(url, locations):
