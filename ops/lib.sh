@@ -387,3 +387,78 @@ ha_database() {
         ha_wait 30 "la base $name en $node" psql -h 127.0.0.1 -p "$(ha_pg_port "$node")" -U postgres -d "$name" -tAXc "SELECT 1"
     done
 }
+
+# --- HAProxy in front of the Patroni cluster (ops/haproxy/patroni.cfg) -----------------------------
+# The proxy alternative to the multi-host URL: one address for writes (the node whose Patroni answers
+# 200 on /primary) and one for reads (/replica nodes, else the primary). In DIR/haproxy/: haproxy.cfg
+# (the template filled in), haproxy.pid, haproxy.log. Ports from $SINTRA_HA_PUERTO (5441): read-write
+# +10 (5451), read-only +11 (5452), statistics page +12 (5453) — past the nodes' three PostgreSQL ports,
+# clear of Patroni's (+3000) and etcd's (+18349).
+ensure_haproxy() { command -v haproxy >/dev/null || apt_install haproxy; }
+
+# ha_haproxy_port rw|ro|stats
+ha_haproxy_port() {
+    local base="${SINTRA_HA_PUERTO:-5441}"
+    case "$1" in rw) echo $(( base + 10 ));; ro) echo $(( base + 11 ));; stats) echo $(( base + 12 ));; esac
+}
+
+# The connection string through HAProxy: ha_haproxy_url ROLE [ro]. Writes keep
+# target_session_attrs=read-write as a second guard (a node HAProxy has not yet marked down after a
+# demotion is refused by libpq instead of taking a write it cannot do).
+ha_haproxy_url() {
+    if [ "${2:-}" = "ro" ]; then
+        echo "host=127.0.0.1 port=$(ha_haproxy_port ro) dbname=sintra user=$1 connect_timeout=2"
+    else
+        echo "host=127.0.0.1 port=$(ha_haproxy_port rw) dbname=sintra user=$1 target_session_attrs=read-write connect_timeout=2"
+    fi
+}
+
+# ha_haproxy_config DIR: ops/haproxy/patroni.cfg with this cluster's ports, checked by haproxy -c.
+ha_haproxy_config() {
+    local dir="$1" node script=""
+    mkdir -p "$dir/haproxy"
+    script="s/@RW@/$(ha_haproxy_port rw)/g; s/@RO@/$(ha_haproxy_port ro)/g; s/@STATS@/$(ha_haproxy_port stats)/g"
+    for node in "${HA_NODES[@]}"; do
+        local upper="${node^^}"
+        script+="; s/@${upper}_PG@/$(ha_pg_port "$node")/g; s/@${upper}_REST@/$(ha_rest_port "$node")/g"
+    done
+    sed "$script" "$ROOT/ops/haproxy/patroni.cfg" > "$dir/haproxy/haproxy.cfg"
+    ! grep -q '@[A-Z0-9_]*@' "$dir/haproxy/haproxy.cfg" || { echo "ERROR: quedaron marcas sin llenar en $dir/haproxy/haproxy.cfg" >&2; return 1; }
+    haproxy -q -c -f "$dir/haproxy/haproxy.cfg" >/dev/null
+}
+
+# ha_haproxy_start DIR: HAProxy in the foreground as the cluster's owner (stopped by its PID, like the
+# nodes); waits until the read-write port leads to the primary.
+ha_haproxy_start() {
+    local dir="$1"
+    ensure_haproxy
+    ha_haproxy_config "$dir"
+    if [ "$(id -u)" -eq 0 ]; then as_owner true; chown -R postgres "$dir/haproxy"; fi
+    ha_alive "$dir/haproxy/haproxy.pid" \
+        || ha_spawn "$dir/haproxy/haproxy.pid" "$dir/haproxy/haproxy.log" haproxy -db -f "$dir/haproxy/haproxy.cfg"
+    ha_wait 30 "HAProxy (puerto $(ha_haproxy_port rw))" ha_haproxy_settled "$dir"
+}
+
+# True once HAProxy's checks have settled: of the read-write section only the leader is up. (HAProxy
+# 2.6 starts every server up until its first check, about a second; a connection it sends to a replica
+# meanwhile is refused by target_session_attrs=read-write, or cut when the check marks the node down.)
+ha_haproxy_settled() {
+    local leader up
+    leader=$(ha_leader "$1") || return 1
+    up=" $(ha_haproxy_up) "
+    [[ "$up" == *" sintra_primario/$leader "* ]] && [ "$(grep -o 'sintra_primario/' <<< "$up" | wc -l)" -eq 1 ]
+}
+
+ha_haproxy_stop() {
+    local dir="$1" pid
+    ha_alive "$dir/haproxy/haproxy.pid" || return 0
+    pid=$(cat "$dir/haproxy/haproxy.pid")
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+}
+
+# The servers HAProxy sees up, from its statistics (CSV): "sintra_primario/n2 sintra_replicas/n1 …".
+ha_haproxy_up() {
+    curl -sf "http://127.0.0.1:$(ha_haproxy_port stats)/;csv" \
+        | awk -F, '$1 ~ /^sintra_/ && $2 != "FRONTEND" && $2 != "BACKEND" && $18 == "UP" { printf "%s%s/%s", sep, $1, $2; sep = " " }'
+}
