@@ -93,7 +93,7 @@ enum ReportEndpoints {
         try query.finish()
         if let only, !services.indicators.contains(where: { $0.id == only }) { throw APIProblem.notFound("No existe la ficha «\(only)».") }
         guard let projector = services.projector else { throw APIProblem.unavailable("Sin proyector configurado.") }
-        let years = year.map { [Int($0)] } ?? Array(2019...2024)
+        let years = year.map { [Int($0)] } ?? AsOfPrecomputeService.years
         let ids = only.map { Set([$0]) }
         let now = try await IndicatorEngine(pool: services.analyticsPool(projector), indicators: services.indicators).compute(years: years, today: .today(), only: ids)
         var body: [JSONMember] = [.init(key: "ahora", value: try CanonicalJSON.parse(AnnexRenderer.json(now)))]

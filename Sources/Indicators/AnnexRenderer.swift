@@ -41,6 +41,32 @@ public enum AnnexRenderer {
         })
     }
 
+    /// The results back from `jsonValue` (a kept as-of answer, `AsOfSnapshots`); nil when the document
+    /// is not one `jsonValue` wrote.
+    public static func results(from json: JSONValue) -> [IndicatorResult]? {
+        guard let items = json.arrayValue else { return nil }
+        var results: [IndicatorResult] = []
+        for item in items {
+            guard let id = item["indicador"]?.stringValue, let version = item["version"]?.numberValue, let name = item["nombre"]?.stringValue,
+                  let year = item["anio"]?.numberValue, let substitution = item["sustitucion"]?.stringValue,
+                  let position = item["posicionDelRegistro"]?.numberValue, let variables = item["variables"]?.arrayValue else { return nil }
+            var values: [IndicatorResult.VariableValue] = []
+            for variable in variables {
+                guard let key = variable["clave"]?.stringValue, let variableName = variable["nombre"]?.stringValue,
+                      let preliminary = variable["preliminar"]?.boolValue, let positions = variable["posiciones"]?.arrayValue else { return nil }
+                values.append(.init(key: key, name: variableName, value: variable["valor"]?.numberValue, positions: positions.compactMap { $0.numberValue.map(Int64.init) },
+                                    preliminary: preliminary, breakdown: variable["desglose"]))
+            }
+            let flag = item["bandera"]?.stringValue.map(IndicatorResult.Flag.init(rawValue:))
+            if case .some(.none) = flag { return nil }
+            var result = IndicatorResult(id: id, definitionVersion: Int(version), name: name, year: Int(year), variables: values, substitution: substitution,
+                                         value: item["valor"]?.numberValue, flag: flag ?? nil, logPosition: Int64(position), published: item["publicado"]?.stringValue)
+            result.alerts = (item["senales"]?.arrayValue ?? []).compactMap { $0["clave"]?.stringValue.flatMap(IndicatorResult.Alert.init(rawValue:)) }
+            results.append(result)
+        }
+        return results
+    }
+
     /// A variable's breakdown in words, for the annex people read: `contadas: CEAV, SNDIF · no contadas: SRE`.
     public static func describe(_ value: JSONValue) -> String {
         switch value {

@@ -19,6 +19,10 @@ public struct ProjectionDefinition: Sendable {
 
     /// `proj_<name>`: where readers find the live tables.
     public var liveSchema: String { "proj_\(name)" }
+
+    /// Everything a replay of this projection depends on besides the log: its name, version and both
+    /// scripts (a kept as-of answer is keyed by it, so a release that changes a script computes anew).
+    public var fingerprint: String { "\(name)\n\(version)\n\(schemaScript.text)\n\(applyScript.text)" }
     var shadowSchema: String { "proj_\(name)_nueva" }
 
     public struct LoadError: Error, CustomStringConvertible, Sendable {

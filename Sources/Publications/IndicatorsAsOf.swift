@@ -18,6 +18,8 @@ public struct IndicatorsAsOf: Sendable {
         public let results: [IndicatorResult]
         /// Fichas that had no recorded version at that position, computed with today's file instead.
         public let withoutRecordedDefinition: [String]
+        /// True when the answer was kept from an earlier computation (`AsOfSnapshots`), not replayed now.
+        public var kept = false
     }
 
     /// `current` supplies the fichas the log had not recorded yet at `position` (a log older than
@@ -28,9 +30,14 @@ public struct IndicatorsAsOf: Sendable {
         let recordedIds = Set(recorded.map(\.id))
         let fallback = current.filter { !recordedIds.contains($0.id) && (ids?.contains($0.id) ?? true) }
         let definitions = (recorded + fallback).sorted { $0.id.compare($1.id, options: .numeric) == .orderedAscending }
+        let snapshots = AsOfSnapshots(pool: projector.pool)
+        let replayed: Set<String> = ["hechos", "expedientes"]
+        let key = AsOfSnapshots.key(position: position, today: today, years: years, only: ids, definitions: definitions,
+                                    projections: projector.projections.filter { replayed.contains($0.name) })
+        if let kept = try await snapshots.load(key) { return kept }
         // Unique per call: two auditors asking about the same position must not share scratch schemas.
         let label = "asof_\(position)_\(UInt32.random(in: 0...UInt32.max))"
-        return try await projector.withReplay(until: position, label: label, only: ["hechos", "expedientes"]) { [projector] schemas in
+        let computation = try await projector.withReplay(until: position, label: label, only: replayed) { [projector] schemas in
             guard let hechos = schemas["hechos"], let expedientes = schemas["expedientes"] else {
                 throw PublicationError.missingProjections
             }
@@ -39,5 +46,7 @@ public struct IndicatorsAsOf: Sendable {
                                                    today: today, only: ids)
             return Computation(results: results, withoutRecordedDefinition: fallback.map(\.id))
         }
+        try await snapshots.store(key, position: position, today: today, computation)
+        return computation
     }
 }

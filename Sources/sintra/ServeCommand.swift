@@ -162,7 +162,9 @@ struct Serve: AsyncParsableCommand {
         // runService handles SIGINT/SIGTERM: it stops accepting, finishes the requests in flight, then returns.
         // One service group: the HTTP server and the projector start together and stop together.
         try await server.application(host: host, port: port, logger: logger,
-                                     services: [ProjectorService(projector: projector, logger: logger, leadership: leadership)] + (traces.map { [$0] } ?? []),
+                                     services: [ProjectorService(projector: projector, logger: logger, leadership: leadership),
+                                                 AsOfPrecomputeService(projector: projector, indicators: services.indicators, leadership: leadership, logger: logger)]
+                                         + (traces.map { [$0] } ?? []),
                                      extend: web.register(on:)).runService()
         await store.close()
     }
