@@ -76,7 +76,7 @@ struct Serve: AsyncParsableCommand {
         }
         let collector = config.text(Settings.traceCollector, flag: traceCollector)
         if let collector, !collector.isEmpty, !(collector.hasPrefix("http://") || collector.hasPrefix("https://")) {
-            problems.append("SINTRA_TRAZAS_OTLP: «\(collector.prefix(60))» debe ser una URL http:// o https:// (el colector OTLP/HTTP)")
+            problems.append("--trazas-otlp (SINTRA_TRAZAS_OTLP): «\(collector.prefix(60))» debe ser una URL http:// o https:// (el colector OTLP/HTTP)")
         }
         if perAddress <= 0 || perAccount <= 0 { problems.append("los límites por segundo deben ser positivos") }
         if !(1...600).contains(timeout) { problems.append("--tiempo-maximo: de 1 a 600 s") }
