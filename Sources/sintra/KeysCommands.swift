@@ -82,7 +82,18 @@ struct KeysCommand: AsyncParsableCommand {
             let url = try ConfigReader.load().required(Settings.adminURL, flag: adminURL, why: "falta la conexión del dueño de la base")
             let path = try keys.path()
             let pool = ConnectionPool(connectionString: url, maxConnections: 1)
-            defer { Task { await pool.close() } }
+            // Closed explicitly rather than by a `defer` that starts a Task: that form crashed the
+            // release build (Swift 6.3.1, while splitting this coroutine).
+            do {
+                try await rotate(pool: pool, path: path)
+                await pool.close()
+            } catch {
+                await pool.close()
+                throw error
+            }
+        }
+
+        private func rotate(pool: ConnectionPool, path: String) async throws {
             // A keyring that is not the database's must not start a generation the right one lacks.
             try await KeyringOptions.requireIdentity(try keys.load(), file: path, pool: pool)
             let generations = KeyGenerations(owner: pool)
