@@ -15,6 +15,9 @@ public struct APIContext: RequestContext {
     public internal(set) var peerIsTrustedProxy = false
     /// Filled in as the request runs (the acting account), read by the request log.
     public let record = RequestRecord()
+    /// The request's id (`X-Request-Id`), chosen once by `RequestLogMiddleware`; the middleware
+    /// inside it (the request's span) reads it from here.
+    public internal(set) var requestId: String?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

@@ -56,7 +56,7 @@ public struct AsOfPrecomputeService: Service {
     /// The indicators as of the end of `day` (UTC, as every as-of date here), computed and kept
     /// unless they already were.
     public static func keep(day: CalendarDate, projector: Projector, indicators: [IndicatorDefinition]) async throws -> IndicatorsAsOf.Computation {
-        guard let end = Timestamp(iso8601: "\(day)T23:59:59.999999Z") else { throw APIProblem.malformed("fecha no válida", path: "asOf") }
+        guard let end = Timestamp(endOfDay: day.description) else { throw APIProblem.malformed("fecha no válida", path: "asOf") }
         let position = try await projector.position(recordedAtOrBefore: end)
         return try await IndicatorsAsOf(projector: projector, history: IndicatorDefinitionHistory(pool: projector.pool))
             .compute(position: position, years: years, today: day, current: indicators)

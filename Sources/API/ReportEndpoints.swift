@@ -97,7 +97,7 @@ enum ReportEndpoints {
         let ids = only.map { Set([$0]) }
         let now = try await IndicatorEngine(pool: services.analyticsPool(projector), indicators: services.indicators).compute(years: years, today: .today(), only: ids)
         var body: [JSONMember] = [.init(key: "ahora", value: try CanonicalJSON.parse(AnnexRenderer.json(now)))]
-        if let asOf, let end = Timestamp(iso8601: "\(asOf)T23:59:59.999999Z") {
+        if let asOf, let end = Timestamp(endOfDay: asOf.description) {
             let position = try await projector.position(recordedAtOrBefore: end)
             let past = try await IndicatorsAsOf(projector: projector, history: IndicatorDefinitionHistory(pool: projector.pool))
                 .compute(position: position, years: years, today: asOf, current: services.indicators, only: ids)

@@ -31,6 +31,7 @@ struct RequestLogMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response) async throws -> Response {
         var context = context
         let id = Self.requestId(request, context)
+        context.requestId = id
         context.logger[metadataKey: "solicitud"] = .string(id)
         let started = ContinuousClock.now
         var response = try await next(request, context)

@@ -19,7 +19,7 @@ struct RequestSpanMiddleware: RouterMiddleware {
         let method = request.method.rawValue
         return try await withSpan("\(method) (sin ruta)", context: caller, ofKind: .server) { span in
             span.attributes["http.request.method"] = method
-            span.attributes["sintra.solicitud"] = RequestLogMiddleware.requestId(request, context)
+            if let id = context.requestId { span.attributes["sintra.solicitud"] = id }
             let response = try await next(request, context)
             if let route = context.endpointPath {
                 span.operationName = "\(method) \(route)"

@@ -60,6 +60,12 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
 
     public var description: String { iso8601 }
 
+    /// The last microsecond of `date` (`YYYY-MM-DD`) in UTC: where every "as of a day" answer cuts
+    /// the log (the last position recorded that day). Nil when `date` is not a date.
+    public init?(endOfDay date: String) {
+        self.init(iso8601: "\(date)T23:59:59.999999Z")
+    }
+
     /// Parses RFC 3339 (`2024-03-01`, `2024-03-01T12:00:00Z`, `…T12:00:00.123456-06:00`).
     /// A bare date means midnight UTC. More than six fractional digits are rejected rather than rounded.
     public init?(iso8601 text: String) {

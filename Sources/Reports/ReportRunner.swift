@@ -22,7 +22,7 @@ public struct ReportRunner: Sendable {
         guard let asOf else {
             return try await ReportEngine(pool: reads, catalogs: catalogs).run(report, threshold: threshold)
         }
-        guard let end = Timestamp(iso8601: "\(asOf)T23:59:59.999999Z") else { throw ReportInputError(problems: []) }
+        guard let end = Timestamp(endOfDay: asOf.description) else { throw ReportInputError(problems: []) }
         let position = try await projector.position(recordedAtOrBefore: end)
         let label = "reporte_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
         let needed: Set<String> = report.source.isPeople ? ["estadisticas"] : ["hechos"]

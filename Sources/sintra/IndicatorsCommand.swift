@@ -33,7 +33,7 @@ struct IndicatorsCommand: AsyncParsableCommand {
         // SINTRA Capacitación: every annex from a training database says so.
         let training = try await DeploymentEnvironment.of(projector.pool) == .capacitacion
         guard let asOf else { print(mark(render(now, definitions), training: training)); return }
-        guard let day = CalendarDate(asOf), let end = Timestamp(iso8601: "\(day)T23:59:59.999999Z") else {
+        guard let day = CalendarDate(asOf), let end = Timestamp(endOfDay: day.description) else {
             throw ValidationError("«\(asOf)» no es una fecha AAAA-MM-DD")
         }
         let position = try await projector.position(recordedAtOrBefore: end)

@@ -66,7 +66,7 @@ struct IndicatorsPage {
     /// The figures at the end of `asOf`, the differences from now, and the events recorded after
     /// that day that changed them, named.
     func comparison(_ asOf: CalendarDate, years: [Int], now: [IndicatorResult], projector: Projector) async throws -> [String: Any] {
-        guard let end = Timestamp(iso8601: "\(asOf)T23:59:59.999999Z") else { throw WebError.badRequest("Fecha no válida.") }
+        guard let end = Timestamp(endOfDay: asOf.description) else { throw WebError.badRequest("Fecha no válida.") }
         let position = try await projector.position(recordedAtOrBefore: end)
         let past = try await IndicatorsAsOf(projector: projector, history: IndicatorDefinitionHistory(pool: projector.pool))
             .compute(position: position, years: years, today: asOf, current: web.services.indicators)
