@@ -116,7 +116,13 @@ extension HTTPSemanticsTests {
                 location = created.headers[.location] ?? ""
                 #expect(created.status == 201 && location.contains("?posicion="), "\(created.headers)")
             }
-            let read = try await client.call(.get, location, token: token)
+            // The server waits 5 s for the projector, then answers 503 with Retry-After; a client
+            // retries then, as this one does (with every suite running, 5 s was once not enough).
+            var read = try await client.call(.get, location, token: token)
+            for _ in 0..<20 where read.status == 503 && read.headers[.retryAfter] != nil {
+                try await Task.sleep(for: .seconds(1))
+                read = try await client.call(.get, location, token: token)
+            }
             #expect(read.status == 200 && (read.json["lineaDeTiempo"]?.arrayValue?.count ?? 0) == 1, "\(read.status) \(read.text.prefix(300))")
 
             var page = try await client.call(.get, "/v1/expedientes?limite=2", token: token)
