@@ -68,12 +68,18 @@ public final class ConnectionPool: Sendable {
     /// A connection the server closed while it was idle (a failover, a restart) is found before the
     /// statement leaves (`PostgresError.neverSent`): the statement then goes on another connection,
     /// since it never ran. A connection lost after sending is reported: its outcome is unknown.
+    ///
+    /// Cancelling the calling task cancels the statement, unless `cancelledWithTask` is false: a
+    /// statement sent is then always run to its end (the log's appends: a caller that went away
+    /// must not leave its request's outcome unknown to the others of its group).
     @discardableResult
-    public func query(_ sql: SQL, _ parameters: [PostgresValue] = []) async throws -> PostgresRows {
+    public func query(_ sql: SQL, _ parameters: [PostgresValue] = [], cancelledWithTask: Bool = true) async throws -> PostgresRows {
         var discarded = 0
         while true {
             let connection = try await acquire()
-            let (outcome, reusable) = await cancellable(connection) { await connection.queryAndReset(sql, parameters) }
+            let (outcome, reusable) = cancelledWithTask
+                ? await cancellable(connection) { await connection.queryAndReset(sql, parameters) }
+                : await connection.queryAndReset(sql, parameters)
             release(connection, reusable: reusable)
             if case .failure(let error as PostgresError) = outcome, error.neverSent, discarded < maxConnections {
                 discarded += 1
