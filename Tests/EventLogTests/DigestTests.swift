@@ -68,6 +68,30 @@ import TestDatabase
     /// The database's canonical form is byte for byte EventHashing's, on the corners of RFC 8785:
     /// key order by code unit (not jsonb's length-first order), numbers as ECMAScript writes them,
     /// escapes, non-ASCII text, nesting. Each is appended directly and `verify` agrees.
+    /// The idempotency lookup finds a call's events by the key in their metadata (migration 0130
+    /// checks it event by event): metadata with another key than its request's is refused whole.
+    @Test func metadataThatDoesNotRepeatTheRequestsKeyIsRefused() async throws {
+        let database = try await TestDatabase.migrated()
+        let app = try await PostgresConnection.connect(database.appURL)
+        for (requestKey, metadataKey) in [("clave-1", nil), (nil, "clave-1"), ("clave-1", "clave-2")] as [(String?, String?)] {
+            let metadata = metadataKey.map { #"{"userId":"u","institutionId":"i","idempotencyKey":"\#($0)"}"# } ?? Self.metadata
+            let header = #"[{"streamId":"victima-9","streamType":"Victima","expectedVersion":"any","idempotencyKey":"# +
+                (requestKey.map { "\"\($0)\"" } ?? "null") + #","events":1}]"#
+            do {
+                _ = try await app.query("SELECT outcome FROM append_events($1::jsonb, $2, $3, $4, $5, $6, $7)", [
+                    .text(header), .array(.text(["AtencionOtorgada"])), .array(.int32([1])), .array(.jsonb([#"{"n":1}"#])),
+                    .array(.jsonb([metadata])), .array(.timestamp([Self.occurred])),
+                    .array(.bytea([try Self.digest(#"{"n":1}"#, metadata: metadata)]))])
+                Issue.record("append_events accepted metadata key \(metadataKey ?? "none") for request key \(requestKey ?? "none")")
+            } catch let error as PostgresError {
+                #expect(error.sqlState == "22023", "\(error)")
+                #expect(error.message.contains("idempotencyKey"))
+            }
+        }
+        #expect(try await app.query("SELECT count(*) FROM events")[0].decode(Int64.self, 0) == 0)
+        await app.close()
+    }
+
     @Test func theDatabaseComputesTheSameDigestAsTheApplication() async throws {
         let database = try await TestDatabase.migrated()
         let payloads = [
