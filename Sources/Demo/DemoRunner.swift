@@ -33,9 +33,11 @@ public struct DemoRunner: Sendable {
     /// The last day the demo dates anything: the end of 2024 (the programme's last year) or today.
     var lastDay: CalendarDate { min(today, CalendarDate("2024-12-31")!) }
 
-    public func run(progress: @escaping @Sendable (_ done: Int, _ total: Int) -> Void = { _, _ in }) async throws -> Summary {
+    /// `modules: false` writes only the people's histories (ops/bench times the command path on them).
+    public func run(modules withModules: Bool = true,
+                    progress: @escaping @Sendable (_ done: Int, _ total: Int) -> Void = { _, _ in }) async throws -> Summary {
         var summary = Summary()
-        try await modules(&summary)
+        if withModules { try await modules(&summary) }
         let counter = ProgressCounter()
         let total = people
         try await withThrowingTaskGroup(of: Summary.self) { group in

@@ -12,6 +12,15 @@ struct DemoCommand: AsyncParsableCommand {
     @OptionGroup var options: CommandOptions
     @Option(help: "Semilla (la misma semilla da los mismos datos).") var seed: UInt64 = 1
     @Option(help: "Número de personas con su historia.") var personas: Int = 200
+    @Option(help: "Personas escritas a la vez (cada una con sus comandos en orden).") var trabajadores: Int = 8
+    @Flag(help: "Solo las historias de personas, sin los demás módulos (ops/bench mide así la vía de los comandos).")
+    var soloPersonas = false
+
+    func validate() throws {
+        guard (1...64).contains(trabajadores) else {
+            throw ValidationError("--trabajadores debe estar entre 1 y 64 (se dio \(trabajadores)).")
+        }
+    }
 
     func run() async throws {
         let handler = try await options.makeHandler()
@@ -19,8 +28,8 @@ struct DemoCommand: AsyncParsableCommand {
         let started = Date()
         let summary: DemoRunner.Summary
         do {
-            summary = try await DemoRunner(handler: handler, seed: seed, people: personas, today: CalendarDate.today())
-                .run { done, total in progress.update(Int64(done), of: Int64(total)) }
+            summary = try await DemoRunner(handler: handler, seed: seed, people: personas, today: CalendarDate.today(), workers: trabajadores)
+                .run(modules: !soloPersonas) { done, total in progress.update(Int64(done), of: Int64(total)) }
             progress.finish()
         } catch {
             progress.finish()

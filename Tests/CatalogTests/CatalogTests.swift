@@ -74,6 +74,15 @@ private let repository = URL(fileURLWithPath: #filePath).deletingLastPathCompone
             #expect(CalendarDate(bad) == nil, "\(bad)")
         }
         #expect(CalendarDate("2012-06-15")!.description == "2012-06-15")
+        for bad in ["2024-0a-01", "2024/01/01", "+024-01-01", "2024-01-1 ", "2024-00-10", "0000-01-00", ""] {
+            #expect(CalendarDate(bad) == nil, "\(bad)")
+        }
+        // Every day of four years, leap days included, reads back as written.
+        var day = CalendarDate("2023-01-01")!
+        for _ in 0..<(4 * 366) {
+            #expect(CalendarDate(day.description) == day)
+            day = day.adding(days: 1)
+        }
     }
 }
 
