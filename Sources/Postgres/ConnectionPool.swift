@@ -9,8 +9,8 @@ import Foundation
 /// on the new primary.
 ///
 /// The pool's state is behind a lock rather than in an actor: lending and taking back a
-/// connection are a few instructions, and an actor hop on each would cost a thread switch on
-/// every statement (each connection already runs on a thread of its own, see `ThreadExecutor`).
+/// connection are a few instructions, and an actor hop on each would cost a switch on every
+/// statement.
 public final class ConnectionPool: Sendable {
     public let connectionString: String
     public let maxConnections: Int
@@ -62,8 +62,8 @@ public final class ConnectionPool: Sendable {
         }
     }
 
-    /// One statement on a pooled connection: a single trip to the connection's thread runs the
-    /// statement and readies the connection for its next borrower.
+    /// One statement on a pooled connection, which is then readied for its next borrower in the
+    /// same visit to the connection.
     ///
     /// A connection the server closed while it was idle (a failover, a restart) is found before the
     /// statement leaves (`PostgresError.neverSent`): the statement then goes on another connection,

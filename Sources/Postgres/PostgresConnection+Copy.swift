@@ -4,45 +4,69 @@ extension PostgresConnection {
     /// Bulk-loads rows with `COPY … FROM STDIN` (text format), the fastest way into a table.
     /// Returns the number of rows the server stored. Values are escaped by `CopyRowEncoder`.
     @discardableResult
-    public func copyIn(_ sql: SQL, rows: [[PostgresValue]]) throws -> Int {
+    public func copyIn(_ sql: SQL, rows: [[PostgresValue]]) async throws -> Int {
         try ensureNotStreaming()
         let handle = try liveHandle()
-        let start = PQexec(handle, sql.text)
+        try beginStatement()
+        defer { statementInFlight = false }
+        guard PQsendQuery(handle, sql.text) == 1 else {
+            throw PostgresError(kind: .connection, message: String(cString: PQerrorMessage(handle)).trimmingTrailingWhitespace())
+        }
+        try await flushOutgoing(handle)
+        let start = try await nextResult(handle)
         guard let start, PQresultStatus(start) == PGRES_COPY_IN else {
-            _ = try consume(start, handle: handle)
-            throw PostgresError(kind: .server, message: "the statement is not COPY … FROM STDIN")
+            // Not a COPY: its error (or rows) is read, the rest drained, and the call refused.
+            statementInFlight = false
+            var failure: (any Error)?
+            if let start { do { _ = try consume(start, handle: handle) } catch { failure = error } }
+            while let result = try await nextResult(handle) { PQclear(result) }
+            throw failure ?? PostgresError(kind: .server, message: "the statement is not COPY … FROM STDIN")
         }
         PQclear(start)
         var chunk: [UInt8] = []
         chunk.reserveCapacity(1 << 16)
         var sendFailure: String?
-        func flush() {
-            guard sendFailure == nil, !chunk.isEmpty else { return }
+        for row in rows {
+            do { try CopyRowEncoder.append(row, to: &chunk) } catch {
+                try await endCopy(handle, failure: "invalid row")
+                while let result = try await nextResult(handle) { PQclear(result) }
+                throw error
+            }
+            if chunk.count >= 1 << 16, sendFailure == nil { sendFailure = await sendCopyData(&chunk, handle) }
+        }
+        if sendFailure == nil { sendFailure = await sendCopyData(&chunk, handle) }
+        try await endCopy(handle, failure: sendFailure)
+        var stored = 0
+        var failure: PostgresError?
+        while let result = try await nextResult(handle) {
+            do { stored = try consume(result, handle: handle).affectedRows } catch let error as PostgresError { failure = failure ?? error }
+        }
+        if let failure { throw failure }
+        return stored
+    }
+
+    /// Hands `chunk` to libpq and empties it; the error message if the connection refused it. In
+    /// non-blocking mode libpq takes data only when its buffer has room (0: wait until the socket
+    /// can take more, then offer it again).
+    private func sendCopyData(_ chunk: inout [UInt8], _ handle: OpaquePointer) async -> String? {
+        defer { chunk.removeAll(keepingCapacity: true) }
+        guard !chunk.isEmpty else { return nil }
+        while true {
             let sent = chunk.withUnsafeBufferPointer { bytes in
                 UnsafeRawPointer(bytes.baseAddress!).withMemoryRebound(to: CChar.self, capacity: bytes.count) {
                     PQputCopyData(handle, $0, Int32(bytes.count))
                 }
             }
-            if sent != 1 { sendFailure = String(cString: PQerrorMessage(handle)) }
-            chunk.removeAll(keepingCapacity: true)
+            if sent == 1 { return nil }
+            if sent < 0 { return String(cString: PQerrorMessage(handle)) }
+            _ = await SocketReactor.shared.ready(PQsocket(handle), writable: true)
         }
-        for row in rows {
-            do { try CopyRowEncoder.append(row, to: &chunk) } catch {
-                _ = PQputCopyEnd(handle, "invalid row")
-                while let result = PQgetResult(handle) { PQclear(result) }
-                throw error
-            }
-            if chunk.count >= 1 << 16 { flush() }
-        }
-        flush()
-        _ = PQputCopyEnd(handle, sendFailure)
-        var stored = 0
-        var failure: PostgresError?
-        while let result = PQgetResult(handle) {
-            do { stored = try consume(result, handle: handle).affectedRows } catch let error as PostgresError { failure = failure ?? error }
-        }
-        if let failure { throw failure }
-        return stored
+    }
+
+    /// Ends the COPY (failing it with `failure`, if any) and sends everything still queued.
+    private func endCopy(_ handle: OpaquePointer, failure: String?) async throws {
+        while PQputCopyEnd(handle, failure) == 0 { _ = await SocketReactor.shared.ready(PQsocket(handle), writable: true) }
+        try await flushOutgoing(handle)
     }
 }
 

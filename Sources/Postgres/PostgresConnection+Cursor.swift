@@ -13,18 +13,18 @@ extension PostgresConnection {
         PostgresRowStream(connection: self, sql: sql, parameters: parameters, batchSize: max(1, batchSize))
     }
 
-    func declareCursor(_ sql: SQL, _ parameters: [PostgresValue]) throws -> (name: String, ownsTransaction: Bool) {
+    func declareCursor(_ sql: SQL, _ parameters: [PostgresValue]) async throws -> (name: String, ownsTransaction: Bool) {
         guard openCursor == nil else { throw PostgresError(kind: .busy, message: "a cursor is already open on this connection") }
         let handle = try liveHandle()
         let ownsTransaction = !PQtransactionStatusIsActive(handle)
-        if ownsTransaction { _ = try run("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", []) }
+        if ownsTransaction { _ = try await run("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", []) }
         cursorCounter += 1
         let name = "sintra_cursor_\(cursorCounter)"
         do {
-            _ = try run("DECLARE \(name) NO SCROLL CURSOR FOR \(sql.text)", parameters)
+            _ = try await run("DECLARE \(name) NO SCROLL CURSOR FOR \(sql.text)", parameters)
         } catch {
             // Leave no aborted transaction behind on a connection that may not be pooled.
-            if ownsTransaction { _ = try? run("ROLLBACK", []) }
+            if ownsTransaction { _ = try? await run("ROLLBACK", []) }
             throw error
         }
         openCursor = name
@@ -34,41 +34,36 @@ extension PostgresConnection {
     /// Returns the next batch and, when more may follow, already asks the server for the one
     /// after it: the server produces batch n+1 while the consumer decodes batch n, so the two
     /// cores work at once instead of taking turns.
-    func fetch(cursor name: String, count: Int, ownsTransaction: Bool) throws -> PostgresRows {
+    func fetch(cursor name: String, count: Int, ownsTransaction: Bool) async throws -> PostgresRows {
         let handle = try liveHandle()
         let statement = "FETCH FORWARD \(count) FROM \(name)"
         let rows: PostgresRows
         if prefetchInFlight {
             prefetchInFlight = false
-            rows = try collectPending(handle)
+            rows = try await collectPending(handle)
         } else {
-            rows = try run(statement, [])
+            rows = try await run(statement, [])
         }
         if rows.count < count {
-            _ = try run("CLOSE \(name)", [])
+            _ = try await run("CLOSE \(name)", [])
             openCursor = nil
-            if ownsTransaction { _ = try run("COMMIT", []) }
-        } else if PQsendQueryParams(handle, statement, 0, nil, nil, nil, nil, 1) == 1 {
+            if ownsTransaction { _ = try await run("COMMIT", []) }
+        } else if !statementInFlight, PQsendQueryParams(handle, statement, 0, nil, nil, nil, nil, 1) == 1 {
+            // Sent now, read at the next call (`collectPending`), which first sends whatever of it
+            // libpq still holds.
+            statementInFlight = true
             prefetchInFlight = true
         }
         return rows
     }
 
-    /// Reads the results of a statement sent with PQsendQueryParams.
-    func collectPending(_ handle: OpaquePointer) throws -> PostgresRows {
-        var rows: PostgresRows?
-        var failure: (any Error)?
-        while let result = PQgetResult(handle) {
-            do {
-                let consumed = try consume(result, handle: handle)
-                if rows == nil { rows = consumed }
-            } catch {
-                if failure == nil { failure = error }
-            }
+    /// Reads the results of the FETCH sent ahead with PQsendQueryParams.
+    func collectPending(_ handle: OpaquePointer) async throws -> PostgresRows {
+        do {
+            return try await results(of: 1, handle: handle)
+        } catch let error as PostgresError where error.message == "the server sent no result" {
+            throw PostgresError(kind: .connection, message: "no result for a prefetched FETCH")
         }
-        if let failure { throw failure }
-        guard let rows else { throw PostgresError(kind: .connection, message: "no result for a prefetched FETCH") }
-        return rows
     }
 }
 

@@ -14,28 +14,25 @@ public struct PostgresNotification: Sendable, Equatable {
 extension PostgresConnection {
     /// Subscribes this session to a channel. Use a dedicated connection: notifications are
     /// only read while waiting in `notifications(timeout:)`.
-    public func listen(_ channel: String) throws {
+    public func listen(_ channel: String) async throws {
         try ensureNotStreaming()
-        _ = try run("LISTEN \(SQLIdentifier.quote(channel))", [])
+        _ = try await run("LISTEN \(SQLIdentifier.quote(channel))", [])
     }
 
-    public func notify(_ channel: String, payload: String) throws {
+    public func notify(_ channel: String, payload: String) async throws {
         try ensureNotStreaming()
-        _ = try run("SELECT pg_notify($1, $2)", [.text(channel), .text(payload)])
+        _ = try await run("SELECT pg_notify($1, $2)", [.text(channel), .text(payload)])
     }
 
-    /// Returns the notifications that arrive within `timeout` (possibly none).
+    /// Returns the notifications that arrive within `timeout` (possibly none, possibly sooner).
     ///
-    /// Blocks this connection's own thread in poll(2) on the socket, not the cooperative pool.
-    public func notifications(timeout: Duration) throws -> [PostgresNotification] {
+    /// The task waits on the socket through the reactor: no thread is held meanwhile.
+    public func notifications(timeout: Duration) async throws -> [PostgresNotification] {
         try ensureNotStreaming()
         let handle = try liveHandle()
         var received = drain(handle)
         if !received.isEmpty { return received }
-        let milliseconds = Int32(clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
-        let ready = sintra_wait_readable(PQsocket(handle), milliseconds)
-        if ready < 0 { throw PostgresError(kind: .connection, message: "poll() failed while waiting for notifications") }
-        if ready > 0 {
+        if await SocketReactor.shared.ready(PQsocket(handle), timeout: timeout) {
             guard PQconsumeInput(handle) == 1 else {
                 throw PostgresError(kind: .connection, message: String(cString: PQerrorMessage(handle)).trimmingTrailingWhitespace())
             }

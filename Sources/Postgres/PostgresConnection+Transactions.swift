@@ -21,31 +21,35 @@ extension PostgresConnection {
 
     /// Leaves any open transaction and says whether the connection can be lent again (healthy,
     /// outside any transaction): what a pool asks when a connection comes back, in one trip.
-    public func resetForReuse() -> Bool {
-        rollbackQuietly()
+    public func resetForReuse() async -> Bool {
+        await rollbackQuietly()
         return isHealthy && isIdle
     }
 
-    /// One statement, then `resetForReuse`, in one trip to the connection's thread. A session the
+    /// One statement, then `resetForReuse`, in one visit to the connection. A session the
     /// server already closed is reported `neverSent` without sending anything (`stillConnected`).
-    func queryAndReset(_ sql: SQL, _ parameters: [PostgresValue]) -> (Result<PostgresRows, any Error>, reusable: Bool) {
-        let outcome = Result {
+    func queryAndReset(_ sql: SQL, _ parameters: [PostgresValue]) async -> (Result<PostgresRows, any Error>, reusable: Bool) {
+        let outcome: Result<PostgresRows, any Error>
+        do {
             try requireStillConnected()
-            return try query(sql, parameters)
+            outcome = .success(try await query(sql, parameters))
+        } catch {
+            outcome = .failure(error)
         }
-        return (outcome, resetForReuse())
+        return (outcome, await resetForReuse())
     }
 
     /// Leaves any open transaction; used before a pooled connection is handed to someone else.
-    public func rollbackQuietly() {
+    public func rollbackQuietly() async {
         openCursor = nil
         guard let handle = try? liveHandle() else { return }
         if prefetchInFlight {
             prefetchInFlight = false
-            while let result = PQgetResult(handle) { PQclear(result) }
+            defer { statementInFlight = false }
+            while let result = try? await nextResult(handle) { PQclear(result) }
         }
         guard PQtransactionStatusIsActive(handle) else { return }
-        _ = try? run("ROLLBACK", [])
+        _ = try? await run("ROLLBACK", [])
     }
 }
 

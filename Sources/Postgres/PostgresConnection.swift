@@ -1,18 +1,22 @@
 internal import CLibPQ
+import Foundation
 
 /// One connection to PostgreSQL through libpq.
 ///
-/// An actor pinned to its own thread (see `ThreadExecutor`): every libpq call, including the
-/// blocking ones, runs there and never on Swift's cooperative pool. Results are copied into
-/// `Sendable` Swift values before they leave the actor.
+/// An actor on Swift's cooperative pool that never blocks it: libpq runs in non-blocking mode,
+/// statements are sent with `PQsendQuery…` and the calling task is suspended until the reactor
+/// (`SocketReactor`, one thread for every connection) says the answer has arrived. Results are
+/// copied into `Sendable` Swift values before they leave the actor.
 public actor PostgresConnection {
-    private let executor: ThreadExecutor
     private var handle: OpaquePointer?
     /// Set while a server-side cursor is open; other statements would interleave with it.
     var openCursor: String?
     var cursorCounter = 0
     /// A FETCH sent ahead of time whose result has not been read yet.
     var prefetchInFlight = false
+    /// Set from a statement's sending to its last result: the actor may take other calls while a
+    /// statement's task is suspended, and a second statement must not interleave with the first.
+    var statementInFlight = false
     /// Statements prepared on this session, by text and parameter types: the server parses and
     /// plans a repeated statement once, not on every call (most of its work on a short query).
     private var preparedStatements: [String: String] = [:]
@@ -25,16 +29,11 @@ public actor PostgresConnection {
     /// Set when the server said this session is of no further use (`PostgresError.unusableServerStates`).
     var serverUnusable = false
 
-    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
-
-    private init() {
-        self.executor = ThreadExecutor(name: "postgres-connection")
-    }
+    private init() {}
 
     isolated deinit {
         forgetCancelHandle()
         if let handle { PQfinish(handle) }
-        executor.shutdown()
     }
 
     /// Connects with anything libpq accepts: a `postgresql://` URI or `key=value` pairs
@@ -45,18 +44,28 @@ public actor PostgresConnection {
         return connection
     }
 
-    private func open(_ connectionString: String) throws {
-        // expand_dbname = 1: the first "dbname" value is parsed as a full connection string;
-        // later keywords override what it says.
-        let keywords = ["dbname", "client_encoding", "fallback_application_name"]
-        let values = [connectionString, "UTF8", "sintra"]
-        let connection = withCStrings(keywords) { keywordPointers in
-            withCStrings(values) { valuePointers in
-                PQconnectdbParams(keywordPointers, valuePointers, 1)
+    private func open(_ connectionString: String) async throws {
+        // libpq's own connect keeps every rule of the connection string (several hosts,
+        // target_session_attrs, connect_timeout, TLS) but blocks: it runs on a thread of its own,
+        // once per connection, and only then does the connection turn non-blocking.
+        let address = await withCheckedContinuation { (continuation: CheckedContinuation<UInt, Never>) in
+            Thread.detachNewThread {
+                // expand_dbname = 1: the first "dbname" value is parsed as a full connection string;
+                // later keywords override what it says.
+                let keywords = ["dbname", "client_encoding", "fallback_application_name"]
+                let values = [connectionString, "UTF8", "sintra"]
+                let connection = withCStrings(keywords) { keywordPointers in
+                    withCStrings(values) { valuePointers in
+                        PQconnectdbParams(keywordPointers, valuePointers, 1)
+                    }
+                }
+                continuation.resume(returning: UInt(bitPattern: connection))
             }
         }
-        guard let connection else { throw PostgresError(kind: .connection, message: "libpq could not allocate a connection") }
-        guard PQstatus(connection) == CONNECTION_OK else {
+        guard let connection = OpaquePointer(bitPattern: address) else {
+            throw PostgresError(kind: .connection, message: "libpq could not allocate a connection")
+        }
+        guard PQstatus(connection) == CONNECTION_OK, PQsetnonblocking(connection, 1) == 0 else {
             let message = String(cString: PQerrorMessage(connection)).trimmingTrailingWhitespace()
             PQfinish(connection)
             throw PostgresError(kind: .connection, message: message)
@@ -95,9 +104,9 @@ public actor PostgresConnection {
 
     /// Runs one parameterised statement and returns its rows (binary format, fully decoded later).
     @discardableResult
-    public func query(_ sql: SQL, _ parameters: [PostgresValue] = []) throws -> PostgresRows {
+    public func query(_ sql: SQL, _ parameters: [PostgresValue] = []) async throws -> PostgresRows {
         try ensureNotStreaming()
-        return try run(sql.text, parameters)
+        return try await run(sql.text, parameters)
     }
 
     /// Another statement now would make libpq discard the prefetched rows of an open cursor.
@@ -107,7 +116,7 @@ public actor PostgresConnection {
         }
     }
 
-    func run(_ text: String, _ parameters: [PostgresValue]) throws -> PostgresRows {
+    func run(_ text: String, _ parameters: [PostgresValue]) async throws -> PostgresRows {
         let handle = try liveHandle()
         let wires = parameters.map(\.wire)
         // All parameter bytes live in one buffer for the duration of the call; text values
@@ -131,41 +140,95 @@ public actor PostgresConnection {
             lengths.append(length)
         }
         let formats = wires.map { Int32($0.binary ? 1 : 0) }
-        let statement = try prepared(text, types, handle: handle)
-        let result: OpaquePointer? = buffer.withUnsafeBufferPointer { bytes in
+        let statement = try await prepared(text, types, handle: handle)
+        try beginStatement()
+        let sent = buffer.withUnsafeBufferPointer { bytes in
             let base = UnsafeRawPointer(bytes.baseAddress!)
             let values: [UnsafePointer<CChar>?] = wires.indices.map { index in
                 wires[index].bytes == nil ? nil : (base + offsets[index]).assumingMemoryBound(to: CChar.self)
             }
-            if let statement { return PQexecPrepared(handle, statement, Int32(wires.count), values, lengths, formats, 1) }
-            return PQexecParams(handle, text, Int32(wires.count), types, values, lengths, formats, 1)
+            if let statement { return PQsendQueryPrepared(handle, statement, Int32(wires.count), values, lengths, formats, 1) }
+            return PQsendQueryParams(handle, text, Int32(wires.count), types, values, lengths, formats, 1)
         }
-        return try consume(result, handle: handle)
+        return try await results(of: sent, handle: handle)
     }
 
     /// The name of `text` prepared with these parameter types, preparing it now if it is new;
     /// nil for a statement that is not worth preparing (then it is sent whole).
-    private func prepared(_ text: String, _ types: [UInt32], handle: OpaquePointer) throws -> String? {
+    private func prepared(_ text: String, _ types: [UInt32], handle: OpaquePointer) async throws -> String? {
         guard !types.isEmpty else { return nil }
         let key = types.map { String($0) }.joined(separator: ",") + ":" + text
         if let name = preparedStatements[key] { return name }
         guard preparedStatements.count < Self.maxPreparedStatements else { return nil }
         let name = "sintra_\(preparedStatements.count)"
         // A statement that does not parse fails here with the error the server would give anyway.
-        _ = try consume(PQprepare(handle, name, text, Int32(types.count), types), handle: handle)
+        try beginStatement()
+        _ = try await results(of: PQsendPrepare(handle, name, text, Int32(types.count), types), handle: handle)
         preparedStatements[key] = name
         return name
     }
 
     /// Runs a multi-statement script from a file (migrations, projection tables), no parameters.
-    public func execute(_ script: SQLScript) throws {
+    public func execute(_ script: SQLScript) async throws {
         try ensureNotStreaming()
         let handle = try liveHandle()
-        let result = PQexec(handle, script.text)
-        do { _ = try consume(result, handle: handle) } catch var error as PostgresError {
+        try beginStatement()
+        do { _ = try await results(of: PQsendQuery(handle, script.text), handle: handle) } catch var error as PostgresError {
             error.message += " (\(script.origin))"
             throw error
         }
+    }
+
+    // MARK: Waiting without blocking
+
+    /// Marks the start of a statement; refuses a second one while the first is unanswered.
+    func beginStatement() throws {
+        guard !statementInFlight else {
+            throw PostgresError(kind: .busy, message: "another statement is in progress on this connection")
+        }
+        statementInFlight = true
+    }
+
+    /// After `PQsend…` returned `sent`: sends what libpq still holds, waits for every result of
+    /// the statement and returns the last one's rows (what PQexec returned), or its first error.
+    func results(of sent: Int32, handle: OpaquePointer) async throws -> PostgresRows {
+        defer { statementInFlight = false }
+        guard sent == 1 else {
+            throw PostgresError(kind: .connection, message: String(cString: PQerrorMessage(handle)).trimmingTrailingWhitespace())
+        }
+        try await flushOutgoing(handle)
+        var rows: PostgresRows?
+        var failure: (any Error)?
+        while let result = try await nextResult(handle) {
+            do { rows = try consume(result, handle: handle) } catch { if failure == nil { failure = error } }
+        }
+        if let failure { throw failure }
+        guard let rows else { throw PostgresError(kind: .connection, message: "the server sent no result") }
+        return rows
+    }
+
+    /// Waits until libpq has handed everything queued to the socket.
+    func flushOutgoing(_ handle: OpaquePointer) async throws {
+        while true {
+            switch PQflush(handle) {
+            case 0: return
+            case 1: _ = await SocketReactor.shared.ready(PQsocket(handle), writable: true)
+            default:
+                throw PostgresError(kind: .connection, message: String(cString: PQerrorMessage(handle)).trimmingTrailingWhitespace())
+            }
+        }
+    }
+
+    /// The statement's next result once it has fully arrived, or nil when there are no more:
+    /// PQgetResult would block while libpq is busy, so the task waits on the socket instead.
+    func nextResult(_ handle: OpaquePointer) async throws -> OpaquePointer? {
+        while PQisBusy(handle) == 1 {
+            _ = await SocketReactor.shared.ready(PQsocket(handle))
+            guard PQconsumeInput(handle) == 1 else {
+                throw PostgresError(kind: .connection, message: String(cString: PQerrorMessage(handle)).trimmingTrailingWhitespace())
+            }
+        }
+        return PQgetResult(handle)
     }
 
     /// Turns a PGresult into rows or a typed error, and frees it.
