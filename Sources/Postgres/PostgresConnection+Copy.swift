@@ -8,7 +8,7 @@ extension PostgresConnection {
         try ensureNotStreaming()
         let handle = try liveHandle()
         try beginStatement()
-        defer { statementInFlight = false }
+        defer { endStatement() }
         guard PQsendQuery(handle, sql.text) == 1 else {
             throw PostgresError(kind: .connection, message: String(cString: PQerrorMessage(handle)).trimmingTrailingWhitespace())
         }
@@ -16,7 +16,6 @@ extension PostgresConnection {
         let start = try await nextResult(handle)
         guard let start, PQresultStatus(start) == PGRES_COPY_IN else {
             // Not a COPY: its error (or rows) is read, the rest drained, and the call refused.
-            statementInFlight = false
             var failure: (any Error)?
             if let start { do { _ = try consume(start, handle: handle) } catch { failure = error } }
             while let result = try await nextResult(handle) { PQclear(result) }

@@ -48,7 +48,7 @@ extension PostgresConnection {
             _ = try await run("CLOSE \(name)", [])
             openCursor = nil
             if ownsTransaction { _ = try await run("COMMIT", []) }
-        } else if !statementInFlight, PQsendQueryParams(handle, statement, 0, nil, nil, nil, nil, 1) == 1 {
+        } else if !statementInFlight, let handle = try? liveHandle(), PQsendQueryParams(handle, statement, 0, nil, nil, nil, nil, 1) == 1 {
             // Sent now, read at the next call (`collectPending`), which first sends whatever of it
             // libpq still holds.
             statementInFlight = true

@@ -33,6 +33,8 @@ extension PostgresConnection {
         var received = drain(handle)
         if !received.isEmpty { return received }
         if await SocketReactor.shared.ready(PQsocket(handle), timeout: timeout) {
+            // Read again after the wait: a `close()` meanwhile has freed the connection.
+            let handle = try liveHandle()
             guard PQconsumeInput(handle) == 1 else {
                 throw PostgresError(kind: .connection, message: String(cString: PQerrorMessage(handle)).trimmingTrailingWhitespace())
             }

@@ -45,7 +45,7 @@ extension PostgresConnection {
         guard let handle = try? liveHandle() else { return }
         if prefetchInFlight {
             prefetchInFlight = false
-            defer { statementInFlight = false }
+            defer { endStatement() }
             while let result = try? await nextResult(handle) { PQclear(result) }
         }
         guard PQtransactionStatusIsActive(handle) else { return }

@@ -8,7 +8,8 @@ import Foundation
 /// (`SocketReactor`, one thread for every connection) says the answer has arrived. Results are
 /// copied into `Sendable` Swift values before they leave the actor.
 public actor PostgresConnection {
-    private var handle: OpaquePointer?
+    /// Only the actor touches it, and `deinit`, which nothing else can run beside.
+    nonisolated(unsafe) private var handle: OpaquePointer?
     /// Set while a server-side cursor is open; other statements would interleave with it.
     var openCursor: String?
     var cursorCounter = 0
@@ -17,6 +18,8 @@ public actor PostgresConnection {
     /// Set from a statement's sending to its last result: the actor may take other calls while a
     /// statement's task is suspended, and a second statement must not interleave with the first.
     var statementInFlight = false
+    /// `close()` was called while a statement was in flight: done when it ends (`endStatement`).
+    private var closeRequested = false
     /// Statements prepared on this session, by text and parameter types: the server parses and
     /// plans a repeated statement once, not on every call (most of its work on a short query).
     private var preparedStatements: [String: String] = [:]
@@ -31,7 +34,9 @@ public actor PostgresConnection {
 
     private init() {}
 
-    isolated deinit {
+    // Not `isolated`: nothing else can reach the connection once it is being destroyed, and an
+    // isolated deinit on the default executor crashed the runtime (swift_task_deinitOnExecutor).
+    deinit {
         forgetCancelHandle()
         if let handle { PQfinish(handle) }
     }
@@ -76,8 +81,19 @@ public actor PostgresConnection {
         cancellation.withLock { $0.handle = PQgetCancel(connection) }
     }
 
-    /// Closes the connection now (also done on deinit).
+    /// Closes the connection now (also done on deinit). A statement still awaiting its answer is
+    /// cancelled first, and the connection closes as soon as that answer is in: its task is
+    /// suspended on the socket and must not wake up to a freed connection.
     public func close() {
+        guard !statementInFlight else {
+            closeRequested = true
+            cancellation.withLock { state in
+                guard let handle = state.handle else { return }
+                var message = [CChar](repeating: 0, count: 256)
+                _ = PQcancel(handle, &message, Int32(message.count))
+            }
+            return
+        }
         forgetCancelHandle()
         if let handle { PQfinish(handle) }
         handle = nil
@@ -117,7 +133,6 @@ public actor PostgresConnection {
     }
 
     func run(_ text: String, _ parameters: [PostgresValue]) async throws -> PostgresRows {
-        let handle = try liveHandle()
         let wires = parameters.map(\.wire)
         // All parameter bytes live in one buffer for the duration of the call; text values
         // get the NUL terminator libpq expects.
@@ -140,7 +155,9 @@ public actor PostgresConnection {
             lengths.append(length)
         }
         let formats = wires.map { Int32($0.binary ? 1 : 0) }
-        let statement = try await prepared(text, types, handle: handle)
+        let statement = try await prepared(text, types, handle: try liveHandle())
+        // Read again after the wait: a `close()` meanwhile has freed the connection.
+        let handle = try liveHandle()
         try beginStatement()
         let sent = buffer.withUnsafeBufferPointer { bytes in
             let base = UnsafeRawPointer(bytes.baseAddress!)
@@ -189,10 +206,16 @@ public actor PostgresConnection {
         statementInFlight = true
     }
 
+    /// Marks the end of a statement, and closes the connection if `close()` asked meanwhile.
+    func endStatement() {
+        statementInFlight = false
+        if closeRequested { close() }
+    }
+
     /// After `PQsend…` returned `sent`: sends what libpq still holds, waits for every result of
     /// the statement and returns the last one's rows (what PQexec returned), or its first error.
     func results(of sent: Int32, handle: OpaquePointer) async throws -> PostgresRows {
-        defer { statementInFlight = false }
+        defer { endStatement() }
         guard sent == 1 else {
             throw PostgresError(kind: .connection, message: String(cString: PQerrorMessage(handle)).trimmingTrailingWhitespace())
         }
