@@ -17,12 +17,14 @@ import TestDatabase
         let database = try await TestDatabase.empty()
         let count = 48
         let pool = ConnectionPool(connectionString: database.adminURL, maxConnections: count)
+        // Counted before any of the connections exists: a layer with a thread per connection
+        // would add them when connecting.
+        let before = try Self.threads()
         // Open the connections first (connecting is the one step that borrows a thread, briefly).
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<count { group.addTask { try await pool.withConnection { _ = try await $0.query("SELECT 1") ; try await Task.sleep(for: .milliseconds(50)) } } }
             try await group.waitForAll()
         }
-        let before = try Self.threads()
         let observer = try await PostgresConnection.connect(database.adminURL)
         let started = ContinuousClock.now
         let sleepers = Task {
