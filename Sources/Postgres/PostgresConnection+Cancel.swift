@@ -26,8 +26,14 @@ func cancellable<T>(_ connection: PostgresConnection, isolation: isolated (any A
 extension PostgresConnection {
     /// Asks the server to cancel the statement running now, if any. Safe from any thread.
     public nonisolated func cancelRunningStatement() {
+        sendCancelRequest(onlyIfRunning: true)
+    }
+
+    /// libpq's cancel request for this session; `onlyIfRunning` skips it when no cancellable
+    /// statement is marked running (`cancellable`).
+    nonisolated func sendCancelRequest(onlyIfRunning: Bool) {
         cancellation.withLock { state in
-            guard state.running, let handle = state.handle else { return }
+            guard state.running || !onlyIfRunning, let handle = state.handle else { return }
             var message = [CChar](repeating: 0, count: 256)
             _ = PQcancel(handle, &message, Int32(message.count))
         }

@@ -40,7 +40,8 @@ extension PostgresConnection {
         let rows: PostgresRows
         if prefetchInFlight {
             prefetchInFlight = false
-            rows = try await collectPending(handle)
+            // The FETCH sent ahead at the last call: only its results are left to read.
+            rows = try await results(of: 1, handle: handle)
         } else {
             rows = try await run(statement, [])
         }
@@ -49,21 +50,12 @@ extension PostgresConnection {
             openCursor = nil
             if ownsTransaction { _ = try await run("COMMIT", []) }
         } else if !statementInFlight, let handle = try? liveHandle(), PQsendQueryParams(handle, statement, 0, nil, nil, nil, nil, 1) == 1 {
-            // Sent now, read at the next call (`collectPending`), which first sends whatever of it
-            // libpq still holds.
+            // Sent now, read at the next call (`results`), which first sends whatever of it libpq
+            // still holds.
             statementInFlight = true
             prefetchInFlight = true
         }
         return rows
-    }
-
-    /// Reads the results of the FETCH sent ahead with PQsendQueryParams.
-    func collectPending(_ handle: OpaquePointer) async throws -> PostgresRows {
-        do {
-            return try await results(of: 1, handle: handle)
-        } catch let error as PostgresError where error.message == "the server sent no result" {
-            throw PostgresError(kind: .connection, message: "no result for a prefetched FETCH")
-        }
     }
 }
 

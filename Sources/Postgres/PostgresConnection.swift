@@ -87,11 +87,7 @@ public actor PostgresConnection {
     public func close() {
         guard !statementInFlight else {
             closeRequested = true
-            cancellation.withLock { state in
-                guard let handle = state.handle else { return }
-                var message = [CChar](repeating: 0, count: 256)
-                _ = PQcancel(handle, &message, Int32(message.count))
-            }
+            sendCancelRequest(onlyIfRunning: false)
             return
         }
         forgetCancelHandle()
