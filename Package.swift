@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "Definitions", dependencies: ["Catalog", "CanonicalJSON"]),
         .target(name: "Privacy", dependencies: ["Definitions", "Cryptography", "EventLog", "Postgres", "CanonicalJSON"]),
         .target(name: "Projections", dependencies: ["EventLog", "Postgres", "CanonicalJSON"]),
-        .target(name: "Indicators", dependencies: ["Postgres", "CanonicalJSON", "Catalog"]),
+        .target(name: "Indicators", dependencies: ["Postgres", "CanonicalJSON", "Catalog", "Cryptography"]),
         .target(name: "Publications", dependencies: ["Indicators", "Statistics", "Projections", "Commands", "Streams", "Cryptography", "Postgres", "CanonicalJSON", "Catalog"]),
         .target(name: "Streams", dependencies: ["Definitions", "Privacy", "EventLog", "Postgres", "CanonicalJSON", "Catalog"]),
         .target(name: "CaseFiles", dependencies: ["Streams", "Privacy", "Definitions", "EventLog", "Postgres", "CanonicalJSON", "Catalog"]),

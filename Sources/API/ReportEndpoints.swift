@@ -95,7 +95,8 @@ enum ReportEndpoints {
         guard let projector = services.projector else { throw APIProblem.unavailable("Sin proyector configurado.") }
         let years = year.map { [Int($0)] } ?? AsOfPrecomputeService.years
         let ids = only.map { Set([$0]) }
-        let now = try await IndicatorEngine(pool: services.analyticsPool(projector), indicators: services.indicators).compute(years: years, today: .today(), only: ids)
+        let now = try await IndicatorEngine(pool: services.analyticsPool(projector), indicators: services.indicators, kept: KeptIndicators(projector: projector))
+            .compute(years: years, today: .today(), only: ids)
         var body: [JSONMember] = [.init(key: "ahora", value: try CanonicalJSON.parse(AnnexRenderer.json(now)))]
         if let asOf, let end = Timestamp(endOfDay: asOf.description) {
             let position = try await projector.position(recordedAtOrBefore: end)
@@ -122,7 +123,8 @@ enum ReportEndpoints {
         let format = query.choice("formato", ["md", "html", "json", "csv"]) ?? "md"
         try query.finish()
         guard let projector = services.projector else { throw APIProblem.unavailable("Sin proyector configurado.") }
-        let results = try await IndicatorEngine(pool: services.analyticsPool(projector), indicators: services.indicators).compute(years: Array(2019...2024), today: .today())
+        let results = try await IndicatorEngine(pool: services.analyticsPool(projector), indicators: services.indicators, kept: KeptIndicators(projector: projector))
+            .compute(years: Array(2019...2024), today: .today())
         let (text, type): (String, String) = switch format {
         case "html": (AnnexRenderer.html(results, definitions: services.indicators), "text/html; charset=utf-8")
         case "json": (AnnexRenderer.json(results), "application/json; charset=utf-8")

@@ -51,7 +51,8 @@ public struct AnnualReportBuilder: Sendable {
             sections.append(AnnualReport.Section(key: section.key, title: section.title, tables: tables))
         }
         let completeness = try await self.completeness(plan, year: year, run: run)
-        let results = try await IndicatorEngine(pool: projector.pool, indicators: indicators).compute(years: [year], today: today)
+        let results = try await IndicatorEngine(pool: projector.pool, indicators: indicators, kept: KeptIndicators(projector: projector))
+            .compute(years: [year], today: today, keep: true)
         var statistics: (release: Publication, report: StatisticsReport)?
         if let release = try await Publication.latest(.statistics, covering: year, projector.pool) {
             let report = try await StatisticsPublisher(projector: projector, labels: Labels(catalogs: catalogs)).report(of: release)

@@ -79,14 +79,18 @@ public struct IndicatorResult: Sendable, Equatable {
 /// Computes the fichas over the projections (live, or a replay's scratch schemas for "as of").
 ///
 /// All variables of all indicators are read in one REPEATABLE READ transaction, so a set of
-/// results is one consistent picture of the log at `logPosition`.
+/// results is one consistent picture of the log at `logPosition`. With `kept`, what was already
+/// computed at that very position (`KeptIndicators`) is looked up instead of computed again, and
+/// `keep` adds what this computation measured.
 public struct IndicatorEngine: Sendable {
     public let indicators: [IndicatorDefinition]
     let pool: ConnectionPool
+    let kept: KeptIndicators?
 
-    public init(pool: ConnectionPool, indicators: [IndicatorDefinition]) {
+    public init(pool: ConnectionPool, indicators: [IndicatorDefinition], kept: KeptIndicators? = nil) {
         self.pool = pool
         self.indicators = indicators
+        self.kept = kept
     }
 
     /// Where the tables the queries read live: the live projections, or a replay's schemas.
@@ -98,47 +102,85 @@ public struct IndicatorEngine: Sendable {
         public init(schemas: [String], position: Int64?) { self.schemas = schemas; self.position = position }
     }
 
-    public func compute(years: [Int], source: Source = .live, today: CalendarDate, only ids: Set<String>? = nil) async throws -> [IndicatorResult] {
-        try await pool.withConnection { connection in
+    /// `keep`: keep what is measured here (on the projector's pool, which may write the table), when
+    /// the projections stand at one position — both at the same checkpoint, or a replay's copies.
+    public func compute(years: [Int], source: Source = .live, today: CalendarDate, only ids: Set<String>? = nil,
+                        keep: Bool = false) async throws -> [IndicatorResult] {
+        try await run(years: years, source: source, today: today, only: ids, keep: keep, keptOnly: false) ?? []
+    }
+
+    /// The figures at `position` if every one of them was kept there (`KeptIndicators`), else nil:
+    /// how an as-of answer skips replaying the projections when the position was computed before.
+    public func kept(at position: Int64, years: [Int], today: CalendarDate, only ids: Set<String>? = nil) async throws -> [IndicatorResult]? {
+        guard kept != nil else { return nil }
+        return try await run(years: years, source: Source(schemas: ["public"], position: position), today: today, only: ids, keep: false, keptOnly: true)
+    }
+
+    private func run(years: [Int], source: Source, today: CalendarDate, only ids: Set<String>?, keep: Bool,
+                     keptOnly: Bool) async throws -> [IndicatorResult]? {
+        let chosen = indicators.filter { ids?.contains($0.id) ?? true }
+        let (results, position, measured): ([IndicatorResult]?, Int64, [KeptIndicators.Slot: [Measurement]]) = try await pool.withConnection { connection in
             _ = try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             do {
                 _ = try await connection.query("SELECT set_config('search_path', $1, true)",
                                                [.text(source.schemas.map(SQLIdentifier.quote).joined(separator: ", "))])
                 let position: Int64
+                // Kept figures are read and written only where the projections stand at one position: live
+                // `hechos` ahead of `expedientes` would be a picture of no position of the log.
+                let atOnePosition: Bool
                 if let fixed = source.position {
                     position = fixed
+                    atOnePosition = true
                 } else {
-                    position = try await connection.query("""
-                        SELECT coalesce(min(position), 0) FROM public.projection_state WHERE name IN ('hechos', 'expedientes')
-                        """).first?.decode(Int64.self, 0) ?? 0
+                    let row = try await connection.query("""
+                        SELECT coalesce(min(position), 0), coalesce(max(position), 0), count(*)
+                          FROM public.projection_state WHERE name IN ('hechos', 'expedientes')
+                        """).first
+                    position = try row?.decode(Int64.self, 0) ?? 0
+                    atOnePosition = try row?.decode(Int64.self, 2) == 2 && row?.decode(Int64.self, 1) == position
                 }
+                let keys = Dictionary(chosen.map { ($0.id, kept?.key($0) ?? []) }, uniquingKeysWith: { first, _ in first })
+                let found = atOnePosition
+                    ? try await kept?.load(position: position, keys: Array(keys.values), years: years, connection) ?? [:] : [:]
                 var results: [IndicatorResult] = []
-                for indicator in indicators where ids?.contains(indicator.id) ?? true {
+                var measured: [KeptIndicators.Slot: [Measurement]] = [:]
+                for indicator in chosen {
                     for year in years {
-                        results.append(try await compute(indicator, year: year, position: position, today: today, connection))
+                        guard year >= indicator.baselineYear else {
+                            results.append(evaluate(indicator, year: year, [], position: position, today: today))
+                            continue
+                        }
+                        let slot = KeptIndicators.Slot(key: keys[indicator.id] ?? [], year: year)
+                        let measurements: [Measurement]
+                        if let hit = found[slot], hit.map(\.value.key) == indicator.variables.map(\.key) {
+                            measurements = zip(hit, indicator.variables).map { $0.named($1.name) }
+                        } else if keptOnly {
+                            _ = try await connection.query("ROLLBACK")
+                            return (nil, position, [:])
+                        } else {
+                            measurements = try await measure(indicator, year: year, connection)
+                            if keep && atOnePosition && kept != nil { measured[slot] = measurements }
+                        }
+                        results.append(evaluate(indicator, year: year, measurements, position: position, today: today))
                     }
                 }
                 _ = try await connection.query("COMMIT")
-                return results
+                return (results, position, measured)
             } catch {
                 _ = try? await connection.query("ROLLBACK")
                 throw error
             }
         }
+        if let kept, !measured.isEmpty {
+            try await kept.store(measured, position: position, replacingEarlierToday: source.position == nil, pool: pool)
+        }
+        return results
     }
 
-    private func compute(_ indicator: IndicatorDefinition, year: Int, position: Int64, today: CalendarDate,
-                         _ connection: PostgresConnection) async throws -> IndicatorResult {
-        func result(_ variables: [IndicatorResult.VariableValue], _ substitution: String, _ value: Double?, _ flag: IndicatorResult.Flag?) -> IndicatorResult {
-            IndicatorResult(id: indicator.id, definitionVersion: indicator.version, name: indicator.name, year: year, variables: variables,
-                            substitution: substitution, value: value, flag: flag, logPosition: position, published: indicator.published[year])
-        }
-        guard year >= indicator.baselineYear else {
-            return result([], "\(indicator.formulaKey)=NA (antes del año de la línea base, \(indicator.baselineYear))", nil, .notApplicable)
-        }
+    /// Runs each variable's query of `indicator` for `year`.
+    private func measure(_ indicator: IndicatorDefinition, year: Int, _ connection: PostgresConnection) async throws -> [Measurement] {
         let first = indicator.isCumulative ? indicator.baselineYear : year
-        var variables: [IndicatorResult.VariableValue] = []
-        var missingReasons: [String] = []
+        var measurements: [Measurement] = []
         for variable in indicator.variables {
             let rows = try await connection.query(SQL(repositoryFile: """
                 SELECT (q.valor)::float8, coalesce(array_to_string(q.posiciones, ','), ''),
@@ -147,13 +189,27 @@ public struct IndicatorEngine: Sendable {
                   FROM (\(variable.query)) q
                 """), [.int32(Int32(year)), .int32(Int32(first))])
             let row = rows.first
-            let value = try row?.decode(Double?.self, 0)
-            let positions = (try row?.decode(String.self, 1) ?? "").split(separator: ",").compactMap { Int64($0) }
-            let breakdown = try (row?.decode(String?.self, 3)).flatMap { $0 }.flatMap { try? CanonicalJSON.parse($0) }
-            variables.append(.init(key: variable.key, name: variable.name, value: value, positions: positions,
-                                   preliminary: try row?.decode(Bool.self, 2) ?? false, breakdown: breakdown?.isNull == true ? nil : breakdown))
-            // A query may say why its value is missing (`motivo`: «sin reportes de 2023»): the reader gets that, not «faltan datos».
-            if value == nil, let reason = try row?.decode(String?.self, 4) ?? nil { missingReasons.append("\(variable.key): \(reason)") }
+            measurements.append(try Measurement(key: variable.key, name: variable.name, value: try row?.decode(Double?.self, 0),
+                                                positions: try row?.decode(String.self, 1) ?? "", preliminary: try row?.decode(Bool.self, 2) ?? false,
+                                                breakdown: try row?.decode(String?.self, 3) ?? nil, reason: try row?.decode(String?.self, 4) ?? nil))
+        }
+        return measurements
+    }
+
+    /// The figure from its variables: the formula, the substitution as the annex writes it, and the flags.
+    private func evaluate(_ indicator: IndicatorDefinition, year: Int, _ measurements: [Measurement], position: Int64,
+                          today: CalendarDate) -> IndicatorResult {
+        func result(_ variables: [IndicatorResult.VariableValue], _ substitution: String, _ value: Double?, _ flag: IndicatorResult.Flag?) -> IndicatorResult {
+            IndicatorResult(id: indicator.id, definitionVersion: indicator.version, name: indicator.name, year: year, variables: variables,
+                            substitution: substitution, value: value, flag: flag, logPosition: position, published: indicator.published[year])
+        }
+        guard year >= indicator.baselineYear else {
+            return result([], "\(indicator.formulaKey)=NA (antes del año de la línea base, \(indicator.baselineYear))", nil, .notApplicable)
+        }
+        let variables = measurements.map(\.value)
+        // A query may say why its value is missing (`motivo`: «sin reportes de 2023»): the reader gets that, not «faltan datos».
+        let missingReasons = measurements.compactMap { measurement in
+            measurement.value.value == nil ? measurement.reason.map { "\(measurement.value.key): \($0)" } : nil
         }
         var values: [String: Double] = [:]
         for variable in variables { if let value = variable.value { values[variable.key] = value } }

@@ -38,8 +38,8 @@ public struct IndicatorPublisher: Sendable {
     public func publish(years: [Int], handler: CommandHandler, context: CommandContext, training: Bool = false) async throws -> Published {
         _ = try await history.adopt(current, handler: handler, context: context)
         try await projector.start()
-        let engine = IndicatorEngine(pool: projector.pool, indicators: current)
-        let results = try await engine.compute(years: years, today: context.today)
+        let engine = IndicatorEngine(pool: projector.pool, indicators: current, kept: KeptIndicators(projector: projector))
+        let results = try await engine.compute(years: years, today: context.today, keep: true)
         let document = training ? String(decoding: CanonicalJSON.serialize(TrainingMark.json(AnnexRenderer.jsonValue(results))), as: UTF8.self)
             : AnnexRenderer.json(results)
         var publication = Publication(
@@ -81,7 +81,8 @@ public struct IndicatorPublisher: Sendable {
         let reproduced = try await IndicatorsAsOf(projector: projector, history: history)
             .compute(position: publication.logPosition, years: publication.years, today: publication.date, current: current, only: ids).results
         try await projector.start()
-        let now = try await IndicatorEngine(pool: projector.pool, indicators: current).compute(years: publication.years, today: today, only: ids)
+        let now = try await IndicatorEngine(pool: projector.pool, indicators: current, kept: KeptIndicators(projector: projector))
+            .compute(years: publication.years, today: today, only: ids, keep: true)
         return publication.figures.map { figure in
             Comparison(indicator: figure.indicator, year: figure.year, published: figure,
                        reproduced: reproduced.first { $0.id == figure.indicator && $0.year == figure.year },

@@ -35,15 +35,20 @@ public struct IndicatorsAsOf: Sendable {
         let key = AsOfSnapshots.key(position: position, today: today, years: years, only: ids, definitions: definitions,
                                     projections: projector.projections.filter { replayed.contains($0.name) })
         if let kept = try await snapshots.load(key) { return kept }
+        // Computed at this very position before (the projector keeps each still position and each day's
+        // last): the fichas' variables are looked up, no replay.
+        let engine = IndicatorEngine(pool: projector.pool, indicators: definitions, kept: KeptIndicators(projector: projector))
+        if let results = try await engine.kept(at: position, years: years, today: today, only: ids) {
+            return Computation(results: results, withoutRecordedDefinition: fallback.map(\.id), kept: true)
+        }
         // Unique per call: two auditors asking about the same position must not share scratch schemas.
         let label = "asof_\(position)_\(UInt32.random(in: 0...UInt32.max))"
-        let computation = try await projector.withReplay(until: position, label: label, only: replayed) { [projector] schemas in
+        let computation = try await projector.withReplay(until: position, label: label, only: replayed) { schemas in
             guard let hechos = schemas["hechos"], let expedientes = schemas["expedientes"] else {
                 throw PublicationError.missingProjections
             }
-            let engine = IndicatorEngine(pool: projector.pool, indicators: definitions)
             let results = try await engine.compute(years: years, source: .init(schemas: [hechos, expedientes], position: position),
-                                                   today: today, only: ids)
+                                                   today: today, only: ids, keep: true)
             return Computation(results: results, withoutRecordedDefinition: fallback.map(\.id))
         }
         try await snapshots.store(key, position: position, today: today, computation)

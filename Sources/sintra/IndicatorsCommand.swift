@@ -25,11 +25,12 @@ struct IndicatorsCommand: AsyncParsableCommand {
     func run() async throws {
         let projector = try options.makeProjector()
         let definitions = try fichas.load()
-        let engine = IndicatorEngine(pool: projector.pool, indicators: definitions)
+        // What the projector kept at this position is looked up; what it had not, this run keeps.
+        let engine = IndicatorEngine(pool: projector.pool, indicators: definitions, kept: KeptIndicators(projector: projector))
         let years = year.map { [$0] } ?? Array(2019...2024)
         let ids = indicator.map { Set([$0]) }
         try await projector.start()
-        let now = try await engine.compute(years: years, today: CalendarDate.today(), only: ids)
+        let now = try await engine.compute(years: years, today: CalendarDate.today(), only: ids, keep: true)
         // SINTRA Capacitación: every annex from a training database says so.
         let training = try await DeploymentEnvironment.of(projector.pool) == .capacitacion
         guard let asOf else { print(mark(render(now, definitions), training: training)); return }

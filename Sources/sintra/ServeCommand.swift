@@ -163,7 +163,8 @@ struct Serve: AsyncParsableCommand {
         // One service group: the HTTP server and the projector start together and stop together.
         try await server.application(host: host, port: port, logger: logger,
                                      services: [ProjectorService(projector: projector, logger: logger, leadership: leadership),
-                                                 AsOfPrecomputeService(projector: projector, indicators: services.indicators, leadership: leadership, logger: logger)]
+                                                 AsOfPrecomputeService(projector: projector, indicators: services.indicators, leadership: leadership, logger: logger),
+                                                 IndicatorKeeperService(projector: projector, indicators: services.indicators, leadership: leadership, logger: logger)]
                                          + (traces.map { [$0] } ?? []),
                                      extend: web.register(on:)).runService()
         await store.close()

@@ -31,7 +31,7 @@ struct FichaPage {
     func ficha(_ id: String?, _ session: WebSession) async throws -> Response {
         try web.require(session, .leerIndicadores)
         let definition = try definition(id)
-        let results = try await IndicatorEngine(pool: web.services.analyticsPool(try web.projector), indicators: [definition])
+        let results = try await IndicatorEngine(pool: web.services.analyticsPool(try web.projector), indicators: [definition], kept: KeptIndicators(projector: try web.projector))
             .compute(years: ProgramYears.annex, today: .today())
         let text = { (key: String) in definition.fields[key]?.stringValue ?? "" }
         return web.templates.render("ficha", title: "Ficha \(definition.id)", session: session, personal: false, [
@@ -55,7 +55,8 @@ struct FichaPage {
         let definition = try definition(id)
         guard let year = try ProgramYears.year(yearText, in: 2019...2100) else { throw WebError.notFound }
         let pool = web.services.analyticsPool(try web.projector)
-        guard let result = try await IndicatorEngine(pool: pool, indicators: [definition]).compute(years: [year], today: .today()).first else {
+        guard let result = try await IndicatorEngine(pool: pool, indicators: [definition], kept: KeptIndicators(projector: try web.projector))
+            .compute(years: [year], today: .today()).first else {
             throw WebError.notFound
         }
         let labels = CatalogLabels(web.services.definitions.catalogs)
