@@ -81,7 +81,8 @@ let package = Package(
         ]),
 
         // Benchmarks (ops/bench runs it beside pgbench; not a test).
-        .executableTarget(name: "sintra-bench", dependencies: ["EventLog", "Definitions"], path: "Sources/SintraBench"),
+        .executableTarget(name: "sintra-bench", dependencies: ["EventLog", "Definitions", "Projections", "Indicators", "Publications", "Catalog"],
+                          path: "Sources/SintraBench"),
 
         // Tests.
         .target(name: "TestDatabase", dependencies: ["Postgres", "EventLog", "Definitions", "Commands", "Streams", "Privacy", "Projections", "Catalog", "CanonicalJSON"],

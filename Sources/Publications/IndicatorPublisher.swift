@@ -79,7 +79,8 @@ public struct IndicatorPublisher: Sendable {
     public func compare(_ publication: Publication, today: CalendarDate) async throws -> [Comparison] {
         let ids = Set(publication.figures.map(\.indicator))
         let reproduced = try await IndicatorsAsOf(projector: projector, history: history)
-            .compute(position: publication.logPosition, years: publication.years, today: publication.date, current: current, only: ids).results
+            .compute(position: publication.logPosition, years: publication.years, today: publication.date, current: current, only: ids,
+                     recompute: true).results
         try await projector.start()
         let now = try await IndicatorEngine(pool: projector.pool, indicators: current, kept: KeptIndicators(projector: projector))
             .compute(years: publication.years, today: today, only: ids, keep: true)

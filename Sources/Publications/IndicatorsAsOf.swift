@@ -24,8 +24,10 @@ public struct IndicatorsAsOf: Sendable {
 
     /// `current` supplies the fichas the log had not recorded yet at `position` (a log older than
     /// the fichas' own history); the result names them so no reader mistakes them for the old rule.
+    /// `recompute`: replay even when the answer or its variables were kept — a reproduction (does the
+    /// log still give what was published?) must compute, never read back what was kept.
     public func compute(position: Int64, years: [Int], today: CalendarDate, current: [IndicatorDefinition],
-                        only ids: Set<String>? = nil) async throws -> Computation {
+                        only ids: Set<String>? = nil, recompute: Bool = false) async throws -> Computation {
         let recorded = try await history.inForce(at: position)
         let recordedIds = Set(recorded.map(\.id))
         let fallback = current.filter { !recordedIds.contains($0.id) && (ids?.contains($0.id) ?? true) }
@@ -34,21 +36,23 @@ public struct IndicatorsAsOf: Sendable {
         let replayed: Set<String> = ["hechos", "expedientes"]
         let key = AsOfSnapshots.key(position: position, today: today, years: years, only: ids, definitions: definitions,
                                     projections: projector.projections.filter { replayed.contains($0.name) })
-        if let kept = try await snapshots.load(key) { return kept }
+        if !recompute, let kept = try await snapshots.load(key) { return kept }
         // Computed at this very position before (the projector keeps each still position and each day's
         // last): the fichas' variables are looked up, no replay.
         let engine = IndicatorEngine(pool: projector.pool, indicators: definitions, kept: KeptIndicators(projector: projector))
-        if let results = try await engine.kept(at: position, years: years, today: today, only: ids) {
+        if !recompute, let results = try await engine.kept(at: position, years: years, today: today, only: ids) {
             return Computation(results: results, withoutRecordedDefinition: fallback.map(\.id), kept: true)
         }
         // Unique per call: two auditors asking about the same position must not share scratch schemas.
         let label = "asof_\(position)_\(UInt32.random(in: 0...UInt32.max))"
-        let computation = try await projector.withReplay(until: position, label: label, only: replayed) { schemas in
+        let computation = try await projector.withReplay(until: position, label: label, only: replayed) { [projector] schemas in
             guard let hechos = schemas["hechos"], let expedientes = schemas["expedientes"] else {
                 throw PublicationError.missingProjections
             }
-            let results = try await engine.compute(years: years, source: .init(schemas: [hechos, expedientes], position: position),
-                                                   today: today, only: ids, keep: true)
+            // A reproduction neither reads what was kept nor keeps: the replay's own SQL only.
+            let replaying = recompute ? IndicatorEngine(pool: projector.pool, indicators: definitions) : engine
+            let results = try await replaying.compute(years: years, source: .init(schemas: [hechos, expedientes], position: position),
+                                                      today: today, only: ids, keep: true)
             return Computation(results: results, withoutRecordedDefinition: fallback.map(\.id))
         }
         try await snapshots.store(key, position: position, today: today, computation)

@@ -6,6 +6,8 @@
 //   sintra-bench load   --events N [--ronda R]    fills the log (4 writers × 1,000-event appends)
 //   sintra-bench read                             streams the whole log; events/s and peak memory
 //   sintra-bench replicate --events N             grows a demo log to N events with copies of its streams (Replicate.swift)
+//   sintra-bench indicators --root DIR [--rondas R]   the 15 fichas × 2019–2024 in process: computed, and looked up once kept
+//                                                 (DATABASE_URL as the projector's role; IndicatorsBench.swift)
 import Definitions
 import EventLog
 import Foundation
@@ -19,7 +21,7 @@ func option(_ name: String, _ fallback: Int) -> Int {
     return value
 }
 guard let url = ProcessInfo.processInfo.environment["DATABASE_URL"], arguments.count > 1 else {
-    FileHandle.standardError.write(Data("uso: DATABASE_URL=… sintra-bench append|batch|load|read|replicate [opciones]\n".utf8))
+    FileHandle.standardError.write(Data("uso: DATABASE_URL=… sintra-bench append|batch|load|read|replicate|indicators [opciones]\n".utf8))
     exit(2)
 }
 
@@ -116,6 +118,9 @@ case "replicate":
     print("RESULT demo_streams \(streams.count)")
     print("RESULT replicated_events \(appended)")
     print("RESULT replicate_seconds \(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)")
+case "indicators":
+    guard let index = arguments.firstIndex(of: "--root"), index + 1 < arguments.count else { throw BenchError(message: "falta --root") }
+    try await IndicatorsBench(url: url, root: URL(fileURLWithPath: arguments[index + 1]), rounds: option("rondas", 5)).run()
 default:
     FileHandle.standardError.write(Data("modo desconocido: \(arguments[1])\n".utf8))
     exit(2)
