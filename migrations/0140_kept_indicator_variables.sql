@@ -31,3 +31,8 @@ CREATE TABLE indicadores_calculados (
 REVOKE ALL ON indicadores_calculados FROM PUBLIC;
 GRANT SELECT, INSERT, DELETE ON indicadores_calculados TO sintra_proyector;
 GRANT SELECT ON indicadores_calculados TO sintra_app;
+
+-- Every as-of answer first asks which fichas were in force at its position
+-- (`definiciones_de_indicadores`, migration 0032): without this, a scan of the whole log (0.2 s on a
+-- million events) in front of a lookup of a few milliseconds.
+CREATE INDEX events_indicator_definitions ON events (position) WHERE event_type = 'DefinicionDeIndicadorAdoptada';

@@ -10,8 +10,9 @@ import ServiceLifecycle
 /// Keeps each finished day's indicators ready (`AsOfSnapshots`): once a day is over, the instance
 /// that leads the projections computes the indicators as of its end — the years and fichas
 /// `GET /v1/indicadores?asOf=` and the Secretaría's page ask for by default — so the usual as-of
-/// question is a lookup, never a replay of the log while someone waits. Other dates are replayed
-/// once, on their first request, and kept too.
+/// question is a lookup, never a replay of the log while someone waits. Before it, every finished
+/// day of the log without its figures is computed in one pass (`DayEndIndicators`), so an as-of
+/// question for any past day is a lookup too.
 public struct AsOfPrecomputeService: Service {
     let projector: Projector
     let indicators: [IndicatorDefinition]
@@ -42,6 +43,14 @@ public struct AsOfPrecomputeService: Service {
                 guard kept != yesterday, leadership?.isLeader ?? true else { continue }
                 let started = ContinuousClock.now
                 do {
+                    // Every finished day without its figures, in one pass (a log loaded from elsewhere, or days
+                    // before this release); then yesterday's default answer, now a lookup.
+                    let days = try await DayEndIndicators(projector: projector, current: indicators, years: Self.years)
+                        .keepMissing(today: CalendarDate.today())
+                    if !days.isEmpty {
+                        logger.info("indicadores al cierre de días pasados guardados", metadata: [
+                            "dias": "\(days.count)", "duracion": "\(ContinuousClock.now - started)"])
+                    }
                     let computation = try await Self.keep(day: yesterday, projector: projector, indicators: indicators)
                     kept = yesterday
                     logger.info("indicadores al cierre del día listos", metadata: [

@@ -198,7 +198,7 @@ public final class Projector: Sendable {
     /// One batch into a copy nobody reads yet. Its commit does not wait for the disk: a crash before
     /// the copy is finished throws it away (a rebuild starts again from position 0), and the commit of
     /// `finishBulkLoad`, which waits, makes every batch before it durable too (the WAL is one sequence).
-    private func applyShadow(_ projection: ProjectionDefinition, schema: String, from: Int64, to: Int64) async throws {
+    func applyShadow(_ projection: ProjectionDefinition, schema: String, from: Int64, to: Int64) async throws {
         do {
             try await pool.withConnection { connection in
                 try await connection.withTransaction { connection in
@@ -242,20 +242,25 @@ public final class Projector: Sendable {
                 try await connection.withTransaction { connection in
                     _ = try await connection.query("SELECT set_config('search_path', $1, true)", [.text("\(SQLIdentifier.quote(schema)), public")])
                     if let afterLoad = projection.schemaParts.afterLoad { try await connection.execute(afterLoad) }
-                    try await connection.execute(SQLScript("""
-                        DO $$
-                        DECLARE t regclass;
-                        BEGIN
-                            FOR t IN SELECT c.oid FROM pg_class c WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r' LOOP
-                                EXECUTE format('ANALYZE %s', t);
-                            END LOOP;
-                        END $$;
-                        """, origin: "analyze \(schema)"))
+                    try await Self.analyzeCurrentSchema(connection)
                 }
             }
         } catch let error as PostgresError {
             throw ProjectionFailure(projection: projection.name, position: 0, message: "\(error.message) (al terminar la carga de \(schema))")
         }
+    }
+
+    /// Gathers the planner's statistics for every table of the schema first on the search path.
+    static func analyzeCurrentSchema(_ connection: PostgresConnection) async throws {
+        try await connection.execute(SQLScript("""
+            DO $$
+            DECLARE t regclass;
+            BEGIN
+                FOR t IN SELECT c.oid FROM pg_class c WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r' LOOP
+                    EXECUTE format('ANALYZE %s', t);
+                END LOOP;
+            END $$;
+            """, origin: "analyze"))
     }
 
     // MARK: - As of a past position

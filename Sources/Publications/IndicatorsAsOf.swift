@@ -22,16 +22,23 @@ public struct IndicatorsAsOf: Sendable {
         public var kept = false
     }
 
+    /// The fichas in force at `position` (the version adopted last at or before it), and those of
+    /// `current` the log had not recorded yet there, which are used as they are (the second list).
+    func definitions(at position: Int64, current: [IndicatorDefinition],
+                     only ids: Set<String>?) async throws -> (all: [IndicatorDefinition], notRecorded: [IndicatorDefinition]) {
+        let recorded = try await history.inForce(at: position)
+        let recordedIds = Set(recorded.map(\.id))
+        let fallback = current.filter { !recordedIds.contains($0.id) && (ids?.contains($0.id) ?? true) }
+        return ((recorded + fallback).sorted { $0.id.compare($1.id, options: .numeric) == .orderedAscending }, fallback)
+    }
+
     /// `current` supplies the fichas the log had not recorded yet at `position` (a log older than
     /// the fichas' own history); the result names them so no reader mistakes them for the old rule.
     /// `recompute`: replay even when the answer or its variables were kept — a reproduction (does the
     /// log still give what was published?) must compute, never read back what was kept.
     public func compute(position: Int64, years: [Int], today: CalendarDate, current: [IndicatorDefinition],
                         only ids: Set<String>? = nil, recompute: Bool = false) async throws -> Computation {
-        let recorded = try await history.inForce(at: position)
-        let recordedIds = Set(recorded.map(\.id))
-        let fallback = current.filter { !recordedIds.contains($0.id) && (ids?.contains($0.id) ?? true) }
-        let definitions = (recorded + fallback).sorted { $0.id.compare($1.id, options: .numeric) == .orderedAscending }
+        let (definitions, fallback) = try await self.definitions(at: position, current: current, only: ids)
         let snapshots = AsOfSnapshots(pool: projector.pool)
         let replayed: Set<String> = ["hechos", "expedientes"]
         let key = AsOfSnapshots.key(position: position, today: today, years: years, only: ids, definitions: definitions,

@@ -18,6 +18,9 @@ struct IndicatorsCommand: AsyncParsableCommand {
     @Option(name: .customLong("indicador"), help: "Solo este indicador (p. ej. 1.2).") var indicator: String?
     @Option(name: .customLong("as-of"), help: "Fecha (AAAA-MM-DD): el valor como estaba al final de ese día.") var asOf: String?
     @Option(help: "json, csv, md o html.") var format: Format = .md
+    @Flag(name: .customLong("guardar-cierres"),
+          help: "Calcula y guarda, en una sola pasada por el registro, los indicadores al cierre de cada día pasado que no los tenga (después, --as-of de esos días es una consulta).")
+    var keepDayEnds = false
     @OptionGroup var fichas: IndicatorFolderOptions
 
     enum Format: String, ExpressibleByArgument { case json, csv, md, html }
@@ -30,6 +33,12 @@ struct IndicatorsCommand: AsyncParsableCommand {
         let years = year.map { [$0] } ?? Array(2019...2024)
         let ids = indicator.map { Set([$0]) }
         try await projector.start()
+        if keepDayEnds {
+            let started = ContinuousClock.now
+            let days = try await DayEndIndicators(projector: projector, current: definitions, years: Array(2019...2024)).keepMissing(today: .today())
+            print("\(days.count) cierres de día calculados y guardados en \(ContinuousClock.now - started)")
+            return
+        }
         let now = try await engine.compute(years: years, today: CalendarDate.today(), only: ids, keep: true)
         // SINTRA Capacitación: every annex from a training database says so.
         let training = try await DeploymentEnvironment.of(projector.pool) == .capacitacion
