@@ -122,26 +122,11 @@ public struct Migrator: Sendable {
         return applied
     }
 
-    /// Finds the migrations: `$SINTRA_MIGRATIONS_DIR` when set; else the first of `$SINTRA_ROOT/migrations`,
-    /// a `migrations/` folder in the current directory or above it; one beside or above the running
-    /// executable (a build inside the repository, run from anywhere); `/usr/share/sintra/migrations`
-    /// (an installed package). Nil when none holds them.
+    /// Finds the migrations: `$SINTRA_MIGRATIONS_DIR` when set; else as `RepositoryFolder.locate` finds
+    /// a folder of the repository. Nil when none holds them.
     public static func defaultDirectory() -> URL? {
-        let environment = ProcessInfo.processInfo.environment
-        var candidates: [URL] = []
         // A folder the operator named is used as named: a wrong one is an error, not a reason to look elsewhere.
-        if let explicit = environment["SINTRA_MIGRATIONS_DIR"], !explicit.isEmpty { return URL(fileURLWithPath: explicit) }
-        if let root = environment["SINTRA_ROOT"], !root.isEmpty { candidates.append(URL(fileURLWithPath: root).appendingPathComponent("migrations")) }
-        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")).map(URL.init(fileURLWithPath:))
-        for start in [URL(fileURLWithPath: FileManager.default.currentDirectoryPath), executable?.deletingLastPathComponent()].compactMap({ $0 }) {
-            var directory = start.standardizedFileURL
-            while true {
-                candidates.append(directory.appendingPathComponent("migrations"))
-                if directory.path == "/" { break }
-                directory.deleteLastPathComponent()
-            }
-        }
-        candidates.append(URL(fileURLWithPath: "/usr/share/sintra/migrations"))
-        return candidates.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("0002_events.sql").path) }
+        if let explicit = ProcessInfo.processInfo.environment["SINTRA_MIGRATIONS_DIR"], !explicit.isEmpty { return URL(fileURLWithPath: explicit) }
+        return RepositoryFolder.locate("migrations", holding: "0002_events.sql")
     }
 }

@@ -4,12 +4,13 @@ import CanonicalJSON
 import Definitions
 import Foundation
 
-/// Where the event definitions and catalogues are: `--events`, $SINTRA_EVENTS_DIR, or `./events`.
+/// Where the event definitions and catalogues are: `--events`, $SINTRA_EVENTS_DIR, or `./events`
+/// (else the repository's, found from anywhere: `RepositoryFolder`).
 struct EventsOptions: ParsableArguments {
     @Option(name: .customLong("events"), help: "Carpeta de definiciones y catálogos (por omisión $SINTRA_EVENTS_DIR o ./events).")
     var directory: String?
 
-    var resolved: String { (try? ConfigReader.load())?.text(Settings.eventsDirectory, flag: directory) ?? directory ?? "events" }
+    var resolved: String { (try? ConfigReader.load())?.folder(Settings.eventsDirectory, flag: directory, holding: "definitions") ?? directory ?? "events" }
 
     func load() throws -> DefinitionSet {
         do {

@@ -36,7 +36,10 @@ struct IndicatorsCommand: AsyncParsableCommand {
         if keepDayEnds {
             let started = ContinuousClock.now
             let days = try await DayEndIndicators(projector: projector, current: definitions, years: Array(2019...2024)).keepMissing(today: .today())
-            print("\(days.count) cierres de día calculados y guardados en \(ContinuousClock.now - started)")
+            let elapsed = ContinuousClock.now - started
+            let seconds = String(format: "%.1f", Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            print(days.isEmpty ? "Todos los días pasados del registro ya tenían sus indicadores guardados."
+                  : "Indicadores al cierre de \(days.count) día(s) pasado(s) calculados y guardados en una pasada, en \(seconds) s.")
             return
         }
         let now = try await engine.compute(years: years, today: CalendarDate.today(), only: ids, keep: true)

@@ -19,9 +19,11 @@ struct ProjectorOptions: ParsableArguments {
 
     func makeProjector() throws -> Projector {
         let url = try resolvedURL()
-        let folder = try ConfigReader.load().required(Settings.projectionsDirectory, flag: directory, why: "falta la carpeta de proyecciones")
+        let folder = try ConfigReader.load().folder(Settings.projectionsDirectory, flag: directory, holding: "indicators")
         let projections = try ProjectionDefinition.loadAll(directory: URL(fileURLWithPath: folder))
-        guard !projections.isEmpty else { throw ValidationError("no hay proyecciones en «\(folder)»") }
+        guard !projections.isEmpty else {
+            throw ValidationError("no hay proyecciones en «\(folder)»: indique --projections, SINTRA_PROJECTIONS_DIR o SINTRA_ROOT (la raíz de una copia del repositorio)")
+        }
         // One connection per projection rebuilding at once, plus one for status and the swap.
         return Projector(pool: ConnectionPool(connectionString: url, maxConnections: projections.count + 1), projections: projections)
     }

@@ -15,7 +15,7 @@ struct IndicatorFolderOptions: ParsableArguments {
     var directory: String?
 
     func load() throws -> [IndicatorDefinition] {
-        let folder = try directory ?? (ConfigReader.load().required(Settings.projectionsDirectory, why: "falta la carpeta de proyecciones") + "/indicators")
+        let folder = try directory ?? (ConfigReader.load().folder(Settings.projectionsDirectory, holding: "indicators") + "/indicators")
         return try IndicatorDefinition.loadAll(directory: URL(fileURLWithPath: folder))
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import EventLog
 import Foundation
 
 /// The one way `sintra` reads a setting (`Settings`): the flag when given, else the environment,
@@ -69,6 +70,16 @@ struct ConfigReader: Sendable {
     }
 
     func text(_ setting: Setting, flag: String? = nil) -> String? { lookup(setting, flag: flag)?.value }
+
+    /// A folder of the repository (`events`, `projections`): as the flag, the environment or the file name
+    /// it; else its default (`./events`) when it is here, else wherever `RepositoryFolder` finds it
+    /// holding `marker`, so the program works from any directory. Falls back to the default, whose
+    /// absence the caller reports.
+    func folder(_ setting: Setting, flag: String? = nil, holding marker: String) -> String {
+        guard let (value, source) = lookup(setting, flag: flag) else { return setting.defaultValue ?? "." }
+        guard source == .defaultValue, !FileManager.default.fileExists(atPath: value + "/" + marker) else { return value }
+        return RepositoryFolder.locate(value, holding: marker)?.path ?? value
+    }
 
     /// A text setting that must be there; the error says every way to give it.
     func required(_ setting: Setting, flag: String? = nil, fallback: Setting? = nil, why: String) throws -> String {

@@ -44,9 +44,10 @@ enum Settings {
                                  help: "Conexión de solo lectura (rol sintra_app) de sintra serve para la lista y la consulta de expedientes, las fichas de hoy, los reportes de hoy y las estadísticas vigentes: una réplica, p. ej. con target_session_attrs=prefer-standby; quien envía ?posicion= espera a que la réplica tenga su escritura; lo «como estaba el» va al primario. Si falta, DATABASE_URL.")
     static let masterKeyFile = Setting("SINTRA_MASTER_KEY_FILE", flag: "--master-key",
                                        help: "Archivo de claves que cifra los datos personales (respáldelo aparte de la base).")
-    static let eventsDirectory = Setting("SINTRA_EVENTS_DIR", flag: "--events", default: "events", help: "Carpeta de definiciones de eventos y catálogos.")
+    static let eventsDirectory = Setting("SINTRA_EVENTS_DIR", flag: "--events", default: "events",
+                                         help: "Carpeta de definiciones de eventos y catálogos; si ./events no está, se busca como las migraciones.")
     static let projectionsDirectory = Setting("SINTRA_PROJECTIONS_DIR", flag: "--projections", default: "projections",
-                                              help: "Carpeta de las proyecciones; las fichas de indicadores están en su subcarpeta indicators/.")
+                                              help: "Carpeta de las proyecciones; las fichas de indicadores están en su subcarpeta indicators/. Si ./projections no está, se busca como las migraciones.")
     static let migrationsDirectory = Setting("SINTRA_MIGRATIONS_DIR", flag: "--directory",
                                              help: "Carpeta de migraciones; si falta, se buscan bajo SINTRA_ROOT, la carpeta actual y las de arriba, y /usr/share/sintra.")
     static let root = Setting("SINTRA_ROOT", help: "Raíz de una copia del repositorio (migrations/, events/, projections/).")
