@@ -165,3 +165,48 @@ BEGIN
         END IF;
     END LOOP;
 END $$;
+
+-- Who is counted (schema.sql, `expedientes_contables`), for every case the batch touched and every
+-- case linked to one of them: a new link, a discarded one, a consent or a validation changes the
+-- whole person. Starting from the cases touched and the two ends of every link the batch changed,
+-- the links as they now stand reach every case whose person may have changed (a discarded link
+-- leaves each old partner reachable from one of its ends).
+WITH RECURSIVE
+tocados AS (
+    SELECT stream_id AS expediente FROM lote_casos
+    UNION SELECT expediente FROM vinculos WHERE posicion > current_setting('sintra.desde')::bigint
+    UNION SELECT otro FROM vinculos WHERE posicion > current_setting('sintra.desde')::bigint),
+pares AS (
+    SELECT DISTINCT ON (least(expediente, otro), greatest(expediente, otro))
+           least(expediente, otro) AS a, greatest(expediente, otro) AS b, tipo
+      FROM vinculos
+     ORDER BY least(expediente, otro), greatest(expediente, otro), posicion DESC),
+misma_persona AS (SELECT a, b FROM pares WHERE tipo = 'misma-persona'),
+alcanzables(desde, hasta) AS (
+    SELECT expediente, expediente FROM tocados
+    UNION
+    SELECT r.desde, CASE WHEN m.a = r.hasta THEN m.b ELSE m.a END
+      FROM alcanzables r JOIN misma_persona m ON r.hasta IN (m.a, m.b)),
+-- Each start reaches its whole person; the person is its least id.
+persona_de AS (
+    SELECT DISTINCT r.hasta AS expediente, p.persona
+      FROM alcanzables r
+      JOIN (SELECT desde, min(hasta) AS persona FROM alcanzables GROUP BY desde) p USING (desde)),
+con_persona AS (
+    SELECT c.expediente, pd.persona, c.version_validada,
+           greatest(coalesce(c.version_documentacion, 0), coalesce(c.version_ultima_correccion, 0)) AS ultimo_cambio,
+           c.contar_en_estadisticas, c.posicion_consentimiento
+      FROM persona_de pd JOIN casos c USING (expediente)),
+consentimiento AS (
+    SELECT DISTINCT ON (persona) persona, contar_en_estadisticas AS contar
+      FROM con_persona WHERE posicion_consentimiento IS NOT NULL
+     ORDER BY persona, posicion_consentimiento DESC)
+INSERT INTO expedientes_contables (expediente, persona, con_consentimiento, validado, en_espera, cuenta)
+SELECT cp.expediente, cp.persona,
+       coalesce(k.contar, true),
+       cp.version_validada IS NOT NULL AND cp.version_validada >= cp.ultimo_cambio,
+       cp.version_validada IS NOT NULL AND cp.version_validada < cp.ultimo_cambio,
+       coalesce(k.contar, true) AND cp.version_validada IS NOT NULL AND cp.version_validada >= cp.ultimo_cambio
+  FROM con_persona cp LEFT JOIN consentimiento k USING (persona)
+ON CONFLICT (expediente) DO UPDATE SET persona = EXCLUDED.persona, con_consentimiento = EXCLUDED.con_consentimiento,
+    validado = EXCLUDED.validado, en_espera = EXCLUDED.en_espera, cuenta = EXCLUDED.cuenta;

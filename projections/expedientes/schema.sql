@@ -35,7 +35,7 @@ CREATE TABLE casos (
     version_validada         bigint,
     version_ultima_correccion bigint,
     -- The stream version of the last VictimizacionDocumentada: with the corrections, what a validation must cover
-    -- for the case to count (see the view expedientes_contables).
+    -- for the case to count (see expedientes_contables).
     version_documentacion    bigint,
     validado                 boolean GENERATED ALWAYS AS
                                (version_validada IS NOT NULL AND version_validada >= coalesce(version_ultima_correccion, 0)) STORED,
@@ -104,7 +104,7 @@ CREATE TABLE vinculos (
 );
 
 -- Who is counted, in one place (README "Who is counted"): every ficha that counts people or
--- attentions reads this view, and Sources/Statistics/People.swift applies the same rule to the
+-- attentions reads this table, and Sources/Statistics/People.swift applies the same rule to the
 -- `estadisticas` projection (a test checks both give the same counts on the same history).
 --
 -- * A person is the set of case files declared the same person (ExpedientesVinculados,
@@ -115,35 +115,19 @@ CREATE TABLE vinculos (
 -- * Validation: a case counts once a RegistroValidado covers its registration, its documentation
 --   and every correction; a later documentation or correction suspends it (`en_espera`) until it
 --   is validated again, because what would be counted is not validated yet.
-CREATE VIEW expedientes_contables AS
-WITH RECURSIVE
-pares AS (
-    SELECT DISTINCT ON (least(expediente, otro), greatest(expediente, otro))
-           least(expediente, otro) AS a, greatest(expediente, otro) AS b, tipo
-      FROM vinculos
-     ORDER BY least(expediente, otro), greatest(expediente, otro), posicion DESC),
-misma_persona AS (SELECT a, b FROM pares WHERE tipo = 'misma-persona'),
-alcanzables(expediente, otro) AS (
-    SELECT a, a FROM misma_persona UNION SELECT b, b FROM misma_persona
-    UNION
-    SELECT r.expediente, CASE WHEN m.a = r.otro THEN m.b ELSE m.a END
-      FROM alcanzables r JOIN misma_persona m ON r.otro IN (m.a, m.b)),
-persona_de AS (SELECT expediente, min(otro) AS persona FROM alcanzables GROUP BY expediente),
-con_persona AS (
-    SELECT c.expediente, coalesce(pd.persona, c.expediente) AS persona, c.version_validada,
-           greatest(coalesce(c.version_documentacion, 0), coalesce(c.version_ultima_correccion, 0)) AS ultimo_cambio,
-           c.contar_en_estadisticas, c.posicion_consentimiento
-      FROM casos c LEFT JOIN persona_de pd USING (expediente)),
-consentimiento AS (
-    SELECT DISTINCT ON (persona) persona, contar_en_estadisticas AS contar
-      FROM con_persona WHERE posicion_consentimiento IS NOT NULL
-     ORDER BY persona, posicion_consentimiento DESC)
-SELECT cp.expediente, cp.persona,
-       coalesce(k.contar, true) AS con_consentimiento,
-       cp.version_validada IS NOT NULL AND cp.version_validada >= cp.ultimo_cambio AS validado,
-       cp.version_validada IS NOT NULL AND cp.version_validada < cp.ultimo_cambio AS en_espera,
-       coalesce(k.contar, true) AND cp.version_validada IS NOT NULL AND cp.version_validada >= cp.ultimo_cambio AS cuenta
-  FROM con_persona cp LEFT JOIN consentimiento k USING (persona);
+--
+-- Kept by apply.sql for the cases each batch touches and every case linked to them (issue 21): it
+-- was a view, and resolving every link of every case again at each reading was half the time of
+-- the fichas that count people. `ExpedientesContablesTests` checks the table against the rule
+-- written as one query, on random histories applied in random batches.
+CREATE TABLE expedientes_contables (
+    expediente         text    PRIMARY KEY,
+    persona            text    NOT NULL,
+    con_consentimiento boolean NOT NULL,
+    validado           boolean NOT NULL,
+    en_espera          boolean NOT NULL,
+    cuenta             boolean NOT NULL
+);
 
 -- sintra: after bulk load
 ALTER TABLE historial ADD PRIMARY KEY (expediente, version);
