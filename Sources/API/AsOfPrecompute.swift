@@ -37,6 +37,8 @@ public struct AsOfPrecomputeService: Service {
     public func run() async throws {
         try await cancelWhenGracefulShutdown {
             var kept: CalendarDate?
+            // The last day end already looked at: later passes read only the log after it.
+            var dayEndsThrough: Int64 = 0
             while !Task.isCancelled {
                 do { try await Task.sleep(for: interval) } catch { return }
                 let yesterday = CalendarDate.today().adding(days: -1)
@@ -45,8 +47,9 @@ public struct AsOfPrecomputeService: Service {
                 do {
                     // Every finished day without its figures, in one pass (a log loaded from elsewhere, or days
                     // before this release); then yesterday's default answer, now a lookup.
-                    let days = try await DayEndIndicators(projector: projector, current: indicators, years: Self.years)
-                        .keepMissing(today: CalendarDate.today())
+                    let (days, through) = try await DayEndIndicators(projector: projector, current: indicators, years: Self.years)
+                        .keepMissing(today: CalendarDate.today(), after: dayEndsThrough)
+                    dayEndsThrough = through
                     if !days.isEmpty {
                         logger.info("indicadores al cierre de días pasados guardados", metadata: [
                             "dias": "\(days.count)", "duracion": "\(ContinuousClock.now - started)"])

@@ -24,30 +24,35 @@ public struct DayEndIndicators: Sendable {
     }
 
     /// For each UTC day before `today` with events, the position an as-of question for that day reads:
-    /// the last recorded at or before the day's end (`Projector.position(recordedAtOrBefore:)`).
-    public func dayEnds(before today: CalendarDate) async throws -> [Int64] {
+    /// the last recorded at or before the day's end (`Projector.position(recordedAtOrBefore:)`). Only
+    /// those after `position`, reading only the events after it.
+    public func dayEnds(before today: CalendarDate, after position: Int64 = 0) async throws -> [Int64] {
         guard let end = Timestamp(endOfDay: today.adding(days: -1).description) else { return [] }
         return try await projector.pool.query("""
             SELECT DISTINCT max(last) OVER (ORDER BY day) AS position
               FROM (SELECT (recorded_at AT TIME ZONE 'UTC')::date AS day, max(position) AS last
-                      FROM events WHERE recorded_at <= $1 GROUP BY 1) days
+                      FROM events WHERE position > $2 AND recorded_at <= $1 GROUP BY 1) days
              ORDER BY 1
-            """, [.timestamp(end)]).map { try $0.decode(Int64.self, 0) }
+            """, [.timestamp(end), .int64(position)]).map { try $0.decode(Int64.self, 0) }
     }
 
-    /// Computes and keeps every day end before `today` not kept yet; returns their positions.
+    /// Computes and keeps every day end before `today` (after `position`) not kept yet. Returns the
+    /// positions computed, and the last day end looked at (`position` when there was none): a caller
+    /// that asks again later passes it, and only newer days are looked at.
     @discardableResult
-    public func keepMissing(today: CalendarDate) async throws -> [Int64] {
+    public func keepMissing(today: CalendarDate, after position: Int64 = 0) async throws -> (computed: [Int64], through: Int64) {
         let asOf = IndicatorsAsOf(projector: projector, history: IndicatorDefinitionHistory(pool: projector.pool))
         let kept = KeptIndicators(projector: projector)
+        let ends = try await dayEnds(before: today, after: position)
         var missing: [Int64] = []
-        for end in try await dayEnds(before: today) {
+        for end in ends {
             let definitions = try await asOf.definitions(at: end, current: current, only: nil).all
             if try await IndicatorEngine(pool: projector.pool, indicators: definitions, kept: kept).kept(at: end, years: years, today: today) == nil {
                 missing.append(end)
             }
         }
-        guard !missing.isEmpty else { return [] }
+        let through = ends.last ?? position
+        guard !missing.isEmpty else { return ([], through) }
         let years = years
         try await projector.replay(stoppingAt: missing, label: "cierres_\(UInt32.random(in: 0...UInt32.max))", only: ["hechos", "expedientes"]) {
             [projector] schemas, stop in
@@ -56,6 +61,6 @@ public struct DayEndIndicators: Sendable {
             _ = try await IndicatorEngine(pool: projector.pool, indicators: definitions, kept: kept)
                 .compute(years: years, source: .init(schemas: [hechos, expedientes], position: stop), today: today, keep: true)
         }
-        return missing
+        return (missing, through)
     }
 }

@@ -35,7 +35,7 @@ struct IndicatorsCommand: AsyncParsableCommand {
         try await projector.start()
         if keepDayEnds {
             let started = ContinuousClock.now
-            let days = try await DayEndIndicators(projector: projector, current: definitions, years: Array(2019...2024)).keepMissing(today: .today())
+            let days = try await DayEndIndicators(projector: projector, current: definitions, years: Array(2019...2024)).keepMissing(today: .today()).computed
             let elapsed = ContinuousClock.now - started
             let seconds = String(format: "%.1f", Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
             print(days.isEmpty ? "Todos los días pasados del registro ya tenían sus indicadores guardados."

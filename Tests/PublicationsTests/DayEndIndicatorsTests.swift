@@ -39,8 +39,10 @@ import Testing
         let days = DayEndIndicators(projector: projector, current: fichas, years: years)
         #expect(try await days.dayEnds(before: today) == [first, second], "el último evento de cada día terminado")
 
-        #expect(try await days.keepMissing(today: today) == [first, second])
-        #expect(try await days.keepMissing(today: today) == [], "lo guardado no se calcula otra vez")
+        let pass = try await days.keepMissing(today: today)
+        #expect(pass.computed == [first, second] && pass.through == second)
+        #expect(try await days.keepMissing(today: today).computed == [], "lo guardado no se calcula otra vez")
+        #expect(try await days.dayEnds(before: today, after: first) == [second], "después de una posición, sólo los días posteriores")
         for (offset, end) in [(-3, first), (-2, second)] {
             let day = today.adding(days: offset)
             let position = try await projector.position(recordedAtOrBefore: try #require(Timestamp(endOfDay: day.description)))
