@@ -171,8 +171,10 @@ public struct IndicatorEngine: Sendable {
                 throw error
             }
         }
+        // Keeping only saves a later reading the SQL: a reading never fails because keeping did (the row
+        // is simply computed again next time).
         if let kept, !measured.isEmpty {
-            try await kept.store(measured, position: position, replacingEarlierToday: source.position == nil, pool: pool)
+            try? await kept.store(measured, position: position, replacingEarlierToday: source.position == nil, pool: pool)
         }
         return results
     }
