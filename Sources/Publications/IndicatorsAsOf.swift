@@ -18,7 +18,8 @@ public struct IndicatorsAsOf: Sendable {
         public let results: [IndicatorResult]
         /// Fichas that had no recorded version at that position, computed with today's file instead.
         public let withoutRecordedDefinition: [String]
-        /// True when the answer was kept from an earlier computation (`AsOfSnapshots`), not replayed now.
+        /// True when the answer, or every variable of it, was kept from an earlier computation
+        /// (`AsOfSnapshots`, `KeptIndicators`), not replayed now.
         public var kept = false
     }
 
