@@ -56,11 +56,7 @@ public struct IndicatorKeeperService: Service {
 
     /// The position both projections the fichas read stand at, or nil while they stand apart.
     static func commonPosition(_ pool: ConnectionPool) async throws -> Int64? {
-        let row = try await pool.query("""
-            SELECT min(position), max(position), count(*) FROM projection_state WHERE name IN ('hechos', 'expedientes')
-            """).first
-        guard let row, try row.decode(Int64.self, 2) == 2, let low = try row.decode(Int64?.self, 0),
-              try row.decode(Int64?.self, 1) == low else { return nil }
-        return low
+        let standing = try await pool.withConnection { try await IndicatorEngine.livePosition($0) }
+        return standing.atOnePosition ? standing.position : nil
     }
 }

@@ -132,12 +132,9 @@ public struct IndicatorEngine: Sendable {
                     position = fixed
                     atOnePosition = true
                 } else {
-                    let row = try await connection.query("""
-                        SELECT coalesce(min(position), 0), coalesce(max(position), 0), count(*)
-                          FROM public.projection_state WHERE name IN ('hechos', 'expedientes')
-                        """).first
-                    position = try row?.decode(Int64.self, 0) ?? 0
-                    atOnePosition = try row?.decode(Int64.self, 2) == 2 && row?.decode(Int64.self, 1) == position
+                    let standing = try await Self.livePosition(connection)
+                    position = standing.position
+                    atOnePosition = standing.atOnePosition
                 }
                 let keys = Dictionary(chosen.map { ($0.id, kept?.key($0) ?? []) }, uniquingKeysWith: { first, _ in first })
                 let found = atOnePosition
@@ -177,6 +174,17 @@ public struct IndicatorEngine: Sendable {
             try? await kept.store(measured, position: position, replacingEarlierToday: source.position == nil, pool: pool)
         }
         return results
+    }
+
+    /// Where the live projections the fichas read stand: the lesser of their checkpoints, and whether
+    /// both stand there (only then are they a picture of one position of the log, which kept figures need).
+    public static func livePosition(_ connection: PostgresConnection) async throws -> (position: Int64, atOnePosition: Bool) {
+        let row = try await connection.query("""
+            SELECT coalesce(min(position), 0), coalesce(max(position), 0), count(*)
+              FROM public.projection_state WHERE name IN ('hechos', 'expedientes')
+            """).first
+        let position = try row?.decode(Int64.self, 0) ?? 0
+        return (position, try row?.decode(Int64.self, 2) == 2 && row?.decode(Int64.self, 1) == position)
     }
 
     /// Runs each variable's query of `indicator` for `year`.
