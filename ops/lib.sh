@@ -8,6 +8,19 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export SINTRA_ROOT="$ROOT"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+# A table row padded by characters, not bytes: printf counts bytes, so «ñ», «×» or «—» would shift a row.
+# table_row WIDTHS TEXT…, WIDTHS such as "-44 14 16 8 0": negative left-aligns, 0 prints the text as is.
+table_row() {
+    local LC_ALL=C.UTF-8
+    local widths=($1) text width fill i=0; shift
+    for text in "$@"; do
+        width=${widths[$i]:-0}; i=$((i + 1))
+        fill=$(( ${width#-} - ${#text} )); (( fill < 0 )) && fill=0
+        [ "$i" -gt 1 ] && printf ' '
+        if [ "${width:0:1}" = - ]; then printf '%s%*s' "$text" "$fill" ''; else printf '%*s%s' "$fill" '' "$text"; fi
+    done
+    printf '\n'
+}
 
 # Installs Debian packages with apt.
 apt_install() {

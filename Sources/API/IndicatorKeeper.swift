@@ -42,7 +42,7 @@ public struct IndicatorKeeperService: Service {
                     guard let position, position == seen, position != kept else { continue }
                     let started = ContinuousClock.now
                     _ = try await IndicatorEngine(pool: projector.pool, indicators: indicators, kept: KeptIndicators(projector: projector))
-                        .compute(years: AsOfPrecomputeService.years, today: .today(), keep: true)
+                        .compute(years: AsOfPrecomputeService.years, today: .today(), keep: true, provenance: false)
                     kept = position
                     logger.info("indicadores guardados en la posición", metadata: [
                         "posicion": "\(position)", "duracion": "\(ContinuousClock.now - started)"])

@@ -124,7 +124,7 @@ enum ReportEndpoints {
         try query.finish()
         guard let projector = services.projector else { throw APIProblem.unavailable("Sin proyector configurado.") }
         let results = try await IndicatorEngine(pool: services.analyticsPool(projector), indicators: services.indicators, kept: KeptIndicators(projector: projector))
-            .compute(years: Array(2019...2024), today: .today())
+            .compute(years: Array(2019...2024), today: .today(), provenance: format == "json")
         let (text, type): (String, String) = switch format {
         case "html": (AnnexRenderer.html(results, definitions: services.indicators), "text/html; charset=utf-8")
         case "json": (AnnexRenderer.json(results), "application/json; charset=utf-8")

@@ -18,7 +18,8 @@ public struct IndicatorResult: Sendable, Equatable {
         public let key: String
         public let name: String
         public let value: Double?
-        /// The log positions of the events that made the value.
+        /// The log positions of the events that made the value; empty when the reading did not ask for
+        /// them (`IndicatorEngine.compute(provenance: false)`).
         public let positions: [Int64]
         public let preliminary: Bool
         /// What the ficha promises beside the figure (institutions counted and not counted, by aspect,
@@ -65,6 +66,16 @@ public struct IndicatorResult: Sendable, Equatable {
     /// Signals beside the flag (see `Alert`); empty for most figures.
     public var alerts: [Alert] = []
 
+    /// The same figure without its variables' positions: what a reading without provenance gives.
+    public func withoutPositions() -> IndicatorResult {
+        var copy = IndicatorResult(id: id, definitionVersion: definitionVersion, name: name, year: year,
+                                   variables: variables.map { .init(key: $0.key, name: $0.name, value: $0.value, positions: [], preliminary: $0.preliminary,
+                                                                    breakdown: $0.breakdown) },
+                                   substitution: substitution, value: value, flag: flag, logPosition: logPosition, published: published)
+        copy.alerts = alerts
+        return copy
+    }
+
     /// The figure as the annex prints it: `33.33`, `66.67 p/`, `NA`, `ND`.
     public var display: String {
         switch flag {
@@ -104,20 +115,25 @@ public struct IndicatorEngine: Sendable {
 
     /// `keep`: keep what is measured here (on the projector's pool, which may write the table), when
     /// the projections stand at one position — both at the same checkpoint, or a replay's copies.
+    /// `provenance`: list each variable's positions (`VariableValue.positions`). Only readers that show
+    /// or compare them ask: 2.3 and 3.3 name every attention they count, millions on a large log, and a
+    /// kept reading without them stays one small lookup however long the log grows (issue 21).
     public func compute(years: [Int], source: Source = .live, today: CalendarDate, only ids: Set<String>? = nil,
-                        keep: Bool = false) async throws -> [IndicatorResult] {
-        try await run(years: years, source: source, today: today, only: ids, keep: keep, keptOnly: false) ?? []
+                        keep: Bool = false, provenance: Bool = true) async throws -> [IndicatorResult] {
+        try await run(years: years, source: source, today: today, only: ids, keep: keep, keptOnly: false, provenance: provenance) ?? []
     }
 
     /// The figures at `position` if every one of them was kept there (`KeptIndicators`), else nil:
     /// how an as-of answer skips replaying the projections when the position was computed before.
-    public func kept(at position: Int64, years: [Int], today: CalendarDate, only ids: Set<String>? = nil) async throws -> [IndicatorResult]? {
+    public func kept(at position: Int64, years: [Int], today: CalendarDate, only ids: Set<String>? = nil,
+                     provenance: Bool = true) async throws -> [IndicatorResult]? {
         guard kept != nil else { return nil }
-        return try await run(years: years, source: Source(schemas: ["public"], position: position), today: today, only: ids, keep: false, keptOnly: true)
+        return try await run(years: years, source: Source(schemas: ["public"], position: position), today: today, only: ids, keep: false,
+                             keptOnly: true, provenance: provenance)
     }
 
     private func run(years: [Int], source: Source, today: CalendarDate, only ids: Set<String>?, keep: Bool,
-                     keptOnly: Bool) async throws -> [IndicatorResult]? {
+                     keptOnly: Bool, provenance: Bool) async throws -> [IndicatorResult]? {
         let chosen = indicators.filter { ids?.contains($0.id) ?? true }
         let (results, position, measured): ([IndicatorResult]?, Int64, [KeptIndicators.Slot: [Measurement]]) = try await pool.withConnection { connection in
             _ = try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
@@ -138,7 +154,7 @@ public struct IndicatorEngine: Sendable {
                 }
                 let keys = Dictionary(chosen.map { ($0.id, kept?.key($0) ?? []) }, uniquingKeysWith: { first, _ in first })
                 let found = atOnePosition
-                    ? try await kept?.load(position: position, keys: Array(keys.values), years: years, connection) ?? [:] : [:]
+                    ? try await kept?.load(position: position, keys: Array(keys.values), years: years, positions: provenance, connection) ?? [:] : [:]
                 var results: [IndicatorResult] = []
                 var measured: [KeptIndicators.Slot: [Measurement]] = [:]
                 for indicator in chosen {
@@ -158,7 +174,8 @@ public struct IndicatorEngine: Sendable {
                             measurements = try await measure(indicator, year: year, connection)
                             if keep && atOnePosition && kept != nil { measured[slot] = measurements }
                         }
-                        results.append(evaluate(indicator, year: year, measurements, position: position, today: today))
+                        let result = evaluate(indicator, year: year, measurements, position: position, today: today)
+                        results.append(provenance ? result : result.withoutPositions())
                     }
                 }
                 _ = try await connection.query("COMMIT")

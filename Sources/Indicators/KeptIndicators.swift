@@ -37,15 +37,17 @@ public struct KeptIndicators: Sendable {
     struct Slot: Hashable { let key: [UInt8]; let year: Int }
 
     /// Everything kept at `position` for these fichas and years, by slot; a slot is complete when it
-    /// holds one measurement per variable of its ficha.
-    func load(position: Int64, keys: [[UInt8]], years: [Int], _ connection: PostgresConnection) async throws -> [Slot: [Measurement]] {
+    /// holds one measurement per variable of its ficha. Without `positions` the provenance lists stay in
+    /// the table: what crosses the wire is then the same few hundred rows at any size of the log.
+    func load(position: Int64, keys: [[UInt8]], years: [Int], positions: Bool, _ connection: PostgresConnection) async throws -> [Slot: [Measurement]] {
         guard !keys.isEmpty, !years.isEmpty else { return [:] }
         let rows = try await connection.query("""
-            SELECT clave, anio, variable, valor, coalesce(array_to_string(posiciones, ','), ''), preliminar, desglose::text, motivo
+            SELECT clave, anio, variable, valor, CASE WHEN $4 THEN coalesce(array_to_string(posiciones, ','), '') ELSE '' END,
+                   preliminar, desglose::text, motivo
               FROM public.indicadores_calculados
              WHERE posicion = $1 AND clave = ANY($2) AND anio = ANY($3)
              ORDER BY clave, anio, orden
-            """, [.int64(position), .array(.bytea(keys)), .array(.int32(years.map(Int32.init)))])
+            """, [.int64(position), .array(.bytea(keys)), .array(.int32(years.map(Int32.init))), .bool(positions)])
         var found: [Slot: [Measurement]] = [:]
         for row in rows {
             let slot = Slot(key: try row.decode([UInt8].self, 0), year: Int(try row.decode(Int32.self, 1)))

@@ -7,7 +7,7 @@ import Publications
 
 /// `sintra-bench indicators`: the 15 fichas for 2019–2024 over the live projections, in process (no
 /// program start, no definitions to load): computed by their SQL, then looked up where they were kept
-/// (`KeptIndicators`), and an as-of answer at that position, looked up and replayed. Medians of
+/// (`KeptIndicators`) with and without each variable's positions, and an as-of answer at that position, looked up and replayed. Medians of
 /// `rounds`, in milliseconds.
 struct IndicatorsBench {
     let url: String
@@ -30,6 +30,9 @@ struct IndicatorsBench {
         let keep = try await median(1) { _ = try await keeping.compute(years: years, today: today, keep: true) }
         var looked: [IndicatorResult] = []
         let lookedUp = try await median(rounds * 4) { looked = try await keeping.compute(years: years, today: today) }
+        // The figures alone, as the annex in Markdown, HTML or CSV and the indicators page read them.
+        var figures: [IndicatorResult] = []
+        let figuresLookedUp = try await median(rounds * 4) { figures = try await keeping.compute(years: years, today: today, provenance: false) }
         let position = try await pool.query("SELECT min(position) FROM projection_state WHERE name IN ('hechos', 'expedientes')")
             .first?.decode(Int64.self, 0) ?? 0
         let asOf = try await median(rounds * 4) {
@@ -45,10 +48,12 @@ struct IndicatorsBench {
         print("RESULT indicators_computed_ms \(computed)")
         print("RESULT indicators_keep_ms \(keep)")
         print("RESULT indicators_kept_ms \(lookedUp)")
+        print("RESULT indicators_kept_figures_ms \(figuresLookedUp)")
         print("RESULT indicators_asof_kept_ms \(asOf)")
         print("RESULT indicators_asof_replayed_ms \(replayed)")
         // The projections did not move meanwhile (the bench's log is still): the lookup must be the computation.
         print("RESULT indicators_kept_equal \(looked == reference)")
+        print("RESULT indicators_kept_figures_equal \(figures == reference.map { $0.withoutPositions() })")
     }
 
     /// The median wall time of `count` runs of `body`, in milliseconds with one decimal.

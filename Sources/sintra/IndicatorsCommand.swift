@@ -42,7 +42,8 @@ struct IndicatorsCommand: AsyncParsableCommand {
                   : "Indicadores al cierre de \(days.count) día(s) pasado(s) calculados y guardados en una pasada, en \(seconds) s.")
             return
         }
-        let now = try await engine.compute(years: years, today: CalendarDate.today(), only: ids, keep: true)
+        // Only the JSON annex and a comparison with a past date use each variable's positions.
+        let now = try await engine.compute(years: years, today: CalendarDate.today(), only: ids, keep: true, provenance: format == .json || asOf != nil)
         // SINTRA Capacitación: every annex from a training database says so.
         let training = try await DeploymentEnvironment.of(projector.pool) == .capacitacion
         guard let asOf else { print(mark(render(now, definitions), training: training)); return }

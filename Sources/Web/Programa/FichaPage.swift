@@ -32,7 +32,7 @@ struct FichaPage {
         try web.require(session, .leerIndicadores)
         let definition = try definition(id)
         let results = try await IndicatorEngine(pool: web.services.analyticsPool(try web.projector), indicators: [definition], kept: KeptIndicators(projector: try web.projector))
-            .compute(years: ProgramYears.annex, today: .today())
+            .compute(years: ProgramYears.annex, today: .today(), provenance: false)
         let text = { (key: String) in definition.fields[key]?.stringValue ?? "" }
         return web.templates.render("ficha", title: "Ficha \(definition.id)", session: session, personal: false, [
             "id": definition.id, "nombre": definition.name, "objetivo": text("objetivo"), "definicion": text("definicion"),

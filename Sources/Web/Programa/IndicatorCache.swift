@@ -12,22 +12,23 @@ actor IndicatorCache {
         let position: Int64
         let today: CalendarDate
         let years: [Int]
+        let provenance: Bool
     }
 
     private var entries: [Key: Task<[IndicatorResult], any Error>] = [:]
 
-    func results(years: [Int], today: CalendarDate, indicators: [IndicatorDefinition], pool: ConnectionPool,
+    func results(years: [Int], today: CalendarDate, provenance: Bool, indicators: [IndicatorDefinition], pool: ConnectionPool,
                  kept: KeptIndicators) async throws -> [IndicatorResult] {
-        let position = try await pool.query("""
-            SELECT coalesce(min(position), 0) FROM projection_state WHERE name IN ('hechos', 'expedientes')
-            """).first?.decode(Int64.self, 0) ?? 0
-        let key = Key(position: position, today: today, years: years)
+        let position = try await pool.withConnection { try await IndicatorEngine.livePosition($0).position }
+        let key = Key(position: position, today: today, years: years, provenance: provenance)
         if let known = entries[key] {
             do { return try await known.value } catch { entries[key] = nil; throw error }
         }
         // Only the newest position is worth keeping.
         entries = entries.filter { $0.key.position == position && $0.key.today == today }
-        let task = Task { try await IndicatorEngine(pool: pool, indicators: indicators, kept: kept).compute(years: years, today: today) }
+        let task = Task {
+            try await IndicatorEngine(pool: pool, indicators: indicators, kept: kept).compute(years: years, today: today, provenance: provenance)
+        }
         entries[key] = task
         do { return try await task.value } catch { entries[key] = nil; throw error }
     }

@@ -33,8 +33,9 @@ struct IndicatorsPage {
         let asOf = try ProgramYears.date(query["al"].map(String.init))
         let projector = try web.projector
         let years = year.map { [$0] } ?? ProgramYears.annex
-        let now = try await web.indicatorCache.results(years: years, today: .today(), indicators: web.services.indicators, pool: web.services.analyticsPool(projector),
-                                                          kept: KeptIndicators(projector: projector))
+        // Positions only for the comparison with a past day, which names what was recorded since.
+        let now = try await web.indicatorCache.results(years: years, today: .today(), provenance: asOf != nil, indicators: web.services.indicators,
+                                                       pool: web.services.analyticsPool(projector), kept: KeptIndicators(projector: projector))
         var data: [String: Any] = [
             "fichas": web.services.indicators.map { definition in row(definition, years: years, results: now.filter { $0.id == definition.id }) },
             "anios": years.map { ["anio": String($0)] },
