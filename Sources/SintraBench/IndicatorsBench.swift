@@ -7,8 +7,8 @@ import Publications
 
 /// `sintra-bench indicators`: the 15 fichas for 2019–2024 over the live projections, in process (no
 /// program start, no definitions to load): computed by their SQL, then looked up where they were kept
-/// (`KeptIndicators`) with and without each variable's positions, and an as-of answer at that position, looked up and replayed. Medians of
-/// `rounds`, in milliseconds.
+/// (`KeptIndicators`) with and without each variable's positions, and an as-of answer at that
+/// position, looked up and replayed. Medians of `rounds`, in milliseconds.
 struct IndicatorsBench {
     let url: String
     let root: URL
