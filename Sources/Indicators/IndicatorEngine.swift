@@ -34,6 +34,13 @@ public struct IndicatorResult: Sendable, Equatable {
             self.preliminary = preliminary
             self.breakdown = breakdown
         }
+
+        /// The same value under another name or with other positions (a kept row's key named by its ficha,
+        /// a reading without provenance).
+        public func with(name: String? = nil, positions: [Int64]? = nil) -> VariableValue {
+            VariableValue(key: key, name: name ?? self.name, value: value, positions: positions ?? self.positions, preliminary: preliminary,
+                          breakdown: breakdown)
+        }
     }
 
     /// Why a figure needs a second look even though it is computed correctly. Not a PNTdP flag
@@ -69,8 +76,7 @@ public struct IndicatorResult: Sendable, Equatable {
     /// The same figure without its variables' positions: what a reading without provenance gives.
     public func withoutPositions() -> IndicatorResult {
         var copy = IndicatorResult(id: id, definitionVersion: definitionVersion, name: name, year: year,
-                                   variables: variables.map { .init(key: $0.key, name: $0.name, value: $0.value, positions: [], preliminary: $0.preliminary,
-                                                                    breakdown: $0.breakdown) },
+                                   variables: variables.map { $0.with(positions: []) },
                                    substitution: substitution, value: value, flag: flag, logPosition: logPosition, published: published)
         copy.alerts = alerts
         return copy

@@ -110,8 +110,7 @@ struct Measurement: Sendable, Equatable {
     /// The same measurement under the name the ficha gives its variable (a kept row stores only the key).
     func named(_ name: String) -> Measurement {
         var copy = self
-        copy.value = .init(key: value.key, name: name, value: value.value, positions: value.positions, preliminary: value.preliminary,
-                           breakdown: value.breakdown)
+        copy.value = value.with(name: name)
         return copy
     }
 }
