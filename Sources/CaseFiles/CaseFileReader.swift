@@ -44,21 +44,26 @@ public struct CaseFileReader: Sendable {
     /// moment the append returns, with no wait for the projector. The `atenciones` table is the read
     /// model for everything that aggregates attentions across cases: lists, statistics, indicators.
     public func read(_ caseId: String, personal: Bool) async throws -> CaseFile? {
-        var query = SQLQuery("SELECT \(CaseRow.columns) FROM proj_expedientes.casos c")
-        let id = query.bind(.text(caseId))
-        query.append("WHERE c.expediente = \(id)")
-        guard let row = try await store.pool.query(query.sql, query.parameters).first else { return nil }
+        var caseQuery = SQLQuery("SELECT \(CaseRow.columns) FROM proj_expedientes.casos c")
+        let id = caseQuery.bind(.text(caseId))
+        caseQuery.append("WHERE c.expediente = \(id)")
+        // Five reads by the case's id, independent of each other: one round trip.
+        let results = try await store.pool.pipeline([
+            PipelinedStatement(caseQuery.sql, caseQuery.parameters),
+            StreamHistory.loadStatement(caseId),
+            PipelinedStatement("SELECT posicion, coalesce(fecha::text, '') FROM proj_expedientes.historial WHERE expediente = $1", [.text(caseId)]),
+            Self.referralsStatement(caseId),
+            Self.possibleDuplicatesStatement(caseId),
+        ])
+        guard let row = results[0].first else { return nil }
         let summary = try CaseRow.summary(row)
-        let history = try await StreamHistory.load(caseId, from: store)
+        let history = try StreamHistory.decoding(results[1], streamId: caseId)
         let key = personal ? try await vault.key(subject: caseId) : nil
         let open = { (payload: JSONValue) -> JSONValue in
             personal ? PersonalDataCipher.decrypt(payload, subject: caseId, key: key).payload : CaseFile.withoutPersonalFields(payload)
         }
-        let dated = try await store.pool.query("""
-            SELECT posicion, coalesce(fecha::text, '') FROM proj_expedientes.historial WHERE expediente = $1
-            """, [.text(caseId)])
         var dates: [Int64: String] = [:]
-        for item in dated { dates[try item.decode(Int64.self, 0)] = try item.decode(String.self, 1) }
+        for item in results[2] { dates[try item.decode(Int64.self, 0)] = try item.decode(String.self, 1) }
         let timeline = history.entries.map { entry in
             CaseFile.TimelineEntry(position: entry.position, version: entry.version, eventType: entry.eventType,
                                    date: dates[entry.position].flatMap { $0.isEmpty ? nil : $0 }, institution: entry.institutionId,
@@ -70,9 +75,9 @@ public struct CaseFileReader: Sendable {
                                   : CaseFile.withoutPersonalFields(GeneralData.current(history, subject: caseId, key: nil)),
             personalDataOpened: personal && key != nil,
             timeline: timeline,
-            referrals: try await referrals(caseId),
+            referrals: try results[3].map(Self.referral),
             institutions: Array(Set(history.entries.map(\.institutionId))).sorted(),
-            possibleDuplicates: try await possibleDuplicates(caseId),
+            possibleDuplicates: try results[4].map { try $0.decode(String.self, 0) },
             personalFields: history.entries.enumerated().flatMap { index, entry in
                 PersonalDataCipher.encryptedPaths(in: entry.payload).map { "lineaDeTiempo[\(index)].\($0)" }
             })
@@ -89,15 +94,15 @@ public struct CaseFileReader: Sendable {
     /// Cases whose CURP or name-and-birth-date index matches this one's (never a name token: a
     /// shared first name is not the same person) and that nobody has yet declared the same person
     /// or a different one.
-    func possibleDuplicates(_ caseId: String) async throws -> [String] {
-        try await store.pool.query("""
+    static func possibleDuplicatesStatement(_ caseId: String) -> PipelinedStatement {
+        PipelinedStatement("""
             SELECT DISTINCT other.subject FROM blind_indexes mine
               JOIN blind_indexes other ON other.kind = mine.kind AND other.digest = mine.digest AND other.subject <> mine.subject
              WHERE mine.subject = $1 AND mine.kind = ANY ($2)
                AND NOT EXISTS (SELECT 1 FROM proj_expedientes.vinculos v
                                 WHERE (v.expediente = $1 AND v.otro = other.subject) OR (v.expediente = other.subject AND v.otro = $1))
              ORDER BY 1
-            """, [.text(caseId), .array(.text(BlindIndex.Kind.duplicateEvidence.map(\.rawValue)))]).map { try $0.decode(String.self, 0) }
+            """, [.text(caseId), .array(.text(BlindIndex.Kind.duplicateEvidence.map(\.rawValue)))])
     }
 
     /// Referrals an institution received or sent, newest first, with their case: the web's inbox
@@ -114,13 +119,16 @@ public struct CaseFileReader: Sendable {
         }
     }
 
-    func referrals(_ caseId: String) async throws -> [CaseFile.Referral] {
-        try await store.pool.query("""
+    /// A case's referrals, oldest first (rows for `referral`).
+    static func referralsStatement(_ caseId: String) -> PipelinedStatement {
+        PipelinedStatement("""
             SELECT folio, fecha::text, institucion_origen, institucion_destino, estado, fecha_respuesta::text
               FROM proj_expedientes.canalizaciones WHERE expediente = $1 ORDER BY posicion
-            """, [.text(caseId)]).map { row in
-            CaseFile.Referral(folio: try row.decode(String.self, 0), date: try row.decode(String.self, 1), from: try row.decode(String.self, 2),
-                              to: try row.decode(String.self, 3), status: try row.decode(String.self, 4), answeredOn: try row.decode(String?.self, 5))
-        }
+            """, [.text(caseId)])
+    }
+
+    static func referral(_ row: PostgresRow) throws -> CaseFile.Referral {
+        CaseFile.Referral(folio: try row.decode(String.self, 0), date: try row.decode(String.self, 1), from: try row.decode(String.self, 2),
+                          to: try row.decode(String.self, 3), status: try row.decode(String.self, 4), answeredOn: try row.decode(String?.self, 5))
     }
 }

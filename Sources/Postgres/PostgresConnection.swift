@@ -129,46 +129,17 @@ public actor PostgresConnection {
     }
 
     func run(_ text: String, _ parameters: [PostgresValue]) async throws -> PostgresRows {
-        let wires = parameters.map(\.wire)
-        // All parameter bytes live in one buffer for the duration of the call; text values
-        // get the NUL terminator libpq expects.
-        var buffer: [UInt8] = []
-        var offsets: [Int] = []
-        for wire in wires {
-            offsets.append(buffer.count)
-            if let bytes = wire.bytes {
-                buffer.append(contentsOf: bytes)
-                if !wire.binary { buffer.append(0) }
-            }
-        }
-        buffer.append(0)  // never empty, so the base address exists
-        let types = wires.map { $0.oid }
-        var lengths: [Int32] = []
-        for wire in wires {
-            guard let length = Int32(exactly: wire.bytes?.count ?? 0) else {
-                throw PostgresError(kind: .unsupported, message: "a parameter of \(wire.bytes?.count ?? 0) bytes exceeds libpq's 2 GiB limit")
-            }
-            lengths.append(length)
-        }
-        let formats = wires.map { Int32($0.binary ? 1 : 0) }
-        let statement = try await prepared(text, types, handle: try liveHandle())
+        let encoded = try EncodedParameters(parameters)
+        let statement = try await prepared(text, encoded.types, handle: try liveHandle())
         // Read again after the wait: a `close()` meanwhile has freed the connection.
         let handle = try liveHandle()
         try beginStatement()
-        let sent = buffer.withUnsafeBufferPointer { bytes in
-            let base = UnsafeRawPointer(bytes.baseAddress!)
-            let values: [UnsafePointer<CChar>?] = wires.indices.map { index in
-                wires[index].bytes == nil ? nil : (base + offsets[index]).assumingMemoryBound(to: CChar.self)
-            }
-            if let statement { return PQsendQueryPrepared(handle, statement, Int32(wires.count), values, lengths, formats, 1) }
-            return PQsendQueryParams(handle, text, Int32(wires.count), types, values, lengths, formats, 1)
-        }
-        return try await results(of: sent, handle: handle)
+        return try await results(of: encoded.send(text, prepared: statement, on: handle), handle: handle)
     }
 
     /// The name of `text` prepared with these parameter types, preparing it now if it is new;
     /// nil for a statement that is not worth preparing (then it is sent whole).
-    private func prepared(_ text: String, _ types: [UInt32], handle: OpaquePointer) async throws -> String? {
+    func prepared(_ text: String, _ types: [UInt32], handle: OpaquePointer) async throws -> String? {
         guard !types.isEmpty else { return nil }
         let key = types.map { String($0) }.joined(separator: ",") + ":" + text
         if let name = preparedStatements[key] { return name }

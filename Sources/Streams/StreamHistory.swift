@@ -68,17 +68,32 @@ public struct StreamHistory: Sendable {
         try await read(streamId, after: 0, omitting: [], from: store.pool)
     }
 
+    /// The statement `load` runs, for a caller that sends it in a pipeline with others
+    /// (`ConnectionPool.pipeline`); `decoding` turns its rows into the history.
+    public static func loadStatement(_ streamId: String) -> PipelinedStatement {
+        statement(streamId, after: 0, omitting: [])
+    }
+
     /// The stream's events after `version`, payloads upcast to their type's current version by the
     /// database's `upcast_payload` (migration 0030: the one place a schema step is written, shared
     /// with the projections). Events of the `omitting` types count in `version` and are left out of
     /// `entries`; their payloads are not even sent.
     static func read(_ streamId: String, after version: Int64, omitting: [String], from pool: ConnectionPool) async throws -> StreamHistory {
-        let rows = try await pool.query("""
+        let statement = statement(streamId, after: version, omitting: omitting)
+        return try decoding(try await pool.query(statement.sql, statement.parameters), streamId: streamId, after: version)
+    }
+
+    static func statement(_ streamId: String, after version: Int64, omitting: [String]) -> PipelinedStatement {
+        PipelinedStatement("""
             SELECT stream_type, event_type, version, position,
                    CASE WHEN event_type = ANY($3) THEN NULL ELSE upcast_payload(event_type, schema_version, payload)::text END,
                    coalesce(metadata->>'institutionId', ''), metadata->>'userId'
               FROM events WHERE stream_id = $1 AND version > $2 ORDER BY version
             """, [.text(streamId), .int64(version), .array(.text(omitting))])
+    }
+
+    /// The history in the rows of `statement(streamId, after: version, …)`.
+    public static func decoding(_ rows: PostgresRows, streamId: String, after version: Int64 = 0) throws -> StreamHistory {
         var streamType: String?
         var last = version
         var entries: [Entry] = []
