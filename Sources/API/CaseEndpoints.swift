@@ -92,11 +92,14 @@ enum CaseEndpoints {
             query.problem("consulta.finalidad", "finalidad-requerida", "para abrir datos personales declare la finalidad (al menos 10 caracteres)")
         }
         try query.finish()
-        let record = try await services.record(caseId)
-        try services.require(identity, .leerExpedientes, on: record)
-        if personal { try services.require(identity, .leerDatosPersonales, on: record, reason: purpose) }
         try await waitForCaseFiles(position, services)
-        guard let file = try await services.caseReads.read(caseId, personal: personal) else {
+        // Access is decided on the stream the case file is read from, in the same round trip.
+        let file = try await services.caseReads.read(caseId, personal: personal) { history in
+            guard let record = try await services.scopes.scope(of: history) else { throw APIProblem.notFound("No existe «\(caseId.prefix(80))».") }
+            try services.require(identity, .leerExpedientes, on: record)
+            if personal { try services.require(identity, .leerDatosPersonales, on: record, reason: purpose) }
+        }
+        guard let file else {
             throw APIProblem.notFound("El expediente «\(caseId.prefix(80))» no existe o aún no se proyecta.")
         }
         if personal && file.personalDataOpened {

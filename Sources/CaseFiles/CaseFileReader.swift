@@ -43,7 +43,12 @@ public struct CaseFileReader: Sendable {
     /// clear fields only). One case's stream is a bounded read (tens of events) and is current the
     /// moment the append returns, with no wait for the projector. The `atenciones` table is the read
     /// model for everything that aggregates attentions across cases: lists, statistics, indicators.
-    public func read(_ caseId: String, personal: Bool) async throws -> CaseFile? {
+    ///
+    /// `authorize` sees the stream's history before anything is opened or returned, and throws to
+    /// refuse: a caller that decides access by the stream (the API) reads it once, in the same round
+    /// trip as the rest, instead of once to decide and again to show.
+    public func read(_ caseId: String, personal: Bool,
+                     authorize: (StreamHistory) async throws -> Void = { _ in }) async throws -> CaseFile? {
         var caseQuery = SQLQuery("SELECT \(CaseRow.columns) FROM proj_expedientes.casos c")
         let id = caseQuery.bind(.text(caseId))
         caseQuery.append("WHERE c.expediente = \(id)")
@@ -55,9 +60,10 @@ public struct CaseFileReader: Sendable {
             Self.referralsStatement(caseId),
             Self.possibleDuplicatesStatement(caseId),
         ])
+        let history = try StreamHistory.decoding(results[1], streamId: caseId)
+        try await authorize(history)
         guard let row = results[0].first else { return nil }
         let summary = try CaseRow.summary(row)
-        let history = try StreamHistory.decoding(results[1], streamId: caseId)
         let key = personal ? try await vault.key(subject: caseId) : nil
         let open = { (payload: JSONValue) -> JSONValue in
             personal ? PersonalDataCipher.decrypt(payload, subject: caseId, key: key).payload : CaseFile.withoutPersonalFields(payload)
