@@ -64,7 +64,8 @@ public struct APIServer: Sendable {
         // The address limit before authentication (checking a token costs a query), the account limit after it.
         router.add(middleware: AddressRateLimitMiddleware(
             perAddress: RateLimiter(.init(perSecond: configuration.perAddress.perSecond, burst: configuration.perAddress.burst),
-                                    pool: services.store.pool, keyring: services.handler.vault.keyring)))
+                                    pool: services.store.pool, keyring: services.handler.vault.keyring),
+            accounts: services.accounts))
         router.add(middleware: ProblemMiddleware(index: EndpointIndex(endpoints)))
         router.add(middleware: AuthenticationMiddleware(accounts: services.accounts))
         router.add(middleware: AccountRateLimitMiddleware(

@@ -67,24 +67,44 @@ struct AuthenticationMiddleware: RouterMiddleware {
     let accounts: AccountService
 
     func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response) async throws -> Response {
-        // /metrics has its own token (`SystemEndpoints`), which is no account's.
-        guard let header = request.headers[.authorization], request.uri.path != "/metrics" else { return try await next(request, context) }
-        guard header.lowercased().hasPrefix("bearer ") else { throw APIProblem.unauthenticated }
+        guard let header = Self.authorization(request) else { return try await next(request, context) }
+        guard let token = Self.bearerToken(header) else { throw APIProblem.unauthenticated }
         let identity: Identity?
-        identity = try await accountCall { () async throws(AccountError) in try await accounts.authenticate(bearer: String(header.dropFirst(7))) }
+        if let rows = context.tokenLookup {
+            // Looked up already, in the same round trip as the address's rate limit.
+            identity = try await accountCall { () async throws(AccountError) in try await accounts.identity(foundBy: rows) }
+        } else {
+            identity = try await accountCall { () async throws(AccountError) in try await accounts.authenticate(bearer: token) }
+        }
         guard let identity else { throw APIProblem.unauthenticated }
         var context = context
         context.identity = identity
         context.record.account = identity.userId
         return try await next(request, context)
     }
+
+    /// The `Authorization` header an account's token may be in; /metrics has its own token
+    /// (`SystemEndpoints`), which is no account's.
+    static func authorization(_ request: Request) -> String? {
+        request.uri.path == "/metrics" ? nil : request.headers[.authorization]
+    }
+
+    /// The token of `Bearer …`; nil for any other scheme (401).
+    static func bearerToken(_ header: String) -> String? {
+        header.lowercased().hasPrefix("bearer ") ? String(header.dropFirst(7)) : nil
+    }
 }
 
 /// 429 with `Retry-After` past the per-address limit. Runs *before* `AuthenticationMiddleware`:
 /// a bearer token is checked with a query, so a flood of made-up tokens must meet the limit first.
+///
+/// A request with a bearer token sends the token's lookup in the same round trip as the bucket
+/// (`APIContext.tokenLookup`): a flood of made-up tokens still meets the limit before any of its
+/// lookups is used, and a legitimate request waits for the database once instead of twice.
 struct AddressRateLimitMiddleware: RouterMiddleware {
     typealias Context = APIContext
     let perAddress: RateLimiter
+    let accounts: AccountService
 
     func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response) async throws -> Response {
         // Liveness probes are never limited: a load balancer must not take a busy server for a dead one.
@@ -93,8 +113,17 @@ struct AddressRateLimitMiddleware: RouterMiddleware {
         // answer but /health's says what is left of a limit — the account's (AccountRateLimitMiddleware,
         // inside, for a known caller) or else this address's.
         let wait: Int?, state: RateLimiter.State
+        var context = context
+        let key = "ip:" + (context.remoteAddress ?? "local")
         do {
-            (wait, state) = try await perAddress.check("ip:" + (context.remoteAddress ?? "local"))
+            if let header = AuthenticationMiddleware.authorization(request), let token = AuthenticationMiddleware.bearerToken(header),
+               let lookup = accounts.tokenLookup(bearer: token) {
+                let rows: PostgresRows
+                (wait, state, rows) = try await perAddress.check(key, alongside: lookup)
+                context.tokenLookup = rows
+            } else {
+                (wait, state) = try await perAddress.check(key)
+            }
         } catch {
             context.logger.warning("límite por dirección no disponible", metadata: ["tipo": "\(type(of: error))"])
             return try APIProblem.unavailable("No se pudo comprobar el límite de solicitudes; reintente.").response(from: request, context: context)

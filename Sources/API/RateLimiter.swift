@@ -44,9 +44,25 @@ struct RateLimiter: Sendable {
 
     /// The bucket of `key` after taking one request from it, with the seconds to wait when it was empty.
     func check(_ key: String) async throws -> (wait: Int?, state: State) {
+        let update = bucketUpdate(key)
+        let rows = try await pool.query(update.sql, update.parameters)
+        await forgetIdleBucketsNowAndThen()
+        return try decision(rows)
+    }
+
+    /// `check(key)` and `other` in one round trip: the bucket's decision, and `other`'s rows, which
+    /// the caller must ignore when the bucket refuses.
+    func check(_ key: String, alongside other: PipelinedStatement) async throws -> (wait: Int?, state: State, other: PostgresRows) {
+        let results = try await pool.pipeline([bucketUpdate(key), other])
+        await forgetIdleBucketsNowAndThen()
+        let (wait, state) = try decision(results[0])
+        return (wait, state, results[1])
+    }
+
+    /// Refill by the time elapsed (PostgreSQL's clock: one for every instance), then take one if a whole token is there.
+    private func bucketUpdate(_ key: String) -> PipelinedStatement {
         let bucket = HMACSHA256.authenticationCode(for: Array(key.utf8), key: bucketKey)
-        // Refill by the time elapsed (PostgreSQL's clock: one for every instance), then take one if a whole token is there.
-        let rows = try await pool.query("""
+        return PipelinedStatement("""
             INSERT INTO api_rate_limits AS b (bucket, tokens, updated_at, allowed) VALUES ($1, $2 - 1, now(), true)
             ON CONFLICT (bucket) DO UPDATE SET
                 allowed = LEAST($2, b.tokens + GREATEST(0, EXTRACT(epoch FROM now() - b.updated_at)::float8) * $3) >= 1,
@@ -55,12 +71,18 @@ struct RateLimiter: Sendable {
                 updated_at = GREATEST(now(), b.updated_at)
             RETURNING allowed, tokens
             """, [.bytea(bucket), .double(limit.burst), .double(limit.perSecond)])
-        guard let row = rows.first else { throw PostgresError(kind: .connection, message: "sin respuesta del límite de solicitudes") }
-        let allowed = try row.decode(Bool.self, 0), tokens = try row.decode(Double.self, 1)
-        // Buckets idle for an hour are full again anyway: forgotten now and then.
+    }
+
+    /// Buckets idle for an hour are full again anyway: forgotten now and then.
+    private func forgetIdleBucketsNowAndThen() async {
         if UInt8.random(in: 0...255) == 0 {
             _ = try? await pool.query("DELETE FROM api_rate_limits WHERE updated_at < now() - interval '1 hour'")
         }
+    }
+
+    private func decision(_ rows: PostgresRows) throws -> (wait: Int?, state: State) {
+        guard let row = rows.first else { throw PostgresError(kind: .connection, message: "sin respuesta del límite de solicitudes") }
+        let allowed = try row.decode(Bool.self, 0), tokens = try row.decode(Double.self, 1)
         let reset = Int(((limit.burst - tokens) / limit.perSecond).rounded(.up))
         let state = State(limit: Int(limit.burst), remaining: max(0, Int(tokens.rounded(.down))), reset: max(0, reset))
         return (allowed ? nil : max(1, Int(((1 - tokens) / limit.perSecond).rounded(.up))), state)

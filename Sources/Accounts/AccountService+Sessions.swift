@@ -226,15 +226,26 @@ extension AccountService {
     /// Who an access token belongs to, or nil when it is unknown, expired or revoked, or its account
     /// is suspended. Roles, institution and entidad are read from the log now, not from the token.
     public func authenticate(bearer token: String) async throws(AccountError) -> Identity? {
+        guard let lookup = tokenLookup(bearer: token) else { return nil }
+        let rows = try await database { try await pool.query(lookup.sql, lookup.parameters) }
+        return try await identity(foundBy: rows)
+    }
+
+    /// The one query `authenticate` runs, for a caller that sends it in the same round trip as
+    /// another (the API sends it with the address's rate-limit bucket); nil for a string that cannot
+    /// be an access token. The account stream's version comes with the token: the directory refolds
+    /// the account only if it changed, so the usual request costs this query alone.
+    public func tokenLookup(bearer token: String) -> PipelinedStatement? {
         guard let digest = BearerToken.digest(token, kind: .access) else { return nil }
-        let now = clock()
-        return try await database {
-            // The account stream's version comes with the token: the directory refolds the account
-            // only if it changed, so the usual request costs this one query.
-            let rows = try await pool.query("""
-                SELECT t.user_id, (SELECT max(e.version) FROM events e WHERE e.stream_id = t.user_id)
-                  FROM bearer_tokens t WHERE t.token_hash = $1 AND t.kind = 'acceso' AND t.revoked_at IS NULL AND t.expires_at > $2
-                """, [.bytea(digest), .timestamp(Timestamp(now))])
+        return PipelinedStatement("""
+            SELECT t.user_id, (SELECT max(e.version) FROM events e WHERE e.stream_id = t.user_id)
+              FROM bearer_tokens t WHERE t.token_hash = $1 AND t.kind = 'acceso' AND t.revoked_at IS NULL AND t.expires_at > $2
+            """, [.bytea(digest), .timestamp(Timestamp(clock()))])
+    }
+
+    /// The identity in the rows of `tokenLookup`: nil when they name no live token or the account is suspended.
+    public func identity(foundBy rows: PostgresRows) async throws(AccountError) -> Identity? {
+        try await database {
             guard let row = rows.first, let version = try row.decode(Int64?.self, 1) else { return nil }
             return try await directory.identity(try row.decode(String.self, 0), streamVersion: version)
         }
