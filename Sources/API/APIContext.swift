@@ -1,16 +1,15 @@
 import Accounts
 import Hummingbird
 import Logging
-import Postgres
 
 /// The request context every SINTRA route receives.
 public struct APIContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Set by `AuthenticationMiddleware` from the bearer token; nil for anonymous callers.
     public var identity: Identity?
-    /// The bearer token's lookup, sent by `AddressRateLimitMiddleware` with the address's bucket;
-    /// `AuthenticationMiddleware` reads the identity from it instead of asking again.
-    var tokenLookup: PostgresRows?
+    /// The bearer token's lookup (and its account's bucket), sent by `AddressRateLimitMiddleware` with
+    /// the address's bucket; the authentication and the account's limit read them instead of asking again.
+    var prefetched: PrefetchedAuthentication?
 
     /// The client's IP address, for the per-address rate limit: the peer's, or, when the peer is a
     /// configured proxy, the one it forwarded (`ClientAddressMiddleware`).

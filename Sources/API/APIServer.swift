@@ -62,15 +62,16 @@ public struct APIServer: Sendable {
         router.add(middleware: RequestSpanMiddleware())
         router.add(middleware: RequestMetricsMiddleware(metrics: services.metrics))
         // The address limit before authentication (checking a token costs a query), the account limit after it.
+        let perAccount = RateLimiter(.init(perSecond: configuration.perAccount.perSecond, burst: configuration.perAccount.burst),
+                                     pool: services.store.pool, keyring: services.handler.vault.keyring)
+        let tokenAccounts = TokenAccounts()
         router.add(middleware: AddressRateLimitMiddleware(
             perAddress: RateLimiter(.init(perSecond: configuration.perAddress.perSecond, burst: configuration.perAddress.burst),
                                     pool: services.store.pool, keyring: services.handler.vault.keyring),
-            accounts: services.accounts))
+            perAccount: perAccount, accounts: services.accounts, tokenAccounts: tokenAccounts))
         router.add(middleware: ProblemMiddleware(index: EndpointIndex(endpoints)))
         router.add(middleware: AuthenticationMiddleware(accounts: services.accounts))
-        router.add(middleware: AccountRateLimitMiddleware(
-            perAccount: RateLimiter(.init(perSecond: configuration.perAccount.perSecond, burst: configuration.perAccount.burst),
-                                    pool: services.store.pool, keyring: services.handler.vault.keyring)))
+        router.add(middleware: AccountRateLimitMiddleware(perAccount: perAccount, tokenAccounts: tokenAccounts))
         for endpoint in endpoints {
             let offered = endpoint.mediaTypes
             router.on(RouterPath(endpoint.routerPath), method: endpoint.method) { request, context in

@@ -1,5 +1,7 @@
 import Accounts
 import Commands
+import Cryptography
+import EventLog
 import Hummingbird
 import Logging
 import Postgres
@@ -70,7 +72,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
         guard let header = Self.authorization(request) else { return try await next(request, context) }
         guard let token = Self.bearerToken(header) else { throw APIProblem.unauthenticated }
         let identity: Identity?
-        if let rows = context.tokenLookup {
+        if let rows = context.prefetched?.tokenRows {
             // Looked up already, in the same round trip as the address's rate limit.
             identity = try await accountCall { () async throws(AccountError) in try await accounts.identity(foundBy: rows) }
         } else {
@@ -99,12 +101,16 @@ struct AuthenticationMiddleware: RouterMiddleware {
 /// a bearer token is checked with a query, so a flood of made-up tokens must meet the limit first.
 ///
 /// A request with a bearer token sends the token's lookup in the same round trip as the bucket
-/// (`APIContext.tokenLookup`): a flood of made-up tokens still meets the limit before any of its
-/// lookups is used, and a legitimate request waits for the database once instead of twice.
+/// (`APIContext.prefetched`), and, when the token was seen before, its account's bucket too: a flood
+/// of made-up tokens still meets the limit before any lookup is used, and a known caller waits for
+/// the database once instead of three times. (The account's bucket is then spent even when the
+/// address's refuses, or the token has since been revoked: only by the holder of its token.)
 struct AddressRateLimitMiddleware: RouterMiddleware {
     typealias Context = APIContext
     let perAddress: RateLimiter
+    let perAccount: RateLimiter
     let accounts: AccountService
+    let tokenAccounts: TokenAccounts
 
     func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response) async throws -> Response {
         // Liveness probes are never limited: a load balancer must not take a busy server for a dead one.
@@ -118,9 +124,12 @@ struct AddressRateLimitMiddleware: RouterMiddleware {
         do {
             if let header = AuthenticationMiddleware.authorization(request), let token = AuthenticationMiddleware.bearerToken(header),
                let lookup = accounts.tokenLookup(bearer: token) {
-                let rows: PostgresRows
-                (wait, state, rows) = try await perAddress.check(key, alongside: lookup)
-                context.tokenLookup = rows
+                let tokenKey = SHA256.hash(Array(token.utf8))
+                let account = tokenAccounts.cache[tokenKey]
+                let others: [PostgresRows]
+                (wait, state, others) = try await perAddress.check(key, alongside: [lookup] + (account.map { [perAccount.bucketUpdate("cuenta:" + $0)] } ?? []))
+                context.prefetched = PrefetchedAuthentication(tokenKey: tokenKey, tokenRows: others[0],
+                                                              accountBucket: account.map { (userId: $0, rows: others[1]) })
             } else {
                 (wait, state) = try await perAddress.check(key)
             }
@@ -139,11 +148,19 @@ struct AddressRateLimitMiddleware: RouterMiddleware {
 struct AccountRateLimitMiddleware: RouterMiddleware {
     typealias Context = APIContext
     let perAccount: RateLimiter
+    let tokenAccounts: TokenAccounts
 
     /// Every answer to a known account says how much of its limit is left (`RateLimit-*`).
     func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response) async throws -> Response {
         guard let identity = context.identity else { return try await next(request, context) }
-        let (wait, state) = try await perAccount.check("cuenta:" + identity.userId)
+        let wait: Int?, state: RateLimiter.State
+        if let bucket = context.prefetched?.accountBucket, bucket.userId == identity.userId {
+            (wait, state) = try perAccount.decision(bucket.rows)
+        } else {
+            (wait, state) = try await perAccount.check("cuenta:" + identity.userId)
+        }
+        // The token's account, so that its next request spends the account's bucket in its first round trip.
+        if let prefetched = context.prefetched { tokenAccounts.cache.set(prefetched.tokenKey, identity.userId) }
         if let wait { throw tooManyRequests(wait, "esta cuenta", state) }
         do {
             var response = try await next(request, context)
@@ -161,4 +178,20 @@ func tooManyRequests(_ seconds: Int, _ who: String, _ state: RateLimiter.State? 
     problem.headers[.retryAfter] = String(seconds)
     state?.apply(to: &problem.headers)
     return problem
+}
+
+/// Which account each recently seen access token belongs to, by the token's SHA-256 (never the
+/// token itself): lets a request spend its account's rate-limit bucket before the token is checked.
+/// A token always belongs to the same account, so an entry never goes stale; it only outlives the token.
+final class TokenAccounts: Sendable {
+    let cache = BoundedCache<[UInt8], String>(capacity: 10_000)
+}
+
+/// What `AddressRateLimitMiddleware` read in its round trip for the inner middleware.
+struct PrefetchedAuthentication: Sendable {
+    let tokenKey: [UInt8]
+    /// The rows of `AccountService.tokenLookup`.
+    let tokenRows: PostgresRows
+    /// The account's bucket, spent for the account this token belonged to when last seen.
+    let accountBucket: (userId: String, rows: PostgresRows)?
 }

@@ -50,17 +50,17 @@ struct RateLimiter: Sendable {
         return try decision(rows)
     }
 
-    /// `check(key)` and `other` in one round trip: the bucket's decision, and `other`'s rows, which
-    /// the caller must ignore when the bucket refuses.
-    func check(_ key: String, alongside other: PipelinedStatement) async throws -> (wait: Int?, state: State, other: PostgresRows) {
-        let results = try await pool.pipeline([bucketUpdate(key), other])
+    /// `check(key)` and `others` in one round trip: the bucket's decision, and the rows of each of
+    /// `others`, which the caller must ignore when the bucket refuses.
+    func check(_ key: String, alongside others: [PipelinedStatement]) async throws -> (wait: Int?, state: State, others: [PostgresRows]) {
+        let results = try await pool.pipeline([bucketUpdate(key)] + others)
         await forgetIdleBucketsNowAndThen()
         let (wait, state) = try decision(results[0])
-        return (wait, state, results[1])
+        return (wait, state, Array(results.dropFirst()))
     }
 
     /// Refill by the time elapsed (PostgreSQL's clock: one for every instance), then take one if a whole token is there.
-    private func bucketUpdate(_ key: String) -> PipelinedStatement {
+    func bucketUpdate(_ key: String) -> PipelinedStatement {
         let bucket = HMACSHA256.authenticationCode(for: Array(key.utf8), key: bucketKey)
         return PipelinedStatement("""
             INSERT INTO api_rate_limits AS b (bucket, tokens, updated_at, allowed) VALUES ($1, $2 - 1, now(), true)
@@ -80,7 +80,8 @@ struct RateLimiter: Sendable {
         }
     }
 
-    private func decision(_ rows: PostgresRows) throws -> (wait: Int?, state: State) {
+    /// What the rows of `bucketUpdate` decide.
+    func decision(_ rows: PostgresRows) throws -> (wait: Int?, state: State) {
         guard let row = rows.first else { throw PostgresError(kind: .connection, message: "sin respuesta del límite de solicitudes") }
         let allowed = try row.decode(Bool.self, 0), tokens = try row.decode(Double.self, 1)
         let reset = Int(((limit.burst - tokens) / limit.perSecond).rounded(.up))

@@ -53,15 +53,17 @@ public struct CaseFileReader: Sendable {
         let id = caseQuery.bind(.text(caseId))
         caseQuery.append("WHERE c.expediente = \(id)")
         // Five reads by the case's id, independent of each other: one round trip.
-        let results = try await store.pool.pipeline([
+        let outcomes = try await store.pool.pipelineResults([
             PipelinedStatement(caseQuery.sql, caseQuery.parameters),
             StreamHistory.loadStatement(caseId),
             PipelinedStatement("SELECT posicion, coalesce(fecha::text, '') FROM proj_expedientes.historial WHERE expediente = $1", [.text(caseId)]),
             Self.referralsStatement(caseId),
             Self.possibleDuplicatesStatement(caseId),
         ])
-        let history = try StreamHistory.decoding(results[1], streamId: caseId)
+        // The stream first: access (and "no such case") is decided on it before any other answer counts.
+        let history = try StreamHistory.decoding(try outcomes[1].get(), streamId: caseId)
         try await authorize(history)
+        let results = try outcomes.map { try $0.get() }
         guard let row = results[0].first else { return nil }
         let summary = try CaseRow.summary(row)
         let key = personal ? try await vault.key(subject: caseId) : nil

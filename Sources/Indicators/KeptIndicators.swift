@@ -83,7 +83,7 @@ public struct KeptIndicators: Sendable {
                     DELETE FROM public.indicadores_calculados
                      WHERE clave = ANY($2) AND posicion < $1
                        AND posicion > (SELECT coalesce(max(position), 0) FROM public.events
-                                        WHERE recorded_at < date_trunc('day', (SELECT recorded_at FROM public.events WHERE position = $1), 'UTC'))
+                                        WHERE recorded_at < date_trunc('day', (SELECT recorded_at FROM public.events WHERE position = $1), 'America/Mexico_City'))
                     """, [.int64(position), .array(.bytea(Array(Set(computed.keys.map(\.key)))))])
             }
         }

@@ -60,11 +60,24 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
 
     public var description: String { iso8601 }
 
-    /// The last microsecond of `date` (`YYYY-MM-DD`) in UTC: where every "as of a day" answer cuts
-    /// the log (the last position recorded that day). Nil when `date` is not a date.
+    /// The last microsecond of `date` (`YYYY-MM-DD`) in Mexico City, the calendar the institutions
+    /// date their records in (`CalendarDate.today()`): where every "as of a day" answer cuts the log
+    /// (the last position recorded that day). Nil when `date` is not a date.
+    ///
+    /// It was the end of the day in UTC: from 18:00 in Mexico City (00:00 UTC) "as of today" then
+    /// left out what had been recorded since, and a day's figures took in six hours of the next.
     public init?(endOfDay date: String) {
-        self.init(iso8601: "\(date)T23:59:59.999999Z")
+        guard Timestamp(iso8601: "\(date)T00:00:00Z") != nil else { return nil }
+        let parts = date.split(separator: "-").compactMap { Int($0) }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = Self.mexicoCity
+        guard parts.count == 3,
+              let nextMidnight = calendar.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2] + 1)) else { return nil }
+        self.init(microsecondsSinceUnixEpoch: Timestamp(nextMidnight).microsecondsSinceUnixEpoch - 1)
     }
+
+    /// The time zone of `endOfDay` (its historical offsets, summer time until 2022 included).
+    public static let mexicoCity = TimeZone(identifier: "America/Mexico_City") ?? .gmt
 
     /// Parses RFC 3339 (`2024-03-01`, `2024-03-01T12:00:00Z`, `…T12:00:00.123456-06:00`).
     /// A bare date means midnight UTC. More than six fractional digits are rejected rather than rounded.

@@ -23,14 +23,14 @@ public struct DayEndIndicators: Sendable {
         self.years = years
     }
 
-    /// For each UTC day before `today` with events, the position an as-of question for that day reads:
+    /// For each day (in Mexico City, as `Timestamp(endOfDay:)` cuts it) before `today` with events, the position an as-of question for that day reads:
     /// the last recorded at or before the day's end (`Projector.position(recordedAtOrBefore:)`). Only
     /// those after `position`, reading only the events after it.
     public func dayEnds(before today: CalendarDate, after position: Int64 = 0) async throws -> [Int64] {
         guard let end = Timestamp(endOfDay: today.adding(days: -1).description) else { return [] }
         return try await projector.pool.query("""
             SELECT DISTINCT max(last) OVER (ORDER BY day) AS position
-              FROM (SELECT (recorded_at AT TIME ZONE 'UTC')::date AS day, max(position) AS last
+              FROM (SELECT (recorded_at AT TIME ZONE 'America/Mexico_City')::date AS day, max(position) AS last
                       FROM events WHERE position > $2 AND recorded_at <= $1 GROUP BY 1) days
              ORDER BY 1
             """, [.timestamp(end), .int64(position)]).map { try $0.decode(Int64.self, 0) }

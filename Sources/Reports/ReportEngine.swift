@@ -230,9 +230,6 @@ public struct ReportEngine: Sendable {
         }
     }
 
-    static func today() -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withFullDate]
-        return formatter.string(from: Date())
-    }
+    /// Today in Mexico City, the day a report without `asOf` is dated (as `asOf` is cut).
+    static func today() -> String { CalendarDate.today().description }
 }

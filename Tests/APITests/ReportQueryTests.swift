@@ -1,3 +1,4 @@
+import Catalog
 import CanonicalJSON
 import Foundation
 import Testing
@@ -57,11 +58,8 @@ import TestDatabase
 }
 
 enum CalendarDateText {
-    static var yesterday: String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withFullDate]
-        return formatter.string(from: Date().addingTimeInterval(-86_400))
-    }
+    /// Yesterday in Mexico City, the calendar "as of a day" is cut in.
+    static var yesterday: String { CalendarDate.today().adding(days: -1).description }
 }
 
 /// The annual report through HTTP: the same document as `sintra informe-anual`, in each format, and a

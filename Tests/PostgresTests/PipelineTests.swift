@@ -2,8 +2,8 @@ import Postgres
 import Testing
 import TestDatabase
 
-/// `pipeline`: several statements in one round trip, each one's rows in order, the first error
-/// thrown, and the connection usable afterwards.
+/// `pipeline`: several statements in one round trip, each one's rows in order, one failing
+/// statement stopping no other, and the connection usable afterwards.
 @Suite(.needsDatabase) struct PipelineTests {
     @Test func returnsEachStatementsRowsInOrder() async throws {
         let connection = try await PostgresConnection.connect(TestDatabase.clusterAdminURL)
@@ -26,22 +26,29 @@ import TestDatabase
         #expect(try await connection.pipeline([PipelinedStatement("SELECT 7")])[0][0].decode(Int32.self, 0) == 7)
     }
 
-    @Test func aFailingStatementThrowsItsErrorAndLeavesTheConnectionUsable() async throws {
+    @Test func aFailingStatementStopsNoOtherAndLeavesTheConnectionUsable() async throws {
         let database = try await TestDatabase.empty()
         let connection = try await database.admin()
         try await connection.query("CREATE TABLE t (value int8 PRIMARY KEY)")
-        // The three statements share one implicit transaction: the insert before the failure is
-        // rolled back with it, and the one after it never runs.
-        await #expect {
-            _ = try await connection.pipeline([
-                PipelinedStatement("INSERT INTO t VALUES ($1)", [.int64(1)]),
-                PipelinedStatement("SELECT 1 / $1::int8", [.int64(0)]),
-                PipelinedStatement("INSERT INTO t VALUES ($1)", [.int64(2)]),
-            ])
-        } throws: { error in
-            (error as? PostgresError)?.sqlState == "22012"
-        }
-        #expect(try await connection.query("SELECT count(*) FROM t")[0].decode(Int64.self, 0) == 0)
+        // Each statement is its own implicit transaction: the inserts around the failure both land.
+        let statements = [
+            PipelinedStatement("INSERT INTO t VALUES ($1)", [.int64(1)]),
+            PipelinedStatement("SELECT 1 / $1::int8", [.int64(0)]),
+            PipelinedStatement("INSERT INTO t VALUES ($1)", [.int64(2)]),
+        ]
+        let outcomes = try await connection.pipelineResults(statements)
+        #expect(outcomes.count == 3)
+        #expect(try outcomes[0].get().affectedRows == 1 && outcomes[2].get().affectedRows == 1)
+        #expect { try outcomes[1].get() } throws: { ($0 as? PostgresError)?.sqlState == "22012" }
+        #expect(try await connection.query("SELECT array_agg(value ORDER BY value)::text FROM t")[0].decode(String.self, 0) == "{1,2}")
+        // A statement the server cannot even prepare (no such table) fails alone too.
+        let missing = try await connection.pipelineResults([PipelinedStatement("SELECT value FROM no_such_table WHERE value = $1", [.int64(1)]),
+                                                            PipelinedStatement("SELECT count(*) FROM t")])
+        #expect { try missing[0].get() } throws: { ($0 as? PostgresError)?.sqlState == "42P01" }
+        #expect(try missing[1].get()[0].decode(Int64.self, 0) == 2)
+        // `pipeline` throws that error.
+        try await connection.query("TRUNCATE t")
+        await #expect { _ = try await connection.pipeline(statements) } throws: { ($0 as? PostgresError)?.sqlState == "22012" }
         #expect(await connection.isIdle)
         let after = try await connection.pipeline([PipelinedStatement("SELECT 1"), PipelinedStatement("SELECT 2")])
         #expect(try after.map { try $0[0].decode(Int32.self, 0) } == [1, 2])

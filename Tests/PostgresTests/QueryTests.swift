@@ -136,6 +136,15 @@ import TestDatabase
             #expect(Timestamp(iso8601: bad) == nil, "\(bad)")
         }
     }
+
+    /// "As of a day" is the end of that day in Mexico City: UTC−6 since 2022, UTC−5 in the summers before.
+    @Test func theEndOfADayIsMexicoCitys() {
+        #expect(Timestamp(endOfDay: "2026-12-07") == Timestamp(iso8601: "2026-12-08T05:59:59.999999Z"))
+        #expect(Timestamp(endOfDay: "2021-07-01") == Timestamp(iso8601: "2021-07-02T04:59:59.999999Z"))
+        #expect(Timestamp(endOfDay: "2024-12-31") == Timestamp(iso8601: "2025-01-01T05:59:59.999999Z"))
+        #expect(Timestamp(endOfDay: "2024-02-29") == Timestamp(iso8601: "2024-03-01T05:59:59.999999Z"))
+        for bad in ["2023-02-29", "ayer", "2024-3-1", ""] { #expect(Timestamp(endOfDay: bad) == nil, "\(bad)") }
+    }
 }
 
 @Suite(.needsDatabase) struct TimestampExtremesTests {

@@ -110,12 +110,6 @@ struct HistoryPages {
     }
 
     static func endOfDay(_ text: String) -> Timestamp? {
-        guard text.count == 10 else { return nil }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "America/Mexico_City") ?? .gmt
-        formatter.dateFormat = "yyyy-MM-dd"
-        guard let day = formatter.date(from: text) else { return nil }
-        return Timestamp(day.addingTimeInterval(24 * 60 * 60))
+        text.count == 10 ? Timestamp(endOfDay: text) : nil
     }
 }
