@@ -160,7 +160,7 @@ struct AccountRateLimitMiddleware: RouterMiddleware {
             (wait, state) = try await perAccount.check("cuenta:" + identity.userId)
         }
         // The token's account, so that its next request spends the account's bucket in its first round trip.
-        if let prefetched = context.prefetched { tokenAccounts.cache.set(prefetched.tokenKey, identity.userId) }
+        if let prefetched = context.prefetched, prefetched.accountBucket == nil { tokenAccounts.cache.set(prefetched.tokenKey, identity.userId) }
         if let wait { throw tooManyRequests(wait, "esta cuenta", state) }
         do {
             var response = try await next(request, context)

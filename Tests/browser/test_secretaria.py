@@ -8,6 +8,7 @@ annual report. A capturista is refused «Publicar» and «Hechos del programa».
 in $SINTRA_CAPTURAS and axe-core with no serious or critical violation.
 """
 import datetime
+import zoneinfo
 import http.client
 import json
 import sys
@@ -121,7 +122,9 @@ def main():
         audit(driver, "procedencia")
         driver.get(URL + "/indicadores/1.2")
         audit(driver, "ficha")
-        yesterday = (datetime.date.today() - datetime.timedelta(days=1)).isoformat()
+        # Yesterday in Mexico City: "as of a day" is the end of that day there (Timestamp(endOfDay:)).
+        today = datetime.datetime.now(zoneinfo.ZoneInfo("America/Mexico_City")).date()
+        yesterday = (today - datetime.timedelta(days=1)).isoformat()
         driver.get(URL + f"/indicadores?anio=2023&al={yesterday}")
         check(f"Como estaba el {yesterday}" in driver.page_source and "Registrado tarde" in driver.page_source,
               "al día de ayer: la diferencia y los eventos registrados después, nombrados")
