@@ -92,12 +92,19 @@ enum CaseEndpoints {
             query.problem("consulta.finalidad", "finalidad-requerida", "para abrir datos personales declare la finalidad (al menos 10 caracteres)")
         }
         try query.finish()
-        try await waitForCaseFiles(position, services)
-        // Access is decided on the stream the case file is read from, in the same round trip.
-        let file = try await services.caseReads.read(caseId, personal: personal) { history in
-            guard let record = try await services.scopes.scope(of: history) else { throw APIProblem.notFound("No existe «\(caseId.prefix(80))».") }
+        let authorize = { (record: RecordScope) throws in
             try services.require(identity, .leerExpedientes, on: record)
             if personal { try services.require(identity, .leerDatosPersonales, on: record, reason: purpose) }
+        }
+        // With a read replica, access is decided on the primary: a share just withdrawn must not
+        // still open the case while the replica catches up. Without one, it is decided on the stream
+        // the case file is read from, in the same round trip.
+        if services.readReplica != nil { try authorize(try await services.record(caseId)) }
+        try await waitForCaseFiles(position, services)
+        let file = try await services.caseReads.read(caseId, personal: personal) { history in
+            guard services.readReplica == nil else { return }
+            guard let record = try await services.scopes.scope(of: history) else { throw APIProblem.notFound("No existe «\(caseId.prefix(80))».") }
+            try authorize(record)
         }
         guard let file else {
             throw APIProblem.notFound("El expediente «\(caseId.prefix(80))» no existe o aún no se proyecta.")
